@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# Top-level build of hvtrust: the module (Kbuild), the tools, the selftests and the bench.
+# Context: host.
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+BUILD := $(CURDIR)/build
+KSELFTEST := $(BUILD)/kselftest
+LINUX_SOURCE ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12.tar.xz)))
+
+CC ?= cc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+# The kernel's kselftest harness is built with -Wall only upstream.
+TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -I$(KSELFTEST)
+
+PURE_SRCS := token/sha256.c vmx/controls.c ept/mtrr.c
+UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
+VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
+
+.PHONY: all module tools selftests vm-helpers unit deps modules-all vmtest vmshell \
+	demo check clean
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-$$(uname -r) or set KDIR"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools: $(BUILD)/tools/hvtrustctl
+
+$(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+$(KSELFTEST)/kselftest_harness.h:
+	@test -n "$(LINUX_SOURCE)" || { echo "linux-source-6.12 is not installed: run make deps"; exit 1; }
+	@mkdir -p $(@D)
+	tar -xJf $(LINUX_SOURCE) -C $(@D) --strip-components=4 \
+		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.12/tools/testing/selftests/kselftest.h
+	@touch $@
+
+selftests: $(VM_TESTS)
+
+$(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h uapi/hvtrust.h \
+		$(KSELFTEST)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $<
+
+vm-helpers: $(BUILD)/hvtest-poweroff
+
+$(BUILD)/hvtest-poweroff: scripts/vm/poweroff.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+$(BUILD)/unit/%: selftests/unit/%.c $(PURE_SRCS) $(KSELFTEST)/kselftest_harness.h \
+		$(wildcard */*.h) include/hvt_types.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_SRCS) -lcrypto
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+deps:
+	scripts/deps.sh
+
+modules-all:
+	@scripts/kernels.sh | while read -r series kver; do \
+		scripts/build-module.sh $$kver $(BUILD)/kmod/$$kver || exit 1; done
+
+vmtest:
+	scripts/vmtest.sh test
+
+vmshell:
+	scripts/vmtest.sh shell
+
+demo: deps
+	scripts/vmtest.sh demo
+
+check:
+	scripts/check.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The /dev/hvtrust misc device and its table-driven ioctl dispatcher.
+ * Context: process context (file operations). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+
+#include "../uapi/hvtrust.h"
+#include "hvtrust.h"
+
+static_assert(sizeof(struct hvtrust_caps) == 152);
+static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
+
+static int hvt_ioctl_get_caps(struct file *file, void *arg)
+{
+	const struct hvt_vmx_config *cfg = &hvt_vmx_config;
+	const struct hvt_vmx_caps *caps = &cfg->caps;
+	struct hvtrust_caps *out = arg;
+	u32 size = out->size;
+
+	memset(out, 0, sizeof(*out));
+	out->size = size;
+	out->flags = HVTRUST_CAPS_UNIFORM |
+		     (caps->true_ctls ? HVTRUST_CAPS_TRUE_CTLS : 0);
+	out->abi_version = HVTRUST_ABI_VERSION;
+	out->nr_cpus = cfg->nr_cpus;
+	out->feature_control = caps->feature_control;
+	out->vmx_basic = caps->basic;
+	out->pinbased_ctls = caps->pinbased;
+	out->procbased_ctls = caps->procbased;
+	out->exit_ctls = caps->exit;
+	out->entry_ctls = caps->entry;
+	out->procbased_ctls2 = caps->procbased2;
+	out->ept_vpid_cap = caps->ept_vpid;
+	out->misc = caps->misc;
+	out->cr0_fixed0 = caps->cr0_fixed0;
+	out->cr0_fixed1 = caps->cr0_fixed1;
+	out->cr4_fixed0 = caps->cr4_fixed0;
+	out->cr4_fixed1 = caps->cr4_fixed1;
+	out->vmfunc = caps->vmfunc;
+	out->pinbased_exec = cfg->pinbased;
+	out->procbased_exec = cfg->procbased;
+	out->procbased_exec2 = cfg->procbased2;
+	out->exit_controls = cfg->exit;
+	out->entry_controls = cfg->entry;
+	return 0;
+}
+
+/**
+ * struct hvt_ioctl_op - one entry of the ioctl table
+ * @cmd: the ioctl number
+ * @size: the size of its argument struct as this module knows it
+ * @min_size: the smallest size a caller may pass (the first ABI version)
+ * @execute: the handler; it reads and writes the kernel copy of the argument
+ */
+struct hvt_ioctl_op {
+	unsigned int cmd;
+	size_t size;
+	size_t min_size;
+	int (*execute)(struct file *file, void *arg);
+};
+
+#define HVT_IOCTL_OP(_cmd, _struct, _last, _fn)				\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = _cmd,						\
+		.size = sizeof(struct _struct),				\
+		.min_size = offsetofend(struct _struct, _last),		\
+		.execute = _fn,						\
+	}
+
+static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
+	HVT_IOCTL_OP(HVTRUST_IOC_GET_CAPS, hvtrust_caps, reserved,
+		     hvt_ioctl_get_caps),
+};
+
+static long hvt_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long uarg)
+{
+	void __user *argp = (void __user *)uarg;
+	const struct hvt_ioctl_op *op;
+	unsigned int nr = _IOC_NR(cmd);
+	void *buf;
+	u32 usize;
+	long err;
+
+	if (_IOC_TYPE(cmd) != HVTRUST_IOCTL_TYPE ||
+	    nr >= ARRAY_SIZE(hvt_ioctl_ops))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(hvt_ioctl_ops));
+	op = &hvt_ioctl_ops[nr];
+	if (op->cmd != cmd)
+		return -ENOTTY;
+
+	if (get_user(usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+
+	buf = kzalloc(op->size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	/* A newer caller's larger struct is fine while its tail is zero. */
+	err = copy_struct_from_user(buf, op->size, argp, usize);
+	if (err)
+		goto out_free;
+	err = op->execute(file, buf);
+	if (err)
+		goto out_free;
+	if (copy_to_user(argp, buf, min_t(size_t, usize, op->size)))
+		err = -EFAULT;
+out_free:
+	kfree(buf);
+	return err;
+}
+
+static const struct file_operations hvt_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = hvt_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice hvt_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = HVTRUST_DEVICE_NAME,
+	.fops = &hvt_dev_fops,
+	.mode = 0600,
+};
+
+int hvt_dev_register(void)
+{
+	int err = misc_register(&hvt_miscdev);
+
+	if (err)
+		pr_err("cannot register /dev/%s: error %d\n",
+		       HVTRUST_DEVICE_NAME, err);
+	return err;
+}
+
+void hvt_dev_unregister(void)
+{
+	misc_deregister(&hvt_miscdev);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* State the Linux glue of hvtrust shares between its files.
+ * Context: process context. */
+#ifndef HVT_MODULE_H
+#define HVT_MODULE_H
+
+#include "../vmx/caps.h"
+
+extern struct hvt_vmx_config hvt_vmx_config;
+
+int hvt_dev_register(void);
+void hvt_dev_unregister(void);
+
+#endif /* HVT_MODULE_H */

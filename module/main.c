@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Module entry and exit of hvtrust: refuse unsuitable CPUs, probe VMX, expose /dev/hvtrust.
+ * Context: process context (module load and unload). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "../uapi/hvtrust.h"
+#include "hvtrust.h"
+
+struct hvt_vmx_config hvt_vmx_config;
+
+static int __init hvtrust_init(void)
+{
+	int err;
+
+	err = hvt_vmx_check_cpu();
+	if (err)
+		goto refuse;
+	err = hvt_vmx_probe(&hvt_vmx_config);
+	if (err)
+		goto refuse;
+	err = hvt_dev_register();
+	if (err)
+		goto refuse;
+
+	pr_info("VMX usable on %u CPUs: VMCS revision %#x, controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
+		hvt_vmx_config.nr_cpus, hvt_vmx_config.vmcs_revision,
+		hvt_vmx_config.pinbased, hvt_vmx_config.procbased,
+		hvt_vmx_config.procbased2, hvt_vmx_config.exit,
+		hvt_vmx_config.entry);
+	return 0;
+
+refuse:
+	pr_err("not loaded (error %d)\n", err);
+	return err;
+}
+
+static void __exit hvtrust_exit(void)
+{
+	hvt_dev_unregister();
+	pr_info("unloaded\n");
+}
+
+module_init(hvtrust_init);
+module_exit(hvtrust_exit);
+
+MODULE_DESCRIPTION("hvtrust: thin VT-x hypervisor that vouches for trusted programs");
+MODULE_AUTHOR("hvtrust developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1");

@@ -1,0 +1,281 @@
+#!/bin/bash
+# The full-system bench: boots Debian kernels under Bochs (VT-x emulated), runs the
+# selftests inside and judges the serial log. Context: host.
+#   vmtest.sh [test]   every configuration (or those in VM_CONFIGS), summary lines
+#   vmtest.sh shell    one machine with an interactive shell on the serial console
+#   vmtest.sh demo     one machine that loads hvtrust and shows what it reports
+# Environment: VM_EXTRA=DIR (copied to /extra, /extra/run runs after the selftests),
+# VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT ...", VM_JOBS, VM_TIMEOUT (seconds per run),
+# VM_KERNEL and VM_CPU (shell and demo).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+vm=$build/vm
+action=${1:-test}
+
+default_configs="6.1:corei7_skylake_x:2:load 6.12:corei7_skylake_x:2:load 6.12:tigerlake:2:load 6.12:ryzen:1:refuse"
+configs=${VM_CONFIGS:-$default_configs}
+jobs=${VM_JOBS:-$(nproc)}
+
+die() { echo "vmtest: $*" >&2; exit 1; }
+
+declare -A kver_of
+while read -r series kver; do
+	kver_of[$series]=$kver
+done < <("$top/scripts/kernels.sh")
+
+kernel_of() {
+	local kver=${kver_of[$1]:-}
+	[ -n "$kver" ] || die "no kernel for series $1"
+	echo "$kver"
+}
+
+# Module, msr driver, tools and selftests of one kernel, packed as an initramfs.
+build_initramfs() {
+	local kver=$1 root=$vm/$1/root msr
+	local out=$vm/$kver/initrd.img
+
+	"$top/scripts/build-module.sh" "$kver" "$build/kmod/$kver" >/dev/null
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,lib,tests,dev,proc,sys,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$top/scripts/vm/init" "$root/init"
+	chmod 755 "$root/init"
+	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
+	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
+	cp "$build"/selftests/*_test "$root/tests/"
+	cp "$build/kmod/$kver/hvtrust.ko" "$root/lib/hvtrust.ko"
+	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
+	[ -n "$msr" ] || die "$kver: no msr.ko"
+	case $msr in
+	*.xz) xz -dc "$msr" >"$root/lib/msr.ko" ;;
+	*.zst) zstd -dqc "$msr" >"$root/lib/msr.ko" ;;
+	*) cp "$msr" "$root/lib/msr.ko" ;;
+	esac
+	if [ -n "${VM_EXTRA:-}" ]; then
+		[ -d "$VM_EXTRA" ] || die "VM_EXTRA=$VM_EXTRA is not a directory"
+		cp -a "$VM_EXTRA" "$root/extra"
+	fi
+	[ "$(id -u)" -eq 0 ] && mknod -m 600 "$root/dev/console" c 5 1
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+}
+
+# A bootable ISO: isolinux, the kernel, the initramfs and the command line.
+build_iso() {
+	local kver=$1 cmdline=$2 iso=$3 stage
+	stage=$(dirname "$iso")/iso
+	rm -rf "$stage"
+	mkdir -p "$stage/isolinux" "$stage/boot"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$stage/isolinux/"
+	cp "/boot/vmlinuz-$kver" "$stage/boot/vmlinuz"
+	cp "$vm/$kver/initrd.img" "$stage/boot/initrd.img"
+	cat >"$stage/isolinux/isolinux.cfg" <<-CFG
+	default hvtest
+	prompt 0
+	timeout 0
+	label hvtest
+	  kernel /boot/vmlinuz
+	  append initrd=/boot/initrd.img $cmdline
+	CFG
+	xorriso -as mkisofs -quiet -o "$iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table "$stage" 2>/dev/null
+	rm -rf "$stage"
+}
+
+write_bochsrc() {
+	local dir=$1 model=$2 cpus=$3 com1=$4 megs=512
+	sed -e "s|@MEGS@|$megs|" -e "s|@MODEL@|$model|" -e "s|@CPUS@|$cpus|" \
+	    -e "s|@ISO@|$dir/boot.iso|" -e "s|@COM1@|$com1|" -e "s|@LOG@|$dir/bochs.log|" \
+	    "$top/scripts/vm/bochsrc.in" >"$dir/bochsrc"
+	echo c >"$dir/debugger.rc"
+}
+
+# cryptomgr.notests: the 6.12 crypto self-tests take minutes under emulation.
+# clearcpuid=mwaitx (ryzen): Bochs 2.7 never ends an MWAITX timed wait, so the
+# kernel's first udelay() on an AMD model would spin forever.
+cmdline_for() {
+	local mode=$1 expect=$2 model=${3:-}
+	local cmdline="console=ttyS0,115200 loglevel=5 panic=0 cryptomgr.notests"
+	[ "$model" = ryzen ] && cmdline+=" clearcpuid=mwaitx"
+	echo "$cmdline hvtest.mode=$mode hvtest.expect=$expect"
+}
+
+# Boots one machine and waits for it to power off; stops it on a panic, a
+# guest that finished but did not power off, or when the budget runs out.
+boot_and_wait() {
+	local dir=$1 budget=$2 serial=$1/serial.log start pid
+	: >"$serial"
+	start=$(date +%s)
+	(cd "$dir" && exec timeout -k 10 "$budget" bochs-bin -q -f bochsrc -rc debugger.rc \
+		</dev/null >"$dir/bochs.out" 2>&1) &
+	pid=$!
+	local done_at=0 panic_at=0 now
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		now=$(date +%s)
+		if [ "$panic_at" -eq 0 ] && grep -q 'Kernel panic - not syncing' "$serial"; then
+			panic_at=$now
+		fi
+		if [ "$done_at" -eq 0 ] && grep -q '^hvtest: done' "$serial"; then
+			done_at=$now
+		fi
+		local why=
+		if [ "$panic_at" -gt 0 ] && [ $((now - panic_at)) -ge 10 ]; then
+			why="the guest kernel panicked"
+		elif [ "$done_at" -gt 0 ] && [ $((now - done_at)) -ge 120 ]; then
+			why="the guest finished but did not power off"
+		fi
+		if [ -n "$why" ]; then
+			echo "$why" >"$dir/stopped"
+			pkill -TERM -P "$pid" 2>/dev/null || true
+			kill -TERM "$pid" 2>/dev/null || true
+			break
+		fi
+	done
+	wait "$pid" || echo "$?" >"$dir/exit_status"
+	[ -e "$dir/stopped" ] && echo "vmtest: $(cat "$dir/stopped"): stopped it" >&2
+	echo $(($(date +%s) - start)) >"$dir/seconds"
+}
+
+# Bochs leaves with status 1 after an ACPI power-off: that one is clean.
+bochs_status() {
+	local status
+	status=$(cat "$1/exit_status" 2>/dev/null || echo 0)
+	if [ "$status" = 1 ] && grep -q 'ACPI control: soft power off' "$1/bochs.out"; then
+		status=0
+	fi
+	echo "$status"
+}
+
+# Reads the serial log of a run and prints its verdict line.
+judge() {
+	local dir=$1 kver=$2 model=$3 cpus=$4 expect=$5
+	tr -d '\r' <"$dir/serial.log" | awk -v kver="$kver" -v model="$model" -v cpus="$cpus" \
+		-v expect="$expect" -v seconds="$(cat "$dir/seconds")" \
+		-v exit_status="$(bochs_status "$dir")" '
+	function fail(why) { failed++; print "vmtest: FAIL " why > "/dev/stderr" }
+	function close_plan() {
+		if (plan >= 0 && results != plan)
+			fail(section ": plan of " plan " tests, " results " results")
+		plan = -1; results = 0
+	}
+	BEGIN { plan = -1; section = "?" }
+	/^hvtest: boot kernel=/ {
+		booted = 1
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^kernel=/) uname = substr($i, 8)
+			if ($i ~ /^cpus=/) seen_cpus = substr($i, 6)
+		}
+	}
+	/^hvtest: run / { close_plan(); section = $3; section_failed = 0 }
+	/^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; results = 0 }
+	/^(not )?ok [0-9]+/ {
+		results++
+		if ($0 ~ /^not ok/) { fail(section ": " $0); section_failed++ }
+		else if (toupper($0) ~ /# SKIP/) skipped++
+		else passed++
+	}
+	/^hvtest: exit / {
+		close_plan()
+		if ($4 != 0 && section_failed == 0) fail($3 " exited with status " $4)
+	}
+	/^hvtest: module not loaded/ { if (expect == "load") fail($0) }
+	/^hvtest: kernel-problem: / { fail($0) }
+	/Kernel panic - not syncing/ { fail("guest: " $0) }
+	/^hvtest: done/ { finished = 1 }
+	END {
+		close_plan()
+		if (!booted) fail("the guest never reached /init")
+		else {
+			if (uname != kver) fail("booted kernel " uname ", expected " kver)
+			if (seen_cpus != cpus) fail("guest saw " seen_cpus " CPUs, expected " cpus)
+		}
+		if (!finished) fail("no end of run (hang, crash or budget of the run spent after " seconds " s)")
+		if (exit_status != 0 && exit_status != "") fail("bochs exit status " exit_status)
+		if (passed + failed == 0) fail("no test ran")
+		printf "vmtest kernel=%s cpu=%s cpus=%s: %d passed, %d failed, %d skipped\n",
+		       uname != "" ? uname : kver, model, cpus, passed, failed, skipped
+	}'
+}
+
+run_config() {
+	local config=$1 series model cpus expect kver dir budget
+	IFS=: read -r series model cpus expect <<<"$config"
+	kver=$(kernel_of "$series")
+	dir=$vm/runs/$series-$model-${cpus}cpu
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	budget=${VM_TIMEOUT:-$((cpus > 1 ? 900 : 480))}
+	build_iso "$kver" "$(cmdline_for test "$expect" "$model")" "$dir/boot.iso"
+	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log"
+	boot_and_wait "$dir" "$budget"
+	judge "$dir" "$kver" "$model" "$cpus" "$expect" >"$dir/verdict" 2>"$dir/failures" || true
+	cat "$dir/failures" "$dir/verdict"
+	if ! grep -q ', 0 failed,' "$dir/verdict"; then
+		echo "vmtest: log of the failed run: $dir/serial.log (bochs: $dir/bochs.log)"
+	fi
+	echo "vmtest: $series $model ${cpus}cpu took $(cat "$dir/seconds") s"
+}
+
+prepare() {
+	local series kver
+	make -C "$top" --no-print-directory selftests tools vm-helpers >/dev/null
+	for series in "${!kver_of[@]}"; do
+		kver=${kver_of[$series]}
+		mkdir -p "$vm/$kver"
+		build_initramfs "$kver"
+	done
+}
+
+case $action in
+test)
+	prepare
+	rm -rf "$vm/runs"
+	mkdir -p "$vm/runs"
+	running=0
+	for config in $configs; do
+		if [ "$running" -ge "$jobs" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		run_config "$config" >"$vm/runs/${config//:/_}.out" 2>&1 &
+		running=$((running + 1))
+	done
+	wait || true
+	total_p=0 total_f=0 total_s=0
+	for config in $configs; do
+		out=$vm/runs/${config//:/_}.out
+		cat "$out"
+		line=$(grep '^vmtest kernel=' "$out" || echo "vmtest $config: 0 passed, 1 failed, 0 skipped")
+		read -r p f s < <(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
+		total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	done
+	echo "vmtest: $total_p passed, $total_f failed, $total_s skipped"
+	[ "$total_f" -eq 0 ]
+	;;
+shell|demo)
+	prepare
+	series=${VM_KERNEL:-6.12}
+	model=${VM_CPU:-corei7_skylake_x}
+	kver=$(kernel_of "$series")
+	dir=$vm/$action
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	build_iso "$kver" "$(cmdline_for "$action" load "$model")" "$dir/boot.iso"
+	if [ "$action" = shell ]; then
+		tty -s || die "vmshell needs a terminal"
+		write_bochsrc "$dir" "$model" 1 "mode=term, dev=$(tty)"
+		echo "vmshell: booting $kver on $model; 'poweroff -f' or /bin/hvtest-poweroff ends it"
+		cd "$dir" && exec bochs-bin -q -f bochsrc -rc debugger.rc
+	fi
+	write_bochsrc "$dir" "$model" 1 "mode=file, dev=$dir/serial.log"
+	echo "demo: booting Linux $kver on an emulated $model (VT-x) under Bochs, about a minute..."
+	boot_and_wait "$dir" 600
+	tr -d '\r' <"$dir/serial.log" | sed -n '/^hvtest: boot/,$p' | sed 's/^hvtest: //'
+	grep -q '^hvtest: done' "$dir/serial.log" || die "the demo machine did not finish: $dir/serial.log"
+	;;
+*)
+	die "unknown action $action (test, shell or demo)"
+	;;
+esac

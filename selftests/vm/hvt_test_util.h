@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the in-guest selftests: kernel log, CPUID, MSR and module access.
+ * Context: user space inside the test guest (root). */
+#ifndef HVT_TEST_UTIL_H
+#define HVT_TEST_UTIL_H
+
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define HVT_KO_DEFAULT	"/lib/hvtrust.ko"
+
+static inline const char *hvt_module_path(void)
+{
+	const char *path = getenv("HVTRUST_KO");
+
+	return path ? path : HVT_KO_DEFAULT;
+}
+
+/* Opens /dev/kmsg positioned after every record logged so far. */
+static inline int hvt_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* True when a record logged since hvt_kmsg_open() contains every needle. */
+static inline bool hvt_kmsg_find(int fd, const char *needle1, const char *needle2)
+{
+	char record[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, record, sizeof(record) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: keep reading */
+		if (n <= 0)
+			return false;
+		record[n] = '\0';
+		if (strstr(record, needle1) && (!needle2 || strstr(record, needle2)))
+			return true;
+	}
+}
+
+static inline bool hvt_cpu_is_intel_vmx(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	__cpuid(0, eax, ebx, ecx, edx);
+	if (ebx != 0x756e6547 || edx != 0x49656e69 || ecx != 0x6c65746e)
+		return false;	/* not "GenuineIntel" */
+	__cpuid(1, eax, ebx, ecx, edx);
+	return ecx & (1U << 5);
+}
+
+static inline void hvt_cpu_vendor(char vendor[13])
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	__cpuid(0, eax, ebx, ecx, edx);
+	memcpy(vendor, &ebx, 4);
+	memcpy(vendor + 4, &edx, 4);
+	memcpy(vendor + 8, &ecx, 4);
+	vendor[12] = '\0';
+}
+
+/* Returns 0 and the MSR's value, or -errno. */
+static inline int hvt_read_msr(int cpu, uint32_t msr, uint64_t *value)
+{
+	char path[64];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, value, sizeof(*value), msr) != sizeof(*value))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static inline int hvt_load_module(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret, saved;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+static inline int hvt_unload_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+static inline bool hvt_module_listed(const char *name)
+{
+	char line[512];
+	size_t len = strlen(name);
+	bool found = false;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/* The value of NAME= on the kernel command line, or NULL. */
+static inline const char *hvt_cmdline_param(const char *name, char *buf, size_t size)
+{
+	char cmdline[4096], *tok, *save = NULL;
+	size_t len = strlen(name);
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return NULL;
+	if (!fgets(cmdline, sizeof(cmdline), f))
+		cmdline[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(cmdline, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save)) {
+		if (!strncmp(tok, name, len) && tok[len] == '=') {
+			snprintf(buf, size, "%s", tok + len + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+#endif /* HVT_TEST_UTIL_H */

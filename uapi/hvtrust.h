@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/* hvtrust user ABI: the /dev/hvtrust ioctls and the hypercall numbers.
+ * Context: shared by the kernel module, VMX-root code and user space. */
+#ifndef _UAPI_HVTRUST_H
+#define _UAPI_HVTRUST_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Bumped on any incompatible change of the ioctl or hypercall ABI. */
+#define HVTRUST_ABI_VERSION	1
+
+#define HVTRUST_DEVICE_NAME	"hvtrust"
+#define HVTRUST_IOCTL_TYPE	0xe7
+
+/* Bits of hvtrust_caps.flags */
+#define HVTRUST_CAPS_TRUE_CTLS	(1U << 0) /* TRUE_* control MSRs were used */
+#define HVTRUST_CAPS_UNIFORM	(1U << 1) /* every online CPU reported the same */
+
+/**
+ * struct hvtrust_caps - VMX capabilities as the module read them
+ * @size: in: sizeof(struct hvtrust_caps) as the caller knows it; the module
+ *        writes at most that many bytes and never less than the v1 size
+ * @flags: out: HVTRUST_CAPS_* bits
+ * @abi_version: out: HVTRUST_ABI_VERSION of the module
+ * @nr_cpus: out: number of online CPUs whose MSRs were compared
+ * @feature_control: out: IA32_FEATURE_CONTROL (MSR 0x3a)
+ * @vmx_basic: out: IA32_VMX_BASIC (MSR 0x480)
+ * @pinbased_ctls: out: pin-based controls capability MSR, TRUE_ variant
+ *                 when @flags has HVTRUST_CAPS_TRUE_CTLS
+ * @procbased_ctls: out: primary processor-based controls capability MSR
+ * @exit_ctls: out: VM-exit controls capability MSR
+ * @entry_ctls: out: VM-entry controls capability MSR
+ * @procbased_ctls2: out: IA32_VMX_PROCBASED_CTLS2 (MSR 0x48b)
+ * @ept_vpid_cap: out: IA32_VMX_EPT_VPID_CAP (MSR 0x48c)
+ * @misc: out: IA32_VMX_MISC (MSR 0x485)
+ * @cr0_fixed0: out: IA32_VMX_CR0_FIXED0
+ * @cr0_fixed1: out: IA32_VMX_CR0_FIXED1
+ * @cr4_fixed0: out: IA32_VMX_CR4_FIXED0
+ * @cr4_fixed1: out: IA32_VMX_CR4_FIXED1
+ * @vmfunc: out: IA32_VMX_VMFUNC (MSR 0x491), 0 when not reported
+ * @pinbased_exec: out: pin-based controls the hypervisor will program
+ * @procbased_exec: out: primary processor-based controls it will program
+ * @procbased_exec2: out: secondary processor-based controls it will program
+ * @exit_controls: out: VM-exit controls it will program
+ * @entry_controls: out: VM-entry controls it will program
+ * @reserved: out: zero
+ *
+ * Each control value above was computed from its capability MSR: every
+ * allowed-0 bit set, every bit the hypervisor needs set, optional bits set
+ * only where the allowed-1 half permits them.
+ */
+struct hvtrust_caps {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_version;
+	__u32 nr_cpus;
+	__aligned_u64 feature_control;
+	__aligned_u64 vmx_basic;
+	__aligned_u64 pinbased_ctls;
+	__aligned_u64 procbased_ctls;
+	__aligned_u64 exit_ctls;
+	__aligned_u64 entry_ctls;
+	__aligned_u64 procbased_ctls2;
+	__aligned_u64 ept_vpid_cap;
+	__aligned_u64 misc;
+	__aligned_u64 cr0_fixed0;
+	__aligned_u64 cr0_fixed1;
+	__aligned_u64 cr4_fixed0;
+	__aligned_u64 cr4_fixed1;
+	__aligned_u64 vmfunc;
+	__u32 pinbased_exec;
+	__u32 procbased_exec;
+	__u32 procbased_exec2;
+	__u32 exit_controls;
+	__u32 entry_controls;
+	__u32 reserved;
+};
+
+#define HVTRUST_CAPS_SIZE_V1	sizeof(struct hvtrust_caps)
+
+/* Read the VMX capabilities; the argument is a struct hvtrust_caps. */
+#define HVTRUST_IOC_GET_CAPS	_IO(HVTRUST_IOCTL_TYPE, 0x00)
+
+#endif /* _UAPI_HVTRUST_H */

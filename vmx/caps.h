@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* VMX capabilities of the CPUs and the control values derived from them.
+ * Context: process context, before launch. */
+#ifndef HVT_VMX_CAPS_H
+#define HVT_VMX_CAPS_H
+
+#include <linux/types.h>
+
+/**
+ * struct hvt_vmx_caps - one CPU's VMX capability MSRs
+ * @feature_control: IA32_FEATURE_CONTROL
+ * @basic: IA32_VMX_BASIC
+ * @pinbased: pin-based capability (TRUE_ variant when @true_ctls)
+ * @procbased: primary processor-based capability
+ * @exit: VM-exit capability
+ * @entry: VM-entry capability
+ * @procbased2: secondary processor-based capability, 0 when absent
+ * @ept_vpid: IA32_VMX_EPT_VPID_CAP, 0 when absent
+ * @misc: IA32_VMX_MISC
+ * @cr0_fixed0: IA32_VMX_CR0_FIXED0
+ * @cr0_fixed1: IA32_VMX_CR0_FIXED1
+ * @cr4_fixed0: IA32_VMX_CR4_FIXED0
+ * @cr4_fixed1: IA32_VMX_CR4_FIXED1
+ * @vmfunc: IA32_VMX_VMFUNC, 0 when absent
+ * @true_ctls: VMX_BASIC bit 55 was set and the TRUE_ MSRs were read
+ * @read_error: MSR that could not be read, 0 when all were
+ */
+struct hvt_vmx_caps {
+	u64 feature_control;
+	u64 basic;
+	u64 pinbased;
+	u64 procbased;
+	u64 exit;
+	u64 entry;
+	u64 procbased2;
+	u64 ept_vpid;
+	u64 misc;
+	u64 cr0_fixed0;
+	u64 cr0_fixed1;
+	u64 cr4_fixed0;
+	u64 cr4_fixed1;
+	u64 vmfunc;
+	bool true_ctls;
+	u32 read_error;
+};
+
+/**
+ * struct hvt_vmx_config - what the hypervisor will program on every CPU
+ * @caps: the capabilities, identical on every online CPU
+ * @nr_cpus: how many CPUs were compared
+ * @pinbased: pin-based VM-execution controls
+ * @procbased: primary processor-based VM-execution controls
+ * @procbased2: secondary processor-based VM-execution controls
+ * @exit: VM-exit controls
+ * @entry: VM-entry controls
+ * @vmcs_revision: VMCS revision identifier from VMX_BASIC
+ * @vmcs_size: bytes of the VMXON region and of the VMCS
+ */
+struct hvt_vmx_config {
+	struct hvt_vmx_caps caps;
+	unsigned int nr_cpus;
+	u32 pinbased;
+	u32 procbased;
+	u32 procbased2;
+	u32 exit;
+	u32 entry;
+	u32 vmcs_revision;
+	u32 vmcs_size;
+};
+
+int hvt_vmx_check_cpu(void);
+int hvt_vmx_probe(struct hvt_vmx_config *cfg);
+
+#endif /* HVT_VMX_CAPS_H */
