@@ -5,7 +5,10 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 BUILD := $(CURDIR)/build
-KSELFTEST := $(BUILD)/kselftest
+LINUX_SRC := $(BUILD)/linux-src
+KSELFTEST := $(LINUX_SRC)/tools/testing/selftests
+CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
+KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[ch] ept/*.[ch] token/*.[ch] include/*.h uapi/*.h)
 LINUX_SOURCE ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12.tar.xz)))
 
 CC ?= cc
@@ -18,7 +21,7 @@ UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests
 VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 
 .PHONY: all module tools selftests vm-helpers unit deps modules-all vmtest vmshell \
-	demo check clean
+	demo check checkpatch clean
 
 all: module tools
 
@@ -32,13 +35,23 @@ $(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
-$(KSELFTEST)/kselftest_harness.h:
+# The kselftest harness and checkpatch come from Debian's kernel source tarball,
+# extracted at build time (one pass over the archive for all of them).
+$(LINUX_SRC)/.extracted:
 	@test -n "$(LINUX_SOURCE)" || { echo "linux-source-6.12 is not installed: run make deps"; exit 1; }
 	@mkdir -p $(@D)
-	tar -xJf $(LINUX_SOURCE) -C $(@D) --strip-components=4 \
+	tar -xJf $(LINUX_SOURCE) -C $(@D) --strip-components=1 \
 		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.12/tools/testing/selftests/kselftest.h
+		linux-source-6.12/tools/testing/selftests/kselftest.h \
+		linux-source-6.12/scripts/checkpatch.pl \
+		linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch
 	@touch $@
+
+$(KSELFTEST)/kselftest_harness.h $(CHECKPATCH): $(LINUX_SRC)/.extracted
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f $(KERNEL_SRCS)
 
 selftests: $(VM_TESTS)
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Memory-type resolution from a snapshot of the MTRRs.
- * Context: any (called while the EPT tables are built, before launch); pure logic. */
+/* Memory-type resolution from a snapshot of the MTRRs. */
+/* Context: any (called while the EPT tables are built, before launch); pure logic. */
 #include "mtrr.h"
 
 #define MTRR_DEF_TYPE_MASK	0xffULL
-#define MTRR_DEF_FIXED_ENABLE	(1ULL << 10)
-#define MTRR_DEF_ENABLE		(1ULL << 11)
-#define MTRR_MASK_VALID		(1ULL << 11)
+#define MTRR_DEF_FIXED_ENABLE	BIT_ULL(10)
+#define MTRR_DEF_ENABLE		BIT_ULL(11)
+#define MTRR_MASK_VALID		BIT_ULL(11)
 #define MTRR_PAGE_MASK		(~0xfffULL)
 #define MTRR_FIXED_END		0x100000ULL
 
@@ -67,7 +67,7 @@ static u8 hvt_combine_types(u8 a, u8 b)
 u8 hvt_mtrr_type_of_range(const struct hvt_mtrr_state *mtrr, u64 base, u64 size)
 {
 	u64 phys_mask = (mtrr->phys_bits >= 64) ? ~0ULL :
-			((1ULL << mtrr->phys_bits) - 1);
+			(BIT_ULL(mtrr->phys_bits) - 1);
 	bool matched = false;
 	u8 type = HVT_MT_UC;
 	unsigned int i;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Memory-type resolution from the MTRRs, for the EPT identity map (SDM Vol. 3A, 11.11).
- * Context: any; pure logic shared with the user-space unit tests. */
+/* Memory-type resolution from the MTRRs, for the EPT identity map (SDM Vol. 3A, 11.11). */
+/* Context: any; pure logic shared with the user-space unit tests. */
 #ifndef HVT_EPT_MTRR_H
 #define HVT_EPT_MTRR_H
 

@@ -1,23 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Fixed-width types for the pure logic in vmx/, ept/ and token/.
- * Context: any; built both into the module and into the user-space unit tests. */
+/* Fixed-width types for the pure logic in vmx/, ept/ and token/. */
+/* Context: any; built both into the module and into the user-space unit tests. */
 #ifndef HVT_TYPES_H
 #define HVT_TYPES_H
 
 #ifdef __KERNEL__
-#include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+#define hvt_wipe(p, n)	memzero_explicit(p, n)
 #else
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
+#include <string.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __UINT8_TYPE__ u8;
+typedef __UINT16_TYPE__ u16;
+typedef __UINT32_TYPE__ u32;
+typedef __UINT64_TYPE__ u64;
+
+#define BIT(n)		(1U << (n))
+#define BIT_ULL(n)	(1ULL << (n))
+#define hvt_wipe(p, n)	explicit_bzero(p, n)
 #endif
 
 #endif /* HVT_TYPES_H */

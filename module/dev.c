@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The /dev/hvtrust misc device and its table-driven ioctl dispatcher.
- * Context: process context (file operations). */
+/* The /dev/hvtrust misc device and its table-driven ioctl dispatcher. */
+/* Context: process context (file operations). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
 #include <linux/build_bug.h>
@@ -67,17 +67,13 @@ struct hvt_ioctl_op {
 	int (*execute)(struct file *file, void *arg);
 };
 
-#define HVT_IOCTL_OP(_cmd, _struct, _last, _fn)				\
-	[_IOC_NR(_cmd)] = {						\
-		.cmd = _cmd,						\
-		.size = sizeof(struct _struct),				\
-		.min_size = offsetofend(struct _struct, _last),		\
-		.execute = _fn,						\
-	}
-
 static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
-	HVT_IOCTL_OP(HVTRUST_IOC_GET_CAPS, hvtrust_caps, reserved,
-		     hvt_ioctl_get_caps),
+	[_IOC_NR(HVTRUST_IOC_GET_CAPS)] = {
+		.cmd = HVTRUST_IOC_GET_CAPS,
+		.size = sizeof(struct hvtrust_caps),
+		.min_size = HVTRUST_CAPS_SIZE_V1,
+		.execute = hvt_ioctl_get_caps,
+	},
 };
 
 static long hvt_dev_ioctl(struct file *file, unsigned int cmd,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* State the Linux glue of hvtrust shares between its files.
- * Context: process context. */
+/* State the Linux glue of hvtrust shares between its files. */
+/* Context: process context. */
 #ifndef HVT_MODULE_H
 #define HVT_MODULE_H
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Module entry and exit of hvtrust: refuse unsuitable CPUs, probe VMX, expose /dev/hvtrust.
- * Context: process context (module load and unload). */
+/* Module entry and exit of hvtrust: refuse unsuitable CPUs, probe VMX, expose /dev/hvtrust. */
+/* Context: process context (module load and unload). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
 #include <linux/init.h>

@@ -44,6 +44,12 @@ grep -E '^(not )?ok |^# (PASSED|FAILED)' build/unit.log | grep -v '^ok ' || true
 count_ktap build/unit.log
 echo "unit: $(grep -cE '^ok [0-9]+' build/unit.log) passed, $(grep -cE '^not ok [0-9]+' build/unit.log) failed"
 
+if stage checkpatch make --no-print-directory checkpatch; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 while read -r series kver; do
 	if stage "module $kver" scripts/build-module.sh "$kver" "build/kmod/$kver"; then
 		passed=$((passed + 1))

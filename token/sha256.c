@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* SHA-256 (FIPS 180-4), written for the hypervisor's own integrity checks.
- * Context: any, VMX root included; pure logic shared with the unit tests. */
+/* SHA-256 (FIPS 180-4), written for the hypervisor's own integrity checks. */
+/* Context: any, VMX root included; pure logic shared with the unit tests. */
 #include "sha256.h"
 
 static const u32 hvt_sha256_k[64] = {
@@ -142,13 +142,8 @@ void hvt_sha256_final(struct hvt_sha256 *ctx, u8 digest[HVT_SHA256_DIGEST_SIZE])
 	hvt_sha256_update(ctx, length_be, sizeof(length_be));
 	for (i = 0; i < 8; i++)
 		hvt_store_be32(digest + 4 * i, ctx->state[i]);
-	/* The state would let a later reader recover nothing secret, but the
-	 * buffer may hold the tail of a token: clear both.
-	 */
-	for (i = 0; i < 8; i++)
-		ctx->state[i] = 0;
-	for (i = 0; i < HVT_SHA256_BLOCK_SIZE; i++)
-		((volatile u8 *)ctx->buffer)[i] = 0;
+	/* The buffer may hold the tail of a secret: leave nothing behind. */
+	hvt_wipe(ctx, sizeof(*ctx));
 }
 
 void hvt_sha256(const void *data, size_t len, u8 digest[HVT_SHA256_DIGEST_SIZE])

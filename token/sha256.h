@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* SHA-256 (FIPS 180-4) with no dependency on Linux or libc.
- * Context: any, VMX root included: no allocation, no locks, no faults. */
+/* SHA-256 (FIPS 180-4) with no dependency on Linux or libc. */
+/* Context: any, VMX root included: no allocation, no locks, no faults. */
 #ifndef HVT_SHA256_H
 #define HVT_SHA256_H
 

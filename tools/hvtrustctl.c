@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hvtrustctl: the administrator's command-line tool for /dev/hvtrust.
- * Context: user space (root). */
+/* hvtrustctl: the administrator's command-line tool for /dev/hvtrust. */
+/* Context: user space (root). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

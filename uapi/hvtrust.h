@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/* hvtrust user ABI: the /dev/hvtrust ioctls and the hypercall numbers.
- * Context: shared by the kernel module, VMX-root code and user space. */
+/* hvtrust user ABI: the /dev/hvtrust ioctls and the hypercall numbers. */
+/* Context: shared by the kernel module, VMX-root code and user space. */
 #ifndef _UAPI_HVTRUST_H
 #define _UAPI_HVTRUST_H
 
@@ -14,8 +14,8 @@
 #define HVTRUST_IOCTL_TYPE	0xe7
 
 /* Bits of hvtrust_caps.flags */
-#define HVTRUST_CAPS_TRUE_CTLS	(1U << 0) /* TRUE_* control MSRs were used */
-#define HVTRUST_CAPS_UNIFORM	(1U << 1) /* every online CPU reported the same */
+#define HVTRUST_CAPS_TRUE_CTLS	0x1U /* TRUE_* control MSRs were used */
+#define HVTRUST_CAPS_UNIFORM	0x2U /* every online CPU reported the same */
 
 /**
  * struct hvtrust_caps - VMX capabilities as the module read them

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reads the VMX capability MSRs of every online CPU and derives the VMCS controls.
- * Context: process context at module load (per-CPU reads run in IPI context). */
+/* Reads the VMX capability MSRs of every online CPU and derives the VMCS controls. */
+/* Context: process context at module load (per-CPU reads run in IPI context). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
 #include <linux/bits.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* VMX capabilities of the CPUs and the control values derived from them.
- * Context: process context, before launch. */
+/* VMX capabilities of the CPUs and the control values derived from them. */
+/* Context: process context, before launch. */
 #ifndef HVT_VMX_CAPS_H
 #define HVT_VMX_CAPS_H
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* VMX control-field adjustment against the capability MSRs.
- * Context: any (called at module load, before launch); pure logic. */
+/* VMX control-field adjustment against the capability MSRs. */
+/* Context: any (called at module load, before launch); pure logic. */
 #include "controls.h"
 
 /*

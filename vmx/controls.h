@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* VMX control-field adjustment against the capability MSRs (SDM Vol. 3D, A.3-A.5).
- * Context: any; pure logic shared with the user-space unit tests. */
+/* VMX control-field adjustment against the capability MSRs (SDM Vol. 3D, A.3-A.5). */
+/* Context: any; pure logic shared with the user-space unit tests. */
 #ifndef HVT_VMX_CONTROLS_H
 #define HVT_VMX_CONTROLS_H
 

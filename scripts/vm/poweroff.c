@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Guest helper: waits until the serial console has sent every byte, then powers off.
- * Context: user space inside the test guest (PID 1's last command). */
+/* Guest helper: waits until the serial console has sent every byte, then powers off. */
+/* Context: user space inside the test guest (PID 1's last command). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/reboot.h>

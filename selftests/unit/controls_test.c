@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of vmx/controls.c: VMX control adjustment against capability MSRs.
- * Context: user space, native build. */
+/* Unit tests of vmx/controls.c: VMX control adjustment against capability MSRs. */
+/* Context: user space, native build. */
 #include "kselftest_harness.h"
 #include "../../vmx/controls.h"
 

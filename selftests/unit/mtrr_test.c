@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of ept/mtrr.c: memory types of EPT pages from an MTRR snapshot.
- * Context: user space, native build. */
+/* Unit tests of ept/mtrr.c: memory types of EPT pages from an MTRR snapshot. */
+/* Context: user space, native build. */
 #include <string.h>
 
 #include "kselftest_harness.h"

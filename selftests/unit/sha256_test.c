@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of token/sha256.c against FIPS 180-4 vectors and libcrypto.
- * Context: user space, native build. */
+/* Unit tests of token/sha256.c against FIPS 180-4 vectors and libcrypto. */
+/* Context: user space, native build. */
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>

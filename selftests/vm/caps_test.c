@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Selftest: the VMX capabilities hvtrust reports match every CPU's MSRs and CPUID,
- * and the ioctl interface rejects malformed calls.
- * Context: user space inside the test guest (root), module loaded, msr driver loaded. */
+/* Selftest: hvtrust's VMX capability report matches every CPU's MSRs; bad ioctls fail. */
+/* Context: user space inside the test guest (root), module loaded, msr driver loaded. */
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>

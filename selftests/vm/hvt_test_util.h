@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers shared by the in-guest selftests: kernel log, CPUID, MSR and module access.
- * Context: user space inside the test guest (root). */
+/* Helpers shared by the in-guest selftests: kernel log, CPUID, MSR and module access. */
+/* Context: user space inside the test guest (root). */
 #ifndef HVT_TEST_UTIL_H
 #define HVT_TEST_UTIL_H
 

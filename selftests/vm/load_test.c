@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Selftest: hvtrust loads where CPUID offers VT-x and refuses cleanly where it does not.
- * Context: user space inside the test guest (root); leaves the module loaded where it can. */
+/* Selftest: hvtrust loads where CPUID offers VT-x and refuses cleanly where it does not. */
+/* Context: user space inside the test guest (root); leaves the module loaded where it can. */
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
