@@ -82,4 +82,21 @@ struct hvtrust_caps {
 /* Read the VMX capabilities; the argument is a struct hvtrust_caps. */
 #define HVTRUST_IOC_GET_CAPS	_IO(HVTRUST_IOCTL_TYPE, 0x00)
 
+/*
+ * Hypercalls: VMCALL with the call number in RAX and arguments in RBX, RCX,
+ * RDX and RSI; the result comes back in RAX, a negative errno on failure.
+ */
+#define HVTRUST_HC_PING		0x0	/* returns HVTRUST_HC_PING_REPLY */
+#define HVTRUST_HC_VERSION	0x1	/* returns HVTRUST_ABI_VERSION */
+/* Kernel-only calls: CPL 0 and the module's credential in RBX. */
+#define HVTRUST_HC_KERNEL_BASE	0x100
+#define HVTRUST_HC_DEVIRTUALIZE	0x100	/* leave VMX on this CPU */
+#define HVTRUST_HC_EXIT_COUNT	0x101	/* RCX: basic exit reason; count on this CPU */
+
+#define HVTRUST_HC_PING_REPLY	0x6876747275737421ULL	/* "hvtrust!" */
+
+/* CPUID leaves of the hypervisor (EBX:ECX:EDX of 0x40000000 spell "hvtrust"). */
+#define HVTRUST_CPUID_SIGNATURE	0x40000000
+#define HVTRUST_CPUID_VERSION	0x40000001
+
 #endif /* _UAPI_HVTRUST_H */

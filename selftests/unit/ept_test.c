@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of ept/ept.c: the identity map, its page sizes, types and splitting. */
+/* Context: user space, native build. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "../../ept/ept.h"
+
+#define MB(x)	((uint64_t)(x) << 20)
+#define GB(x)	((uint64_t)(x) << 30)
+
+/* Tables live in a pool; their "physical address" is their index + 1 pages. */
+struct pool {
+	uint64_t *tables[4096];
+	unsigned int used;
+	unsigned int limit;
+};
+
+static u64 *pool_alloc(void *ctx, u64 *phys)
+{
+	struct pool *pool = ctx;
+	uint64_t *table;
+
+	if (pool->used >= pool->limit)
+		return NULL;
+	table = aligned_alloc(4096, 4096);
+	if (!table)
+		return NULL;
+	memset(table, 0, 4096);
+	pool->tables[pool->used++] = table;
+	*phys = (uint64_t)pool->used << 12;
+	return table;
+}
+
+static u64 *pool_table(void *ctx, u64 phys)
+{
+	struct pool *pool = ctx;
+
+	return pool->tables[(phys >> 12) - 1];
+}
+
+FIXTURE(ept)
+{
+	struct pool pool;
+	struct hvt_ept_ops ops;
+	struct hvt_mtrr_state mtrr;
+	struct hvt_ept ept;
+};
+
+FIXTURE_SETUP(ept)
+{
+	memset(&self->pool, 0, sizeof(self->pool));
+	self->pool.limit = 4096;
+	self->ops.alloc_table = pool_alloc;
+	self->ops.table_of = pool_table;
+	self->ops.ctx = &self->pool;
+	/* 0-2 GB write-back RAM, the rest uncached, no fixed ranges */
+	memset(&self->mtrr, 0, sizeof(self->mtrr));
+	self->mtrr.def_type = (1ULL << 11) | HVT_MT_UC;
+	self->mtrr.phys_bits = 40;
+	self->mtrr.var_count = 8;
+	self->mtrr.var_base[0] = HVT_MT_WB;
+	self->mtrr.var_mask[0] = (~(GB(2) - 1) & ((1ULL << 40) - 1)) | (1ULL << 11);
+}
+
+FIXTURE_TEARDOWN(ept)
+{
+	unsigned int i;
+
+	for (i = 0; i < self->pool.used; i++)
+		free(self->pool.tables[i]);
+}
+
+TEST_F(ept, whole_space_with_1g_pages)
+{
+	unsigned int level = 0;
+	uint64_t entry;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    1ULL << 40, true));
+	/* PML4 + two PDPTs: nothing needs splitting */
+	EXPECT_EQ(3, self->ept.tables);
+	EXPECT_EQ(1024, self->ept.pages_1g);
+	EXPECT_EQ(0, self->ept.pages_2m + self->ept.pages_4k);
+	entry = hvt_ept_lookup(&self->ept, GB(1) + 0x1234, &level);
+	EXPECT_EQ(3, level);
+	EXPECT_EQ(GB(1), entry & HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(HVT_MT_WB, (entry >> 3) & 7);
+	EXPECT_EQ(HVT_EPT_RWX, entry & HVT_EPT_RWX);
+	entry = hvt_ept_lookup(&self->ept, GB(700), &level);
+	EXPECT_EQ(GB(700), entry & HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(HVT_MT_UC, (entry >> 3) & 7);
+	EXPECT_EQ(0, hvt_ept_lookup(&self->ept, 1ULL << 40, &level));
+	EXPECT_EQ(self->ept.pml4_phys | 0x1e, hvt_ept_pointer(&self->ept));
+}
+
+TEST_F(ept, without_1g_pages_uses_2m)
+{
+	unsigned int level = 0;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), false));
+	EXPECT_EQ(2 + 4, self->ept.tables);
+	EXPECT_EQ(4 * 512, self->ept.pages_2m);
+	hvt_ept_lookup(&self->ept, GB(3), &level);
+	EXPECT_EQ(2, level);
+}
+
+TEST_F(ept, mixed_types_split_down_to_4k)
+{
+	unsigned int level = 0;
+	uint64_t entry;
+
+	/* a 64 KB write-combining frame buffer at 3 GB + 4 MB, in UC space */
+	self->mtrr.var_base[1] = (GB(3) + MB(4)) | HVT_MT_WC;
+	self->mtrr.var_mask[1] = (~(0x10000ULL - 1) & ((1ULL << 40) - 1)) | (1ULL << 11);
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), true));
+	EXPECT_EQ(4, self->ept.tables);	/* PML4, PDPT, one PD, one PT */
+	EXPECT_EQ(3, self->ept.pages_1g);
+	EXPECT_EQ(511, self->ept.pages_2m);
+	EXPECT_EQ(512, self->ept.pages_4k);
+	entry = hvt_ept_lookup(&self->ept, GB(3) + MB(4) + 0x3000, &level);
+	EXPECT_EQ(1, level);
+	EXPECT_EQ(HVT_MT_WC, (entry >> 3) & 7);
+	entry = hvt_ept_lookup(&self->ept, GB(3) + MB(4) + 0x10000, &level);
+	EXPECT_EQ(1, level);
+	EXPECT_EQ(HVT_MT_UC, (entry >> 3) & 7);
+	entry = hvt_ept_lookup(&self->ept, GB(1), &level);
+	EXPECT_EQ(3, level);
+	EXPECT_EQ(HVT_MT_WB, (entry >> 3) & 7);
+}
+
+TEST_F(ept, set_4k_splits_and_keeps_neighbours)
+{
+	unsigned int level = 0;
+	uint64_t entry, zero_page = GB(1) + 0x5000;
+	uint64_t gpa = GB(1) + MB(6) + 0x7000;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), true));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa,
+				    zero_page | HVT_EPT_READ | (HVT_MT_WB << 3)));
+	EXPECT_EQ(2 + 2, self->ept.tables);	/* PD and PT added */
+	EXPECT_EQ(3, self->ept.pages_1g);
+	EXPECT_EQ(511, self->ept.pages_2m);
+	EXPECT_EQ(512, self->ept.pages_4k);
+	entry = hvt_ept_lookup(&self->ept, gpa + 0x10, &level);
+	EXPECT_EQ(1, level);
+	EXPECT_EQ(zero_page, entry & HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(HVT_EPT_READ, entry & HVT_EPT_RWX);
+	entry = hvt_ept_lookup(&self->ept, gpa + 0x1000, &level);
+	EXPECT_EQ(1, level);
+	EXPECT_EQ(gpa + 0x1000, entry & HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(HVT_EPT_RWX, entry & HVT_EPT_RWX);
+	EXPECT_EQ(HVT_MT_WB, (entry >> 3) & 7);
+	entry = hvt_ept_lookup(&self->ept, gpa + MB(2), &level);
+	EXPECT_EQ(2, level);
+	EXPECT_EQ(gpa + MB(2) - 0x7000, entry & HVT_EPT_ADDR_MASK);
+	/* a second page in the same 2 MB region needs no new table */
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa + 0x1000,
+				    zero_page | HVT_EPT_READ | (HVT_MT_WB << 3)));
+	EXPECT_EQ(4, self->ept.tables);
+}
+
+TEST_F(ept, out_of_memory_is_reported)
+{
+	self->pool.limit = 2;
+	EXPECT_EQ(-ENOMEM, hvt_ept_build_identity(&self->ept, &self->ops,
+						  &self->mtrr, 1ULL << 40, true));
+}
+
+TEST_F(ept, bad_top_is_refused)
+{
+	EXPECT_EQ(-EINVAL, hvt_ept_build_identity(&self->ept, &self->ops,
+						  &self->mtrr, GB(1) + 1, true));
+	EXPECT_EQ(-EINVAL, hvt_ept_build_identity(&self->ept, &self->ops,
+						  &self->mtrr, 0, true));
+}
+
+TEST_HARNESS_MAIN
