@@ -10,5 +10,7 @@ extern struct hvt_vmx_config hvt_vmx_config;
 
 int hvt_dev_register(void);
 void hvt_dev_unregister(void);
+int hvt_hv_start(void);
+void hvt_hv_stop(void);
 
 #endif /* HVT_MODULE_H */

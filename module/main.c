@@ -11,6 +11,11 @@
 
 struct hvt_vmx_config hvt_vmx_config;
 
+static bool virtualize = true;
+module_param(virtualize, bool, 0444);
+MODULE_PARM_DESC(virtualize,
+		 "Launch the hypervisor on every CPU (default); 0 only probes and reports VMX capabilities");
+
 static int __init hvtrust_init(void)
 {
 	int err;
@@ -21,9 +26,14 @@ static int __init hvtrust_init(void)
 	err = hvt_vmx_probe(&hvt_vmx_config);
 	if (err)
 		goto refuse;
+	if (virtualize) {
+		err = hvt_hv_start();
+		if (err)
+			goto refuse;
+	}
 	err = hvt_dev_register();
 	if (err)
-		goto refuse;
+		goto stop_hv;
 
 	pr_info("VMX usable on %u CPUs: VMCS revision %#x, controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
 		hvt_vmx_config.nr_cpus, hvt_vmx_config.vmcs_revision,
@@ -32,6 +42,8 @@ static int __init hvtrust_init(void)
 		hvt_vmx_config.entry);
 	return 0;
 
+stop_hv:
+	hvt_hv_stop();
 refuse:
 	pr_err("not loaded (error %d)\n", err);
 	return err;
@@ -40,6 +52,7 @@ refuse:
 static void __exit hvtrust_exit(void)
 {
 	hvt_dev_unregister();
+	hvt_hv_stop();
 	pr_info("unloaded\n");
 }
 

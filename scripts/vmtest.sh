@@ -31,6 +31,16 @@ kernel_of() {
 	echo "$kver"
 }
 
+copy_module() {
+	local from=$1 to=$2
+	[ -n "$from" ] || die "missing kernel module for $to"
+	case $from in
+	*.xz) xz -dc "$from" >"$to" ;;
+	*.zst) zstd -dqc "$from" >"$to" ;;
+	*) cp "$from" "$to" ;;
+	esac
+}
+
 # Module, msr driver, tools and selftests of one kernel, packed as an initramfs.
 build_initramfs() {
 	local kver=$1 root=$vm/$1/root msr
@@ -48,11 +58,12 @@ build_initramfs() {
 	cp "$build/kmod/$kver/hvtrust.ko" "$root/lib/hvtrust.ko"
 	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
 	[ -n "$msr" ] || die "$kver: no msr.ko"
-	case $msr in
-	*.xz) xz -dc "$msr" >"$root/lib/msr.ko" ;;
-	*.zst) zstd -dqc "$msr" >"$root/lib/msr.ko" ;;
-	*) cp "$msr" "$root/lib/msr.ko" ;;
-	esac
+	copy_module "$msr" "$root/lib/msr.ko"
+	# KVM, to prove it cannot take VMX from under hvtrust.
+	for mod in irqbypass kvm kvm-intel; do
+		copy_module "$(find "/lib/modules/$kver/kernel" -name "$mod.ko*" | head -n 1)" \
+			"$root/lib/$mod.ko"
+	done
 	if [ -n "${VM_EXTRA:-}" ]; then
 		[ -d "$VM_EXTRA" ] || die "VM_EXTRA=$VM_EXTRA is not a directory"
 		cp -a "$VM_EXTRA" "$root/extra"

@@ -125,6 +125,27 @@ static inline bool hvt_module_listed(const char *name)
 	return found;
 }
 
+/* Loads hvtrust, virtualizing or only probing, unless it already runs so. */
+static inline int hvt_ensure_loaded(bool virtualize)
+{
+	char state = 0;
+	int fd;
+
+	fd = open("/sys/module/hvtrust/parameters/virtualize", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, &state, 1) != 1)
+			state = 0;
+		close(fd);
+		if ((state == 'Y') == virtualize)
+			return 0;
+		if (hvt_unload_module("hvtrust"))
+			return -errno;
+	}
+	if (hvt_load_module(hvt_module_path(), virtualize ? "" : "virtualize=0"))
+		return -errno;
+	return 0;
+}
+
 /* The value of NAME= on the kernel command line, or NULL. */
 static inline const char *hvt_cmdline_param(const char *name, char *buf, size_t size)
 {

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Selftest: the running hypervisor: CPUID, hypercalls, hidden VMX, workload, hotplug, reloads. */
+/* Context: user space inside the test guest (root); loads hvtrust with virtualization on. */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "hvt_test_util.h"
+#include "../../uapi/hvtrust.h"
+
+static long vmcall(unsigned long nr, unsigned long a1, unsigned long a2,
+		   unsigned long a3, unsigned long a4)
+{
+	long ret;
+
+	asm volatile("vmcall"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4)
+		     : "memory");
+	return ret;
+}
+
+static int online_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		abort();
+}
+
+/* Runs fn in a child; returns its wait status. */
+static int in_child(void (*fn)(void))
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static bool signature_on(int cpu)
+{
+	unsigned int eax, ebx, ecx, edx;
+	char sig[13];
+
+	pin_to(cpu);
+	__cpuid(HVTRUST_CPUID_SIGNATURE, eax, ebx, ecx, edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = '\0';
+	return eax >= HVTRUST_CPUID_VERSION && !memcmp(sig, "hvtrust\0\0\0\0\0", 12);
+}
+
+FIXTURE(hv)
+{
+	int cpus;
+};
+
+FIXTURE_SETUP(hv)
+{
+	ASSERT_EQ(0, hvt_ensure_loaded(true));
+	self->cpus = online_cpus();
+}
+
+FIXTURE_TEARDOWN(hv)
+{
+}
+
+TEST_F(hv, cpuid_signature_on_every_cpu)
+{
+	unsigned int eax, ebx, ecx, edx;
+	int cpu;
+
+	for (cpu = 0; cpu < self->cpus; cpu++) {
+		EXPECT_TRUE(signature_on(cpu)) {
+			TH_LOG("cpu %d has no hvtrust signature", cpu);
+		}
+		__cpuid(HVTRUST_CPUID_VERSION, eax, ebx, ecx, edx);
+		EXPECT_EQ(HVTRUST_ABI_VERSION, eax);
+		__cpuid(1, eax, ebx, ecx, edx);
+		EXPECT_EQ(0, ecx & (1U << 5)) {
+			TH_LOG("cpu %d still shows VMX in CPUID.1:ECX", cpu);
+		}
+		/* everything else as the CPU answers: SSE2 and the APIC are there */
+		EXPECT_NE(0, edx & (1U << 26));
+		EXPECT_NE(0, edx & (1U << 9));
+	}
+}
+
+TEST_F(hv, proc_cpuinfo_is_sane)
+{
+	char line[4096];
+	int processors = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "processor", 9))
+			processors++;
+	fclose(f);
+	EXPECT_EQ(self->cpus, processors);
+}
+
+TEST_F(hv, ping_and_version_from_user)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < self->cpus; cpu++) {
+		pin_to(cpu);
+		EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
+		EXPECT_EQ(HVTRUST_ABI_VERSION, vmcall(HVTRUST_HC_VERSION, 0, 0, 0, 0));
+	}
+}
+
+TEST_F(hv, kernel_only_calls_refused_from_user)
+{
+	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_DEVIRTUALIZE, 0, 0, 0, 0));
+	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_DEVIRTUALIZE, ~0UL, 0, 0, 0));
+	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_EXIT_COUNT, 0, 10, 0, 0));
+	EXPECT_TRUE(signature_on(0));
+}
+
+TEST_F(hv, unknown_hypercalls_are_enosys)
+{
+	EXPECT_EQ(-ENOSYS, vmcall(2, 0, 0, 0, 0));
+	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_KERNEL_BASE - 1, 0, 0, 0, 0));
+	/* the kernel range answers -EPERM before it looks at the number */
+	EXPECT_EQ(-EPERM, vmcall(0x7fffffff, 0, 0, 0, 0));
+	EXPECT_EQ(-EPERM, vmcall(~0UL, 0, 0, 0, 0));
+}
+
+TEST_F(hv, random_registers_never_hurt)
+{
+	unsigned long state = 0x9e3779b97f4a7c15UL;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		unsigned long r[5];
+		long ret, expect;
+		int j;
+
+		for (j = 0; j < 5; j++) {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			r[j] = state;
+		}
+		if (i % 4 == 0)
+			r[0] &= 0x1ff;	/* near the defined numbers too */
+		ret = vmcall(r[0], r[1], r[2], r[3], r[4]);
+		if (r[0] == HVTRUST_HC_PING)
+			expect = HVTRUST_HC_PING_REPLY;
+		else if (r[0] == HVTRUST_HC_VERSION)
+			expect = HVTRUST_ABI_VERSION;
+		else if (r[0] >= HVTRUST_HC_KERNEL_BASE)
+			expect = -EPERM;
+		else
+			expect = -ENOSYS;
+		ASSERT_EQ(expect, ret) {
+			TH_LOG("hypercall %#lx", r[0]);
+		}
+	}
+	EXPECT_TRUE(signature_on(0));
+}
+
+static void do_vmxoff(void)
+{
+	asm volatile("vmxoff");
+}
+
+static void do_vmread(void)
+{
+	unsigned long value, field = 0x681e;
+
+	asm volatile("vmread %1, %0" : "=r"(value) : "r"(field) : "cc");
+}
+
+static void do_vmptrst(void)
+{
+	unsigned long pa;
+
+	asm volatile("vmptrst %0" : "=m"(pa));
+}
+
+static void do_invept(void)
+{
+	struct { unsigned long a, b; } desc = { 0, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(2UL));
+}
+
+TEST_F(hv, vmx_instructions_raise_sigill)
+{
+	void (*const ops[])(void) = { do_vmxoff, do_vmread, do_vmptrst, do_invept };
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		int status = in_child(ops[i]);
+
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGILL) {
+			TH_LOG("VMX instruction %zu: wait status %#x", i, status);
+		}
+	}
+	EXPECT_TRUE(signature_on(0));
+}
+
+TEST_F(hv, feature_control_reads_locked_without_vmx)
+{
+	uint64_t value = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < self->cpus; cpu++) {
+		ASSERT_EQ(0, hvt_read_msr(cpu, 0x3a, &value));
+		EXPECT_EQ(1, value & 1);		/* locked */
+		EXPECT_EQ(0, value & 6);		/* no VMX, inside or outside SMX */
+	}
+}
+
+TEST_F(hv, vmx_capability_msrs_are_absent)
+{
+	uint32_t msr;
+	uint64_t value;
+
+	for (msr = 0x480; msr <= 0x491; msr++)
+		EXPECT_EQ(-EIO, hvt_read_msr(0, msr, &value)) {
+			TH_LOG("MSR %#x readable while virtualized", msr);
+		}
+}
+
+TEST_F(hv, kvm_intel_cannot_load)
+{
+	struct stat st;
+	int kmsg;
+
+	if (stat("/lib/kvm-intel.ko", &st))
+		SKIP(return, "kvm-intel.ko not in this guest");
+	kmsg = hvt_kmsg_open();
+	ASSERT_EQ(0, hvt_load_module("/lib/irqbypass.ko", "") && errno != EEXIST);
+	ASSERT_EQ(0, hvt_load_module("/lib/kvm.ko", "") && errno != EEXIST);
+	EXPECT_EQ(-1, hvt_load_module("/lib/kvm-intel.ko", ""));
+	EXPECT_NE(0, errno);
+	EXPECT_FALSE(hvt_module_listed("kvm_intel"));
+	EXPECT_NE(0, stat("/dev/kvm", &st));
+	close(kmsg);
+	hvt_unload_module("kvm");
+	hvt_unload_module("irqbypass");
+	EXPECT_TRUE(signature_on(0));
+}
+
+/* The workload: processes, threads across CPUs, page faults, tmpfs I/O. */
+struct pingpong {
+	int to_peer[2];
+	int to_main[2];
+	int rounds;
+};
+
+static void *pong(void *arg)
+{
+	struct pingpong *pp = arg;
+	int i, value;
+
+	pin_to(online_cpus() - 1);
+	for (i = 0; i < pp->rounds; i++) {
+		if (read(pp->to_peer[0], &value, sizeof(value)) != sizeof(value))
+			return NULL;
+		value++;
+		if (write(pp->to_main[1], &value, sizeof(value)) != sizeof(value))
+			return NULL;
+	}
+	return NULL;
+}
+
+static int run_workload(void)
+{
+	struct pingpong pp = { .rounds = 500 };
+	const size_t len = 4 << 20;
+	unsigned long sum = 0, expect = 0;
+	pthread_t thread;
+	unsigned char *mem;
+	int i, value = 0, fd;
+	char buf[4096];
+
+	for (i = 0; i < 10; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			return 1;
+	}
+	if (pipe(pp.to_peer) || pipe(pp.to_main))
+		return 2;
+	pin_to(0);
+	if (pthread_create(&thread, NULL, pong, &pp))
+		return 3;
+	for (i = 0; i < pp.rounds; i++) {
+		if (write(pp.to_peer[1], &value, sizeof(value)) != sizeof(value) ||
+		    read(pp.to_main[0], &value, sizeof(value)) != sizeof(value))
+			return 4;
+		value++;
+	}
+	pthread_join(thread, NULL);
+	if (value != 2 * pp.rounds)
+		return 5;
+	for (i = 0; i < 4; i++) {
+		size_t off;
+
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			return 6;
+		for (off = 0; off < len; off += 4096)
+			mem[off] = (unsigned char)(off >> 12);
+		for (off = 0; off < len; off += 4096)
+			if (mem[off] != (unsigned char)(off >> 12))
+				return 7;
+		munmap(mem, len);
+	}
+	fd = open("/tmp/hv_test.dat", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return 8;
+	for (i = 0; i < 256; i++) {
+		memset(buf, i, sizeof(buf));
+		expect += (unsigned long)i * sizeof(buf);
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			return 9;
+	}
+	lseek(fd, 0, SEEK_SET);
+	while ((i = read(fd, buf, sizeof(buf))) > 0)
+		while (i--)
+			sum += buf[i] & 0xff;
+	close(fd);
+	unlink("/tmp/hv_test.dat");
+	return sum == expect ? 0 : 10;
+}
+
+TEST_F(hv, workload_runs_correctly)
+{
+	EXPECT_EQ(0, run_workload());
+	EXPECT_TRUE(signature_on(0));
+}
+
+TEST_F(hv, cpu_offline_online)
+{
+	const char *path = "/sys/devices/system/cpu/cpu1/online";
+	int i, fd;
+
+	if (self->cpus < 2)
+		SKIP(return, "one CPU");
+	for (i = 0; i < 10; i++) {
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, write(fd, "0", 1));
+		close(fd);
+		EXPECT_TRUE(signature_on(0));
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(1, write(fd, "1", 1));
+		close(fd);
+		EXPECT_TRUE(signature_on(1)) {
+			TH_LOG("cpu 1 not virtualized after online %d", i);
+		}
+	}
+}
+
+TEST_F(hv, reload_cycles_with_workload)
+{
+	int i, status;
+	pid_t worker;
+
+	worker = fork();
+	ASSERT_LE(0, worker);
+	if (worker == 0) {
+		int rounds;
+
+		for (rounds = 0; rounds < 6; rounds++)
+			if (run_workload())
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, hvt_unload_module("hvtrust")) {
+			TH_LOG("unload %d: %s", i, strerror(errno));
+		}
+		ASSERT_FALSE(signature_on(0));
+		ASSERT_EQ(0, hvt_load_module(hvt_module_path(), "")) {
+			TH_LOG("load %d: %s", i, strerror(errno));
+		}
+		ASSERT_TRUE(signature_on(0));
+	}
+	ASSERT_EQ(worker, waitpid(worker, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_HARNESS_MAIN

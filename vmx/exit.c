@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VM-exit dispatcher of hvtrust: one handler per basic exit reason, hypercalls included. */
+/* Context: VMX root only: no printk, no locks, no allocation, no call into Linux. */
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <asm/fpu/xcr.h>
+#include <asm/irq_vectors.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/vmx.h>
+
+#include "../uapi/hvtrust.h"
+#include "hv.h"
+#include "vmcs.h"
+
+#define HVT_EXIT_REASON_GETSEC	11
+#define HVT_FEAT_CTL_VMX_SENTER	(FEAT_CTL_VMX_ENABLED_INSIDE_SMX |	\
+				 FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX |	\
+				 GENMASK_ULL(15, 8))
+#define HVT_X86_UD		6
+#define HVT_X86_GP		13
+#define HVT_RFLAGS_TF		BIT(8)
+#define HVT_PENDING_DBG_BS	BIT(14)
+#define HVT_CPUID1_ECX_VMX	BIT(5)
+#define HVT_XCR0_X87		BIT_ULL(0)
+#define HVT_XCR0_SSE		BIT_ULL(1)
+#define HVT_XCR0_AVX		BIT_ULL(2)
+#define HVT_XCR0_AVX512		(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+
+/**
+ * struct hvt_exit - a VM exit decoded before any logic looks at it
+ * @reason: basic exit reason
+ * @qualification: exit qualification
+ * @instruction_len: length of the instruction that exited
+ * @cpl: the guest's privilege level (SS.DPL)
+ */
+struct hvt_exit {
+	u32 reason;
+	u64 qualification;
+	u32 instruction_len;
+	u32 cpl;
+};
+
+enum hvt_exit_action {
+	HVT_RESUME,		/* re-enter the guest at the same RIP */
+	HVT_ADVANCE,		/* the instruction was emulated: skip it */
+	HVT_LEAVE,		/* take the CPU out of VMX */
+};
+
+static void hvt_advance_rip(const struct hvt_exit *exit);
+
+typedef enum hvt_exit_action (*hvt_exit_handler_t)(struct hvt_cpu *vcpu,
+						   struct hvt_guest_regs *regs,
+						   const struct hvt_exit *exit);
+
+void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
+{
+	struct hvt_log_ring *ring = &vcpu->log;
+	u32 head = ring->head;
+	struct hvt_log_record *rec;
+
+	if (head - READ_ONCE(ring->tail) >= HVT_LOG_ENTRIES) {
+		ring->dropped++;
+		return;
+	}
+	rec = &ring->records[head % HVT_LOG_ENTRIES];
+	rec->code = code;
+	rec->cpu = vcpu->cpu;
+	rec->args[0] = a;
+	rec->args[1] = b;
+	rec->args[2] = c;
+	rec->args[3] = d;
+	/* The record is complete before the consumer can see it. */
+	smp_wmb();
+	WRITE_ONCE(ring->head, head + 1);
+}
+
+static void hvt_log_guest_state(struct hvt_cpu *vcpu)
+{
+	hvt_log(vcpu, HVT_LOG_GUEST_STATE, hvt_vmreadnl(GUEST_RIP),
+		hvt_vmreadnl(GUEST_RSP), hvt_vmreadnl(GUEST_RFLAGS),
+		hvt_vmreadnl(GUEST_CR3));
+	hvt_log(vcpu, HVT_LOG_GUEST_CONTROL, hvt_vmreadnl(GUEST_CR0),
+		hvt_vmreadnl(GUEST_CR4), hvt_vmread16(GUEST_CS_SELECTOR),
+		hvt_vmread16(GUEST_SS_SELECTOR));
+}
+
+static void hvt_inject(u32 vector, u32 type, bool error_code)
+{
+	u32 info = vector | type | INTR_INFO_VALID_MASK;
+
+	if (error_code) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		hvt_vmwrite32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	}
+	hvt_vmwrite32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static enum hvt_exit_action hvt_inject_ud(void)
+{
+	hvt_inject(HVT_X86_UD, INTR_TYPE_HARD_EXCEPTION, false);
+	return HVT_RESUME;
+}
+
+static enum hvt_exit_action hvt_inject_gp(void)
+{
+	hvt_inject(HVT_X86_GP, INTR_TYPE_HARD_EXCEPTION, true);
+	return HVT_RESUME;
+}
+
+static enum hvt_exit_action hvt_exit_cpuid(struct hvt_cpu *vcpu,
+					   struct hvt_guest_regs *regs,
+					   const struct hvt_exit *exit)
+{
+	u32 leaf = regs->rax, subleaf = regs->rcx;
+	u32 eax, ebx, ecx, edx;
+
+	if ((leaf & 0xffffff00) == HVTRUST_CPUID_SIGNATURE) {
+		eax = 0;
+		ebx = 0;
+		ecx = 0;
+		edx = 0;
+		if (leaf == HVTRUST_CPUID_SIGNATURE) {
+			eax = HVTRUST_CPUID_VERSION;
+			ebx = 0x72747668;	/* "hvtr" */
+			ecx = 0x00747375;	/* "ust\0" */
+		} else if (leaf == HVTRUST_CPUID_VERSION) {
+			eax = HVTRUST_ABI_VERSION;
+		}
+	} else {
+		eax = leaf;
+		ecx = subleaf;
+		native_cpuid(&eax, &ebx, &ecx, &edx);
+		if (leaf == 1)
+			ecx &= ~HVT_CPUID1_ECX_VMX;
+	}
+	regs->rax = eax;
+	regs->rbx = ebx;
+	regs->rcx = ecx;
+	regs->rdx = edx;
+	return HVT_ADVANCE;
+}
+
+static enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
+					    struct hvt_guest_regs *regs,
+					    const struct hvt_exit *exit)
+{
+	u64 nr = regs->rax;
+	long ret;
+
+	if (nr >= HVTRUST_HC_KERNEL_BASE && (exit->cpl != 0 ||
+					     regs->rbx != vcpu->vmm->credential)) {
+		regs->rax = -EPERM;
+		return HVT_ADVANCE;
+	}
+
+	switch (nr) {
+	case HVTRUST_HC_PING:
+		regs->rax = HVTRUST_HC_PING_REPLY;
+		return HVT_ADVANCE;
+	case HVTRUST_HC_VERSION:
+		regs->rax = HVTRUST_ABI_VERSION;
+		return HVT_ADVANCE;
+	case HVTRUST_HC_DEVIRTUALIZE:
+		/* The caller continues after its VMCALL, outside VMX. */
+		regs->rax = 0;
+		hvt_advance_rip(exit);
+		hvt_log(vcpu, HVT_LOG_DEVIRTUALIZED, 0, 0, 0, 0);
+		return HVT_LEAVE;
+	case HVTRUST_HC_EXIT_COUNT:
+		ret = regs->rcx < HVT_EXIT_REASONS ?
+		      (long)vcpu->exits[array_index_nospec(regs->rcx,
+							  HVT_EXIT_REASONS)] : -EINVAL;
+		regs->rax = ret;
+		return HVT_ADVANCE;
+	default:
+		regs->rax = -ENOSYS;
+		return HVT_ADVANCE;
+	}
+}
+
+/*
+ * Only the MSRs the bitmap marks, and MSRs outside the ranges any bitmap
+ * covers, exit. The guest must see a CPU without VMX: IA32_FEATURE_CONTROL
+ * locked with VMX off, the VMX capability MSRs absent.
+ */
+static enum hvt_exit_action hvt_exit_msr_read(struct hvt_cpu *vcpu,
+					      struct hvt_guest_regs *regs,
+					      const struct hvt_exit *exit)
+{
+	u32 msr = regs->rcx;
+	u64 value;
+
+	if (msr != MSR_IA32_FEAT_CTL)
+		return hvt_inject_gp();
+	value = vcpu->vmm->config.caps.feature_control;
+	value = (value & ~HVT_FEAT_CTL_VMX_SENTER) | FEAT_CTL_LOCKED;
+	regs->rax = (u32)value;
+	regs->rdx = value >> 32;
+	return HVT_ADVANCE;
+}
+
+static enum hvt_exit_action hvt_exit_msr_write(struct hvt_cpu *vcpu,
+					       struct hvt_guest_regs *regs,
+					       const struct hvt_exit *exit)
+{
+	/* IA32_FEATURE_CONTROL is locked; the others are read-only or absent. */
+	return hvt_inject_gp();
+}
+
+static u64 *hvt_gpr(struct hvt_guest_regs *regs, unsigned int index)
+{
+	return &((u64 *)regs)[index & 15];
+}
+
+static enum hvt_exit_action hvt_exit_cr_access(struct hvt_cpu *vcpu,
+					       struct hvt_guest_regs *regs,
+					       const struct hvt_exit *exit)
+{
+	unsigned int cr = exit->qualification & 15;
+	unsigned int type = (exit->qualification >> 4) & 3;
+	unsigned int reg = (exit->qualification >> 8) & 15;
+	u64 value;
+
+	/* Only MOV to CR4 touching VMXE exits: CR4_GUEST_HOST_MASK is VMXE. */
+	if (cr != 4 || type != 0)
+		return HVT_LEAVE;
+	value = reg == 4 ? hvt_vmreadnl(GUEST_RSP) : *hvt_gpr(regs, reg);
+	if (value & X86_CR4_VMXE)
+		return hvt_inject_gp();	/* as on a CPU without VMX */
+	hvt_vmwritenl(GUEST_CR4, value | X86_CR4_VMXE);
+	hvt_vmwritenl(CR4_READ_SHADOW, value);
+	return HVT_ADVANCE;
+}
+
+static enum hvt_exit_action hvt_exit_xsetbv(struct hvt_cpu *vcpu,
+					    struct hvt_guest_regs *regs,
+					    const struct hvt_exit *exit)
+{
+	u64 value = (u32)regs->rax | (regs->rdx << 32);
+	u32 eax, ebx, ecx, edx;
+	u64 supported;
+
+	if (!(hvt_vmreadnl(CR4_READ_SHADOW) & X86_CR4_OSXSAVE))
+		return hvt_inject_ud();
+	eax = 0xd;
+	ecx = 0;
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	supported = eax | ((u64)edx << 32);
+	/* Checked here so that XSETBV in VMX root cannot fault (SDM XSETBV). */
+	if (exit->cpl != 0 || (u32)regs->rcx != 0 || (value & ~supported) ||
+	    !(value & HVT_XCR0_X87) ||
+	    ((value & HVT_XCR0_AVX) && !(value & HVT_XCR0_SSE)) ||
+	    ((value & HVT_XCR0_AVX512) &&
+	     ((value & HVT_XCR0_AVX512) != HVT_XCR0_AVX512 || !(value & HVT_XCR0_AVX))))
+		return hvt_inject_gp();
+	xsetbv(0, value);
+	return HVT_ADVANCE;
+}
+
+static enum hvt_exit_action hvt_exit_invd(struct hvt_cpu *vcpu,
+					  struct hvt_guest_regs *regs,
+					  const struct hvt_exit *exit)
+{
+	/* Dropping dirty lines would corrupt the hypervisor's memory too. */
+	native_wbinvd();
+	return HVT_ADVANCE;
+}
+
+static enum hvt_exit_action hvt_exit_undefined(struct hvt_cpu *vcpu,
+					       struct hvt_guest_regs *regs,
+					       const struct hvt_exit *exit)
+{
+	/* VMX and SMX instructions: the guest sees a CPU without them. */
+	return hvt_inject_ud();
+}
+
+static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
+					 struct hvt_guest_regs *regs,
+					 const struct hvt_exit *exit)
+{
+	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		vcpu->pending_nmis++;
+		return HVT_RESUME;
+	}
+	/* The exception bitmap is empty: no other exception exits. */
+	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, info,
+		hvt_vmreadnl(GUEST_RIP), exit->cpl);
+	return HVT_LEAVE;
+}
+
+static enum hvt_exit_action hvt_exit_nmi_window(struct hvt_cpu *vcpu,
+						struct hvt_guest_regs *regs,
+						const struct hvt_exit *exit)
+{
+	return HVT_RESUME;	/* the pending NMI goes in below */
+}
+
+static enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
+						  struct hvt_guest_regs *regs,
+						  const struct hvt_exit *exit)
+{
+	/* Leaving VMX lets the fault recur natively: the machine resets. */
+	hvt_log(vcpu, HVT_LOG_TRIPLE_FAULT, hvt_vmreadnl(GUEST_RIP),
+		hvt_vmreadnl(GUEST_CR3), 0, 0);
+	hvt_log_guest_state(vcpu);
+	return HVT_LEAVE;
+}
+
+static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
+					  struct hvt_guest_regs *regs,
+					  const struct hvt_exit *exit)
+{
+	/*
+	 * Linux sends INIT only to CPUs it brings up or stops; hvtrust
+	 * devirtualizes a CPU before it goes offline, and reboot, kexec and
+	 * suspend devirtualize first. One arriving anyway is logged and dropped.
+	 */
+	hvt_log(vcpu, HVT_LOG_INIT_SIGNAL, hvt_vmreadnl(GUEST_RIP), 0, 0, 0);
+	return HVT_RESUME;
+}
+
+static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
+						   struct hvt_guest_regs *regs,
+						   const struct hvt_exit *exit)
+{
+	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
+		exit->qualification, hvt_vmreadnl(GUEST_RIP),
+		hvt_vmreadnl(GUEST_LINEAR_ADDRESS));
+	hvt_log_guest_state(vcpu);
+	return HVT_LEAVE;
+}
+
+static const hvt_exit_handler_t hvt_exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = hvt_exit_nmi,
+	[EXIT_REASON_TRIPLE_FAULT] = hvt_exit_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = hvt_exit_init,
+	[EXIT_REASON_NMI_WINDOW] = hvt_exit_nmi_window,
+	[EXIT_REASON_CPUID] = hvt_exit_cpuid,
+	[HVT_EXIT_REASON_GETSEC] = hvt_exit_undefined,
+	[EXIT_REASON_INVD] = hvt_exit_invd,
+	[EXIT_REASON_VMCALL] = hvt_exit_vmcall,
+	[EXIT_REASON_VMCLEAR] = hvt_exit_undefined,
+	[EXIT_REASON_VMLAUNCH] = hvt_exit_undefined,
+	[EXIT_REASON_VMPTRLD] = hvt_exit_undefined,
+	[EXIT_REASON_VMPTRST] = hvt_exit_undefined,
+	[EXIT_REASON_VMREAD] = hvt_exit_undefined,
+	[EXIT_REASON_VMRESUME] = hvt_exit_undefined,
+	[EXIT_REASON_VMWRITE] = hvt_exit_undefined,
+	[EXIT_REASON_VMOFF] = hvt_exit_undefined,
+	[EXIT_REASON_VMON] = hvt_exit_undefined,
+	[EXIT_REASON_CR_ACCESS] = hvt_exit_cr_access,
+	[EXIT_REASON_MSR_READ] = hvt_exit_msr_read,
+	[EXIT_REASON_MSR_WRITE] = hvt_exit_msr_write,
+	[EXIT_REASON_EPT_VIOLATION] = hvt_exit_ept_violation,
+	[EXIT_REASON_INVEPT] = hvt_exit_undefined,
+	[EXIT_REASON_INVVPID] = hvt_exit_undefined,
+	[EXIT_REASON_XSETBV] = hvt_exit_xsetbv,
+};
+
+static void hvt_advance_rip(const struct hvt_exit *exit)
+{
+	unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
+	u32 interruptibility = hvt_vmread32(GUEST_INTERRUPTIBILITY_INFO);
+
+	hvt_vmwritenl(GUEST_RIP, hvt_vmreadnl(GUEST_RIP) + exit->instruction_len);
+	if (interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		hvt_vmwrite32(GUEST_INTERRUPTIBILITY_INFO, interruptibility &
+			      ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/* A single-stepping guest gets its #DB after the emulated instruction. */
+	if (rflags & HVT_RFLAGS_TF)
+		hvt_vmwritenl(GUEST_PENDING_DBG_EXCEPTIONS,
+			      hvt_vmreadnl(GUEST_PENDING_DBG_EXCEPTIONS) |
+			      HVT_PENDING_DBG_BS);
+}
+
+/* NMIs go in one at a time, when the guest does not block them. */
+static void hvt_deliver_nmis(struct hvt_cpu *vcpu)
+{
+	u32 procbased = hvt_vmread32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
+
+	vcpu->pending_nmis += root_nmis;
+	if (!vcpu->pending_nmis) {
+		if (procbased & CPU_BASED_NMI_WINDOW_EXITING)
+			hvt_vmwrite32(CPU_BASED_VM_EXEC_CONTROL,
+				      procbased & ~CPU_BASED_NMI_WINDOW_EXITING);
+		return;
+	}
+	if (!(hvt_vmread32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
+	    !(hvt_vmread32(GUEST_INTERRUPTIBILITY_INFO) &
+	      (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		hvt_inject(NMI_VECTOR, INTR_TYPE_NMI_INTR, false);
+		vcpu->pending_nmis--;
+	}
+	if (vcpu->pending_nmis)
+		procbased |= CPU_BASED_NMI_WINDOW_EXITING;
+	else
+		procbased &= ~CPU_BASED_NMI_WINDOW_EXITING;
+	hvt_vmwrite32(CPU_BASED_VM_EXEC_CONTROL, procbased);
+}
+
+static enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
+						const struct hvt_exit *exit)
+{
+	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, exit->qualification,
+		hvt_vmreadnl(GUEST_RIP), exit->cpl);
+	hvt_log_guest_state(vcpu);
+	return HVT_LEAVE;
+}
+
+/**
+ * hvt_vmexit_handler() - handle one VM exit
+ * @regs: the guest's registers, saved by the exit entry
+ * @vcpu: the CPU's state
+ *
+ * Return: true to resume the guest, false to leave VMX (the iret frame on
+ * the host stack has been prepared).
+ */
+bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+{
+	u32 full_reason = hvt_vmread32(VM_EXIT_REASON);
+	struct hvt_exit exit = {
+		.reason = full_reason & 0xffff,
+		.qualification = hvt_vmreadnl(EXIT_QUALIFICATION),
+		.instruction_len = hvt_vmread32(VM_EXIT_INSTRUCTION_LEN),
+		.cpl = (hvt_vmread32(GUEST_SS_AR_BYTES) >> 5) & 3,
+	};
+	enum hvt_exit_action action;
+	unsigned int index;
+
+	if (exit.reason < HVT_EXIT_REASONS)
+		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;
+
+	if (full_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, full_reason, exit.qualification,
+			hvt_vmread32(VM_INSTRUCTION_ERROR), 0);
+		hvt_log_guest_state(vcpu);
+		action = HVT_LEAVE;
+	} else if (exit.reason >= ARRAY_SIZE(hvt_exit_handlers)) {
+		action = hvt_unexpected_exit(vcpu, &exit);
+	} else {
+		index = array_index_nospec(exit.reason, ARRAY_SIZE(hvt_exit_handlers));
+		if (hvt_exit_handlers[index])
+			action = hvt_exit_handlers[index](vcpu, regs, &exit);
+		else
+			action = hvt_unexpected_exit(vcpu, &exit);
+	}
+
+	if (action == HVT_ADVANCE)
+		hvt_advance_rip(&exit);
+	if (action != HVT_LEAVE)
+		hvt_deliver_nmis(vcpu);
+	if (this_cpu_read(hvt_vmwrite_failed_field)) {
+		hvt_log(vcpu, HVT_LOG_VMWRITE_FAILED,
+			this_cpu_read(hvt_vmwrite_failed_field), 0,
+			hvt_vmread32(VM_INSTRUCTION_ERROR), 0);
+		action = HVT_LEAVE;
+	}
+	if (action == HVT_LEAVE) {
+		hvt_prepare_leave(vcpu);
+		return false;
+	}
+	return true;
+}
+
+/* VMRESUME itself failed: report and leave VMX (called from the exit entry). */
+void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
+void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+{
+	hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, 0, 0, hvt_vmread32(VM_INSTRUCTION_ERROR), 1);
+	hvt_log_guest_state(vcpu);
+	hvt_prepare_leave(vcpu);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The hypervisor's per-CPU and global state, shared by launch, exit handling and the glue. */
+/* Context: any; the structures live in memory allocated before launch. */
+#ifndef HVT_VMX_HV_H
+#define HVT_VMX_HV_H
+
+#include <linux/percpu-defs.h>
+#include <linux/types.h>
+
+#include "../ept/ept.h"
+#include "caps.h"
+
+#define HVT_HOST_STACK_ORDER	2
+#define HVT_HOST_STACK_SIZE	(PAGE_SIZE << HVT_HOST_STACK_ORDER)
+#define HVT_EXIT_REASONS	80
+#define HVT_LOG_ENTRIES		256
+
+/**
+ * struct hvt_guest_regs - guest general-purpose registers saved at VM exit
+ *
+ * Laid out as the exit entry pushes them; @rsp is a placeholder, the guest's
+ * RSP is in the VMCS.
+ */
+struct hvt_guest_regs {
+	u64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/**
+ * struct hvt_log_record - one event logged in VMX root
+ * @code: what happened (enum hvt_log_code)
+ * @cpu: where
+ * @args: its values
+ */
+struct hvt_log_record {
+	u32 code;
+	u32 cpu;
+	u64 args[4];
+};
+
+/**
+ * struct hvt_log_ring - per-CPU single-producer ring drained in normal context
+ * @head: next slot the producer (VMX root on this CPU) writes
+ * @tail: next slot the consumer reads
+ * @dropped: records lost because the ring was full
+ * @records: the slots
+ */
+struct hvt_log_ring {
+	u32 head;
+	u32 tail;
+	u32 dropped;
+	struct hvt_log_record records[HVT_LOG_ENTRIES];
+};
+
+enum hvt_log_code {
+	HVT_LOG_UNEXPECTED_EXIT,	/* reason, qualification, rip, cpl */
+	HVT_LOG_FAILED_ENTRY,		/* reason, qualification, instruction error */
+	HVT_LOG_GUEST_STATE,		/* rip, rsp, rflags, cr3 */
+	HVT_LOG_GUEST_CONTROL,		/* cr0, cr4, cs selector, ss selector */
+	HVT_LOG_EPT_VIOLATION,		/* gpa, qualification, rip, gla */
+	HVT_LOG_TRIPLE_FAULT,		/* rip, cr3 */
+	HVT_LOG_INIT_SIGNAL,		/* rip */
+	HVT_LOG_VMWRITE_FAILED,		/* field, value, instruction error */
+	HVT_LOG_DEVIRTUALIZED,		/* reason code */
+	HVT_LOG_CODES,
+};
+
+/**
+ * struct hvt_iret_frame - how the CPU leaves VMX operation into the guest
+ * @rip: guest RIP to continue at
+ * @cs: guest CS selector
+ * @rflags: guest RFLAGS
+ * @rsp: guest RSP
+ * @ss: guest SS selector
+ */
+struct hvt_iret_frame {
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+struct hvt_vmm;
+
+/**
+ * struct hvt_cpu - one virtualized CPU
+ * @vmm: the global state
+ * @cpu: its Linux CPU number
+ * @vmxon: VMXON region
+ * @vmxon_pa: its physical address
+ * @vmcs: the VMCS
+ * @vmcs_pa: its physical address
+ * @stack: the host stack (VMX root)
+ * @exits: VM exits by basic reason
+ * @pending_nmis: NMIs to deliver to the guest
+ * @launched: the CPU runs as a guest
+ * @launch_error: why launch failed (negative errno)
+ * @vm_instruction_error: VM_INSTRUCTION_ERROR of a failed VMX instruction
+ * @log: the log ring of this CPU
+ * @leave: where the guest continues once VMX is left
+ */
+struct hvt_cpu {
+	struct hvt_vmm *vmm;
+	int cpu;
+	void *vmxon;
+	u64 vmxon_pa;
+	void *vmcs;
+	u64 vmcs_pa;
+	void *stack;
+	u64 exits[HVT_EXIT_REASONS];
+	u32 pending_nmis;
+	bool launched;
+	int launch_error;
+	u32 vm_instruction_error;
+	struct hvt_log_ring log;
+	struct hvt_iret_frame leave;
+};
+
+/**
+ * struct hvt_vmm - state shared by every virtualized CPU
+ * @config: the controls to program
+ * @ept: the EPT identity map
+ * @msr_bitmap: MSR accesses that exit
+ * @msr_bitmap_pa: its physical address
+ * @host_pml4: host page table: the kernel half of Linux's
+ * @host_cr3: its physical address
+ * @host_idt: the IDT used in VMX root
+ * @credential: the secret kernel-only hypercalls carry
+ * @cpus: per-CPU state, indexed by Linux CPU number
+ */
+struct hvt_vmm {
+	struct hvt_vmx_config config;
+	struct hvt_ept ept;
+	void *msr_bitmap;
+	u64 msr_bitmap_pa;
+	u64 *host_pml4;
+	u64 host_cr3;
+	void *host_idt;
+	u64 credential;
+	struct hvt_cpu **cpus;
+};
+
+/* The first VMWRITE that failed on this CPU (0: none); NMIs taken in VMX root. */
+DECLARE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
+DECLARE_PER_CPU(u32, hvt_root_nmis);
+
+/* vmx/launch.c: process context, IRQs off, on the CPU concerned. */
+int hvt_cpu_launch(struct hvt_cpu *vcpu);
+void hvt_cpu_devirtualize(struct hvt_cpu *vcpu);
+void hvt_build_host_idt(void *idt);
+
+/* vmx/exit.c: VMX root only. */
+bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
+void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d);
+void hvt_prepare_leave(struct hvt_cpu *vcpu);
+
+/* vmx/entry.S */
+int hvt_vmx_launch(void);
+void hvt_vmx_exit_entry(void);
+void hvt_root_nmi(void);
+void hvt_root_fault(void);
+long hvt_vmcall(unsigned long nr, unsigned long a1, unsigned long a2);
+
+#endif /* HVT_VMX_HV_H */
