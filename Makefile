@@ -8,7 +8,8 @@ BUILD := $(CURDIR)/build
 LINUX_SRC := $(BUILD)/linux-src
 KSELFTEST := $(LINUX_SRC)/tools/testing/selftests
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
-KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[ch] include/*.h uapi/*.h)
+KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[ch] include/*.h uapi/*.h \
+		selftests/vm/kmod/*.c)
 LINUX_SOURCE ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12.tar.xz)))
 
 CC ?= cc

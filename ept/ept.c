@@ -202,6 +202,31 @@ u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
 }
 
 /**
+ * hvt_ept_leaf_4k() - the 4 KiB leaf entry of @gpa, without splitting
+ * @ept: the hierarchy
+ * @gpa: a guest-physical address
+ *
+ * For VMX root, which must not allocate: only pages split beforehand (by
+ * hvt_ept_set_4k()) have such an entry.
+ *
+ * Return: the entry's address, or NULL when a large page maps @gpa.
+ */
+u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa)
+{
+	u64 *table = ept->pml4;
+	unsigned int level;
+
+	for (level = 4; level > 1; level--) {
+		u64 entry = table[HVT_EPT_INDEX(gpa, level)];
+
+		if (!(entry & HVT_EPT_RWX) || (entry & HVT_EPT_LARGE))
+			return NULL;
+		table = ept->ops.table_of(ept->ops.ctx, entry & HVT_EPT_ADDR_MASK);
+	}
+	return &table[HVT_EPT_INDEX(gpa, 1)];
+}
+
+/**
  * hvt_ept_pointer() - the EPTP: write-back paging structures, 4-level walk
  * @ept: the hierarchy
  *

@@ -13,10 +13,14 @@
 #include <linux/uaccess.h>
 
 #include "../uapi/hvtrust.h"
+#include "../vmx/hv.h"
 #include "hvtrust.h"
 
 static_assert(sizeof(struct hvtrust_caps) == 152);
 static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
+static_assert(sizeof(struct hvtrust_status) == 40);
+static_assert(sizeof(struct hvtrust_exits) == 16 + 8 * HVTRUST_EXIT_REASONS);
+static_assert(HVTRUST_EXIT_REASONS == HVT_EXIT_REASONS);
 
 static int hvt_ioctl_get_caps(struct file *file, void *arg)
 {
@@ -53,6 +57,26 @@ static int hvt_ioctl_get_caps(struct file *file, void *arg)
 	return 0;
 }
 
+static int hvt_ioctl_get_status(struct file *file, void *arg)
+{
+	struct hvtrust_status *status = arg;
+
+	if (status->flags || status->cpus_online || status->cpus_virtualized ||
+	    status->hidden_pages || status->state_pa || status->launches)
+		return -EINVAL;
+	hvt_hv_status(status);
+	return 0;
+}
+
+static int hvt_ioctl_get_exits(struct file *file, void *arg)
+{
+	struct hvtrust_exits *exits = arg;
+
+	if (exits->reserved)
+		return -EINVAL;
+	return hvt_hv_exits(exits->cpu, exits);
+}
+
 /**
  * struct hvt_ioctl_op - one entry of the ioctl table
  * @cmd: the ioctl number
@@ -73,6 +97,18 @@ static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
 		.size = sizeof(struct hvtrust_caps),
 		.min_size = HVTRUST_CAPS_SIZE_V1,
 		.execute = hvt_ioctl_get_caps,
+	},
+	[_IOC_NR(HVTRUST_IOC_GET_STATUS)] = {
+		.cmd = HVTRUST_IOC_GET_STATUS,
+		.size = sizeof(struct hvtrust_status),
+		.min_size = HVTRUST_STATUS_SIZE_V1,
+		.execute = hvt_ioctl_get_status,
+	},
+	[_IOC_NR(HVTRUST_IOC_GET_EXITS)] = {
+		.cmd = HVTRUST_IOC_GET_EXITS,
+		.size = sizeof(struct hvtrust_exits),
+		.min_size = HVTRUST_EXITS_SIZE_V1,
+		.execute = hvt_ioctl_get_exits,
 	},
 };
 

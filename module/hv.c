@@ -9,7 +9,9 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
+#include <linux/suspend.h>
 #include <linux/workqueue.h>
 #include <asm/desc.h>
 #include <asm/io.h>
@@ -21,13 +23,32 @@
 #include <asm/tlbflush.h>
 #include <asm/vmx.h>
 
+#include "../uapi/hvtrust.h"
 #include "../vmx/hv.h"
 #include "hvtrust.h"
 
 #define HVT_LOG_DRAIN_PERIOD	(HZ / 5)
 
+/**
+ * struct hvt_cpu_glue - what the Linux side keeps of a CPU, outside hidden memory
+ * @vcpu: the hypervisor's state of the CPU (reads as zeros once launched)
+ * @log: its log ring
+ * @launched: the CPU runs as a guest
+ */
+struct hvt_cpu_glue {
+	struct hvt_cpu *vcpu;
+	struct hvt_log_ring *log;
+	bool launched;
+};
+
 static struct hvt_vmm *hvt_vmm;
+static struct hvt_cpu_glue *hvt_glue;
+static u64 hvt_credential;
+static unsigned long hvt_hidden_pages;
+static u64 hvt_vmm_pa;
 static enum cpuhp_state hvt_cpuhp_state;
+static bool hvt_pm_suspended;
+static atomic64_t hvt_launches;
 static LIST_HEAD(hvt_ept_pages);
 static void hvt_log_drain(struct work_struct *work);
 static DECLARE_DELAYED_WORK(hvt_log_work, hvt_log_drain);
@@ -48,11 +69,14 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 	[HVT_LOG_VMWRITE_FAILED] =
 		"VMWRITE of field %#llx failed (%llu), VMX error %llu (%llu)",
 	[HVT_LOG_DEVIRTUALIZED] = "left VMX on request (%llu %llu %llu %llu)",
+	[HVT_LOG_HIDDEN_WRITE] =
+		"write to hidden memory at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
+	[HVT_LOG_HIDDEN_FETCH] =
+		"fetch from hidden memory at gpa %#llx, rip %#llx (gla %#llx, qual. %#llx): #UD",
 };
 
-static void hvt_log_drain_cpu(struct hvt_cpu *vcpu)
+static void hvt_log_drain_cpu(int cpu, struct hvt_log_ring *ring)
 {
-	struct hvt_log_ring *ring = &vcpu->log;
 	u32 head = READ_ONCE(ring->head);
 	u32 tail = ring->tail;
 
@@ -66,13 +90,16 @@ static void hvt_log_drain_cpu(struct hvt_cpu *vcpu)
 			continue;
 		snprintf(line, sizeof(line), hvt_log_formats[rec->code],
 			 rec->args[0], rec->args[1], rec->args[2], rec->args[3]);
-		pr_warn("CPU %u: %s\n", rec->cpu, line);
+		if (rec->code == HVT_LOG_DEVIRTUALIZED)
+			pr_info("CPU %d: %s\n", cpu, line);
+		else
+			pr_warn("CPU %d: %s\n", cpu, line);
 	}
 	/* The producer may reuse the slots only after they were read. */
 	smp_mb();
 	WRITE_ONCE(ring->tail, tail);
 	if (READ_ONCE(ring->dropped)) {
-		pr_warn("CPU %d: %u log records lost\n", vcpu->cpu, ring->dropped);
+		pr_warn("CPU %d: %u log records lost\n", cpu, ring->dropped);
 		WRITE_ONCE(ring->dropped, 0);
 	}
 }
@@ -82,8 +109,8 @@ static void hvt_log_drain_all(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		if (hvt_vmm->cpus[cpu])
-			hvt_log_drain_cpu(hvt_vmm->cpus[cpu]);
+		if (hvt_glue[cpu].log)
+			hvt_log_drain_cpu(cpu, hvt_glue[cpu].log);
 }
 
 static void hvt_log_drain(struct work_struct *work)
@@ -205,7 +232,7 @@ static void hvt_build_host_page_table(struct hvt_vmm *vmm)
 	vmm->host_cr3 = __pa(vmm->host_pml4);
 }
 
-void hvt_build_host_idt(void *idt)
+static void hvt_build_host_idt(void *idt)
 {
 	gate_desc *gates = idt;
 	unsigned int vector;
@@ -226,38 +253,60 @@ void hvt_build_host_idt(void *idt)
 	}
 }
 
-static void hvt_free_cpu(struct hvt_cpu *vcpu)
+/* Hypervisor structures get pages of their own: EPT hides whole pages. */
+static void *hvt_alloc_hidden(size_t size)
 {
-	if (!vcpu)
-		return;
-	if (vcpu->vmxon)
-		free_page((unsigned long)vcpu->vmxon);
-	if (vcpu->vmcs)
-		free_page((unsigned long)vcpu->vmcs);
-	if (vcpu->stack)
-		free_pages((unsigned long)vcpu->stack, HVT_HOST_STACK_ORDER);
-	kfree_sensitive(vcpu);
+	return alloc_pages_exact(PAGE_ALIGN(size), GFP_KERNEL | __GFP_ZERO);
 }
 
-static struct hvt_cpu *hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu)
+static void hvt_free_hidden(void *mem, size_t size)
 {
-	struct hvt_cpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL);
+	if (!mem)
+		return;
+	memzero_explicit(mem, PAGE_ALIGN(size));
+	free_pages_exact(mem, PAGE_ALIGN(size));
+}
 
+static void hvt_free_cpu(struct hvt_cpu *vcpu, struct hvt_cpu_glue *glue)
+{
+	free_pages((unsigned long)glue->log, get_order(sizeof(*glue->log)));
+	glue->log = NULL;
+	glue->vcpu = NULL;
 	if (!vcpu)
-		return NULL;
+		return;
+	hvt_free_hidden(vcpu->vmxon, PAGE_SIZE);
+	hvt_free_hidden(vcpu->vmcs, PAGE_SIZE);
+	hvt_free_hidden(vcpu->sink, PAGE_SIZE);
+	hvt_free_hidden(vcpu->stack, HVT_HOST_STACK_SIZE);
+	hvt_free_hidden(vcpu, sizeof(*vcpu));
+}
+
+static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu, struct hvt_cpu_glue *glue)
+{
+	struct hvt_cpu *vcpu = hvt_alloc_hidden(sizeof(*vcpu));
+
+	glue->log = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+					     get_order(sizeof(*glue->log)));
+	if (!vcpu || !glue->log)
+		goto fail;
 	vcpu->vmm = vmm;
 	vcpu->cpu = cpu;
-	vcpu->vmxon = (void *)get_zeroed_page(GFP_KERNEL);
-	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL);
-	vcpu->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-					       HVT_HOST_STACK_ORDER);
-	if (!vcpu->vmxon || !vcpu->vmcs || !vcpu->stack) {
-		hvt_free_cpu(vcpu);
-		return NULL;
-	}
+	vcpu->log = glue->log;
+	vcpu->vmxon = hvt_alloc_hidden(PAGE_SIZE);
+	vcpu->vmcs = hvt_alloc_hidden(PAGE_SIZE);
+	vcpu->sink = hvt_alloc_hidden(PAGE_SIZE);
+	vcpu->stack = hvt_alloc_hidden(HVT_HOST_STACK_SIZE);
+	if (!vcpu->vmxon || !vcpu->vmcs || !vcpu->sink || !vcpu->stack)
+		goto fail;
 	vcpu->vmxon_pa = __pa(vcpu->vmxon);
 	vcpu->vmcs_pa = __pa(vcpu->vmcs);
-	return vcpu;
+	vcpu->sink_pa = __pa(vcpu->sink);
+	vmm->cpus[cpu] = vcpu;
+	glue->vcpu = vcpu;
+	return 0;
+fail:
+	hvt_free_cpu(vcpu, glue);
+	return -ENOMEM;
 }
 
 static void hvt_free_vmm(struct hvt_vmm *vmm)
@@ -266,52 +315,127 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 
 	if (vmm->cpus) {
 		for_each_possible_cpu(cpu)
-			hvt_free_cpu(vmm->cpus[cpu]);
+			hvt_free_cpu(vmm->cpus[cpu], &hvt_glue[cpu]);
 		kfree(vmm->cpus);
 	}
 	hvt_free_ept();
-	free_page((unsigned long)vmm->msr_bitmap);
-	free_page((unsigned long)vmm->host_pml4);
-	free_page((unsigned long)vmm->host_idt);
-	kfree_sensitive(vmm);
+	hvt_free_hidden(vmm->msr_bitmap, PAGE_SIZE);
+	hvt_free_hidden(vmm->host_pml4, PAGE_SIZE);
+	hvt_free_hidden(vmm->host_idt, PAGE_SIZE);
+	hvt_free_hidden(vmm->zero_page, PAGE_SIZE);
+	hvt_free_hidden(vmm, sizeof(*vmm));
 }
 
 static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 {
-	struct hvt_vmm *vmm = kzalloc(sizeof(*vmm), GFP_KERNEL);
+	struct hvt_vmm *vmm = hvt_alloc_hidden(sizeof(*vmm));
 	int cpu;
 
 	if (!vmm)
 		return NULL;
 	vmm->config = *config;
 	vmm->cpus = kcalloc(nr_cpu_ids, sizeof(*vmm->cpus), GFP_KERNEL);
-	vmm->msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
-	vmm->host_pml4 = (u64 *)get_zeroed_page(GFP_KERNEL);
-	vmm->host_idt = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!vmm->cpus || !vmm->msr_bitmap || !vmm->host_pml4 || !vmm->host_idt)
+	vmm->msr_bitmap = hvt_alloc_hidden(PAGE_SIZE);
+	vmm->host_pml4 = hvt_alloc_hidden(PAGE_SIZE);
+	vmm->host_idt = hvt_alloc_hidden(PAGE_SIZE);
+	vmm->zero_page = hvt_alloc_hidden(PAGE_SIZE);
+	if (!vmm->cpus || !vmm->msr_bitmap || !vmm->host_pml4 ||
+	    !vmm->host_idt || !vmm->zero_page)
 		goto fail;
-	for_each_possible_cpu(cpu) {
-		vmm->cpus[cpu] = hvt_alloc_cpu(vmm, cpu);
-		if (!vmm->cpus[cpu])
+	for_each_possible_cpu(cpu)
+		if (hvt_alloc_cpu(vmm, cpu, &hvt_glue[cpu]))
 			goto fail;
-	}
 	vmm->msr_bitmap_pa = __pa(vmm->msr_bitmap);
+	vmm->zero_page_pa = __pa(vmm->zero_page);
 	get_random_bytes(&vmm->credential, sizeof(vmm->credential));
+	hvt_credential = vmm->credential;
 	return vmm;
 fail:
 	hvt_free_vmm(vmm);
 	return NULL;
 }
 
+static int hvt_hide_range(struct hvt_vmm *vmm, const void *mem, size_t size)
+{
+	u64 entry = vmm->zero_page_pa | HVT_EPT_READ |
+		    ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT);
+	size_t offset;
+	int err;
+
+	for (offset = 0; offset < PAGE_ALIGN(size); offset += PAGE_SIZE) {
+		err = hvt_ept_set_4k(&vmm->ept, __pa(mem + offset), entry);
+		if (err)
+			return err;
+		vmm->hidden_pages++;
+	}
+	return 0;
+}
+
+/*
+ * Takes every page the hypervisor owns out of the guest's view: its state,
+ * stacks, VMCS regions, tables and the EPT itself. Hiding may split large
+ * EPT pages and so allocate tables, which are hidden in turn.
+ */
+static int hvt_hide_memory(struct hvt_vmm *vmm)
+{
+	const struct {
+		const void *mem;
+		size_t size;
+	} shared[] = {
+		{ vmm, sizeof(*vmm) },
+		{ vmm->msr_bitmap, PAGE_SIZE },
+		{ vmm->host_pml4, PAGE_SIZE },
+		{ vmm->host_idt, PAGE_SIZE },
+	};
+	struct page *page;
+	bool more;
+	size_t i;
+	int cpu, err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(shared) && !err; i++)
+		err = hvt_hide_range(vmm, shared[i].mem, shared[i].size);
+	for_each_possible_cpu(cpu) {
+		struct hvt_cpu *vcpu = vmm->cpus[cpu];
+
+		if (err)
+			break;
+		err = hvt_hide_range(vmm, vcpu, sizeof(*vcpu)) ?:
+		      hvt_hide_range(vmm, vcpu->vmxon, PAGE_SIZE) ?:
+		      hvt_hide_range(vmm, vcpu->vmcs, PAGE_SIZE) ?:
+		      hvt_hide_range(vmm, vcpu->sink, PAGE_SIZE) ?:
+		      hvt_hide_range(vmm, vcpu->stack, HVT_HOST_STACK_SIZE);
+	}
+	do {
+		more = false;
+		list_for_each_entry(page, &hvt_ept_pages, lru) {
+			if (err || page_private(page))
+				continue;
+			set_page_private(page, 1);
+			err = hvt_hide_range(vmm, page_address(page), PAGE_SIZE);
+			more = true;
+		}
+	} while (more && !err);
+	if (err)
+		pr_err("cannot hide the hypervisor's memory: error %d\n", err);
+	return err;
+}
+
 static int hvt_cpu_online(unsigned int cpu)
 {
-	struct hvt_cpu *vcpu = hvt_vmm->cpus[cpu];
+	struct hvt_cpu_glue *glue = &hvt_glue[cpu];
+	struct hvt_cpu *vcpu = glue->vcpu;
 	unsigned long flags;
 	int err;
 
+	if (glue->launched || READ_ONCE(hvt_pm_suspended))
+		return 0;
 	local_irq_save(flags);
 	err = hvt_cpu_launch(vcpu);
 	local_irq_restore(flags);
+	if (!err) {
+		glue->launched = true;
+		atomic64_inc(&hvt_launches);
+	}
 	if (err == -EBUSY)
 		pr_err("CPU %u: VMX is already on (CR4.VMXE set): another hypervisor owns it\n",
 		       cpu);
@@ -326,13 +450,76 @@ static int hvt_cpu_online(unsigned int cpu)
 
 static int hvt_cpu_offline(unsigned int cpu)
 {
+	struct hvt_cpu_glue *glue = &hvt_glue[cpu];
 	unsigned long flags;
+	long ret;
 
+	if (!glue->launched)
+		return 0;
 	local_irq_save(flags);
-	hvt_cpu_devirtualize(hvt_vmm->cpus[cpu]);
+	ret = hvt_vmcall(HVTRUST_HC_DEVIRTUALIZE, hvt_credential, 0);
 	local_irq_restore(flags);
+	if (ret)
+		pr_err("CPU %u: the hypervisor refused to give it back (%ld)\n", cpu, ret);
+	else
+		glue->launched = false;
 	return 0;
 }
+
+static void hvt_devirtualize_here(void *unused)
+{
+	hvt_cpu_offline(smp_processor_id());
+}
+
+static void hvt_virtualize_here(void *unused)
+{
+	hvt_cpu_online(smp_processor_id());
+}
+
+/*
+ * Suspend and hibernation: every CPU leaves VMX before the firmware or the
+ * image snapshot sees it, CPUs brought back online on the way stay guests of
+ * nobody, and all are virtualized again once the system runs.
+ */
+static int hvt_pm_notify(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		cpus_read_lock();
+		WRITE_ONCE(hvt_pm_suspended, true);
+		on_each_cpu(hvt_devirtualize_here, NULL, 1);
+		cpus_read_unlock();
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		cpus_read_lock();
+		WRITE_ONCE(hvt_pm_suspended, false);
+		on_each_cpu(hvt_virtualize_here, NULL, 1);
+		cpus_read_unlock();
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hvt_pm_nb = {
+	.notifier_call = hvt_pm_notify,
+};
+
+/* Reboot, power-off and kexec: every CPU leaves VMX before Linux goes. */
+static int hvt_reboot_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	on_each_cpu(hvt_devirtualize_here, NULL, 1);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hvt_reboot_nb = {
+	.notifier_call = hvt_reboot_notify,
+};
 
 /**
  * hvt_hv_start() - build the hypervisor and virtualize every online CPU
@@ -346,10 +533,15 @@ int hvt_hv_start(void)
 {
 	int ret;
 
+	atomic64_set(&hvt_launches, 0);
+	hvt_glue = kcalloc(nr_cpu_ids, sizeof(*hvt_glue), GFP_KERNEL);
+	if (!hvt_glue)
+		return -ENOMEM;
 	hvt_vmm = hvt_alloc_vmm(&hvt_vmx_config);
 	if (!hvt_vmm) {
 		pr_err("cannot allocate the hypervisor's memory\n");
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto free_glue;
 	}
 	ret = hvt_build_ept(hvt_vmm);
 	if (ret)
@@ -357,6 +549,11 @@ int hvt_hv_start(void)
 	hvt_build_msr_bitmap(hvt_vmm);
 	hvt_build_host_page_table(hvt_vmm);
 	hvt_build_host_idt(hvt_vmm->host_idt);
+	ret = hvt_hide_memory(hvt_vmm);
+	if (ret)
+		goto free_vmm;
+	hvt_hidden_pages = hvt_vmm->hidden_pages;
+	hvt_vmm_pa = __pa(hvt_vmm);
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvtrust:online",
 				hvt_cpu_online, hvt_cpu_offline);
@@ -365,8 +562,11 @@ int hvt_hv_start(void)
 		goto drain;
 	}
 	hvt_cpuhp_state = ret;
+	register_pm_notifier(&hvt_pm_nb);
+	register_reboot_notifier(&hvt_reboot_nb);
 	schedule_delayed_work(&hvt_log_work, HVT_LOG_DRAIN_PERIOD);
-	pr_info("virtualized %u CPUs\n", num_online_cpus());
+	pr_info("virtualized %u CPUs; %lu pages of hypervisor memory hidden\n",
+		num_online_cpus(), hvt_hidden_pages);
 	return 0;
 
 drain:
@@ -374,7 +574,64 @@ drain:
 free_vmm:
 	hvt_free_vmm(hvt_vmm);
 	hvt_vmm = NULL;
+free_glue:
+	kfree(hvt_glue);
+	hvt_glue = NULL;
 	return ret;
+}
+
+/**
+ * hvt_hv_status() - fill in what /dev/hvtrust reports of the hypervisor
+ * @status: the ioctl's argument
+ */
+void hvt_hv_status(struct hvtrust_status *status)
+{
+	int cpu;
+
+	status->cpus_online = num_online_cpus();
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		if (hvt_glue && hvt_glue[cpu].launched)
+			status->cpus_virtualized++;
+	cpus_read_unlock();
+	if (status->cpus_virtualized)
+		status->flags |= HVTRUST_STATUS_VIRTUALIZED;
+	status->hidden_pages = hvt_vmm ? hvt_hidden_pages : 0;
+	status->state_pa = hvt_vmm ? hvt_vmm_pa : 0;
+	status->launches = atomic64_read(&hvt_launches);
+}
+
+/* The counters live in hidden memory: ask the hypervisor on that CPU. */
+static void hvt_read_exits_here(void *info)
+{
+	struct hvtrust_exits *exits = info;
+	unsigned int reason;
+
+	for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++)
+		exits->counts[reason] = hvt_vmcall(HVTRUST_HC_EXIT_COUNT,
+						   hvt_credential, reason);
+}
+
+/**
+ * hvt_hv_exits() - the exit counters of one CPU
+ * @cpu: the CPU
+ * @exits: the ioctl's argument
+ *
+ * Return: 0, -EINVAL for no such CPU, -ENODEV when it is not virtualized.
+ */
+int hvt_hv_exits(unsigned int cpu, struct hvtrust_exits *exits)
+{
+	int err = 0;
+
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	cpus_read_lock();
+	if (!hvt_glue || !cpu_online(cpu) || !hvt_glue[cpu].launched)
+		err = -ENODEV;
+	else
+		err = smp_call_function_single(cpu, hvt_read_exits_here, exits, 1);
+	cpus_read_unlock();
+	return err;
 }
 
 /**
@@ -384,10 +641,15 @@ void hvt_hv_stop(void)
 {
 	if (!hvt_vmm)
 		return;
+	unregister_reboot_notifier(&hvt_reboot_nb);
+	unregister_pm_notifier(&hvt_pm_nb);
 	cpuhp_remove_state(hvt_cpuhp_state);
 	cancel_delayed_work_sync(&hvt_log_work);
 	hvt_log_drain_all();
 	hvt_free_vmm(hvt_vmm);
 	hvt_vmm = NULL;
+	kfree(hvt_glue);
+	hvt_glue = NULL;
+	memzero_explicit(&hvt_credential, sizeof(hvt_credential));
 	pr_info("every CPU devirtualized\n");
 }

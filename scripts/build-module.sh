@@ -14,7 +14,7 @@ kdir=/lib/modules/$kver/build
 # next to them, and two kernels must not share objects.
 mkdir -p "$out"
 rsync_like() {
-	(cd "$top" && tar -cf - Kbuild include module vmx ept token uapi) |
+	(cd "$top" && tar -cf - Kbuild include module vmx ept token uapi selftests/vm/kmod) |
 		(cd "$out" && tar -xf -)
 }
 rsync_like
@@ -25,6 +25,12 @@ log=$out/build.log
 if ! make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: $kver: build failed" >&2
+	exit 1
+fi
+# The test-only module the selftests load into the guest.
+if ! make -C "$kdir" M="$out/selftests/vm/kmod" W=1 "$@" modules >>"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-module: $kver: the test module failed to build" >&2
 	exit 1
 fi
 if grep -E 'warning:|error:' "$log" >&2; then

@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		"Control the hvtrust hypervisor through " DEVICE_PATH ".\n"
 		"\n"
 		"Commands:\n"
-		"  status     show the VMX capabilities and controls hvtrust uses\n"
+		"  status     show whether the hypervisor runs, its VM exits per CPU,\n"
+		"             and the VMX capabilities and controls it uses\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json     print machine-readable JSON\n"
@@ -57,17 +58,83 @@ static int open_device(void)
 	return fd;
 }
 
+/* Names of the basic exit reasons hvtrust handles (SDM Vol. 3D, appendix C). */
+static const char *const exit_names[HVTRUST_EXIT_REASONS] = {
+	[0] = "exception/NMI", [2] = "triple fault", [3] = "INIT", [8] = "NMI window",
+	[10] = "CPUID", [11] = "GETSEC", [13] = "INVD", [18] = "VMCALL",
+	[19] = "VMCLEAR", [20] = "VMLAUNCH", [21] = "VMPTRLD", [22] = "VMPTRST",
+	[23] = "VMREAD", [24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF",
+	[27] = "VMXON", [28] = "CR access", [31] = "RDMSR", [32] = "WRMSR",
+	[33] = "invalid guest state", [48] = "EPT violation", [49] = "EPT misconfig",
+	[50] = "INVEPT", [53] = "INVVPID", [55] = "XSETBV",
+};
+
+static void print_exits(int fd, unsigned int cpus_online)
+{
+	unsigned int cpu, reason;
+
+	for (cpu = 0; cpu < cpus_online; cpu++) {
+		struct hvtrust_exits exits = { .size = sizeof(exits), .cpu = cpu };
+		bool first = true;
+
+		if (ioctl(fd, HVTRUST_IOC_GET_EXITS, &exits))
+			continue;
+		if (json_output) {
+			printf("%s{\"cpu\":%u,\"exits\":{", cpu ? "," : "", cpu);
+			for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++) {
+				if (!exits.counts[reason])
+					continue;
+				printf("%s\"%u\":%llu", first ? "" : ",", reason,
+				       (unsigned long long)exits.counts[reason]);
+				first = false;
+			}
+			printf("}}");
+			continue;
+		}
+		printf("  CPU %u VM exits:", cpu);
+		for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++) {
+			if (!exits.counts[reason])
+				continue;
+			if (exit_names[reason])
+				printf(" %s %llu", exit_names[reason],
+				       (unsigned long long)exits.counts[reason]);
+			else
+				printf(" reason %u: %llu", reason,
+				       (unsigned long long)exits.counts[reason]);
+		}
+		printf("\n");
+	}
+}
+
 static int cmd_status(void)
 {
 	struct hvtrust_caps caps = { .size = sizeof(caps) };
+	struct hvtrust_status status = { .size = sizeof(status) };
 	int fd = open_device();
 
 	if (fd < 0)
 		return fd == -ENOENT ? EXIT_NO_MODULE : EXIT_FAILURE_GENERIC;
-	if (ioctl(fd, HVTRUST_IOC_GET_CAPS, &caps)) {
-		fprintf(stderr, "hvtrustctl: HVTRUST_IOC_GET_CAPS: %s\n", strerror(errno));
+	if (ioctl(fd, HVTRUST_IOC_GET_CAPS, &caps) ||
+	    ioctl(fd, HVTRUST_IOC_GET_STATUS, &status)) {
+		fprintf(stderr, "hvtrustctl: reading %s: %s\n", DEVICE_PATH, strerror(errno));
 		close(fd);
 		return EXIT_FAILURE_GENERIC;
+	}
+
+	if (json_output) {
+		printf("{\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
+		       "\"hidden_pages\":%llu,\"cpus\":[",
+		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "true" : "false",
+		       status.cpus_online, status.cpus_virtualized,
+		       (unsigned long long)status.hidden_pages);
+		print_exits(fd, status.cpus_online);
+		printf("],\"caps\":");
+	} else {
+		printf("hypervisor: %s, %u of %u online CPUs virtualized, %llu pages hidden from Linux\n",
+		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "running" : "not running",
+		       status.cpus_virtualized, status.cpus_online,
+		       (unsigned long long)status.hidden_pages);
+		print_exits(fd, status.cpus_online);
 	}
 	close(fd);
 
@@ -79,7 +146,7 @@ static int cmd_status(void)
 		       "\"entry_ctls\":%llu,\"procbased_ctls2\":%llu,"
 		       "\"ept_vpid_cap\":%llu,\"misc\":%llu,\"vmfunc\":%llu},"
 		       "\"controls\":{\"pinbased\":%u,\"procbased\":%u,"
-		       "\"procbased2\":%u,\"exit\":%u,\"entry\":%u}}\n",
+		       "\"procbased2\":%u,\"exit\":%u,\"entry\":%u}}",
 		       caps.abi_version, caps.nr_cpus,
 		       caps.flags & HVTRUST_CAPS_TRUE_CTLS ? "true" : "false",
 		       caps.flags & HVTRUST_CAPS_UNIFORM ? "true" : "false",
@@ -96,6 +163,7 @@ static int cmd_status(void)
 		       caps.pinbased_exec, caps.procbased_exec,
 		       caps.procbased_exec2, caps.exit_controls,
 		       caps.entry_controls);
+		printf("}\n");
 		return EXIT_OK;
 	}
 

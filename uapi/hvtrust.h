@@ -82,6 +82,60 @@ struct hvtrust_caps {
 /* Read the VMX capabilities; the argument is a struct hvtrust_caps. */
 #define HVTRUST_IOC_GET_CAPS	_IO(HVTRUST_IOCTL_TYPE, 0x00)
 
+/* Bits of hvtrust_status.flags */
+#define HVTRUST_STATUS_VIRTUALIZED	0x1U	/* the hypervisor runs */
+
+/**
+ * struct hvtrust_status - the state of the hypervisor
+ * @size: in: sizeof(struct hvtrust_status) as the caller knows it
+ * @flags: out: HVTRUST_STATUS_* bits
+ * @cpus_online: out: online CPUs
+ * @cpus_virtualized: out: CPUs that run as guests of the hypervisor
+ * @hidden_pages: out: 4 KiB pages of hypervisor memory the guest cannot see
+ * @state_pa: out: physical address of the hypervisor's own state, one of
+ *            the hidden pages (for audits: the guest reads zeros there)
+ * @launches: out: CPU launches since the module loaded (hotplug, resume)
+ */
+struct hvtrust_status {
+	__u32 size;
+	__u32 flags;
+	__u32 cpus_online;
+	__u32 cpus_virtualized;
+	__aligned_u64 hidden_pages;
+	__aligned_u64 state_pa;
+	__aligned_u64 launches;
+};
+
+#define HVTRUST_STATUS_SIZE_V1	sizeof(struct hvtrust_status)
+
+/* Read the hypervisor's state; the argument is a struct hvtrust_status. */
+#define HVTRUST_IOC_GET_STATUS	_IO(HVTRUST_IOCTL_TYPE, 0x01)
+
+#define HVTRUST_EXIT_REASONS	80
+
+/**
+ * struct hvtrust_exits - VM exits of one CPU by basic exit reason
+ * @size: in: sizeof(struct hvtrust_exits) as the caller knows it
+ * @cpu: in: the CPU
+ * @reserved: in: zero
+ * @counts: out: exits since the CPU was virtualized, indexed by the basic
+ *          exit reason of the SDM (Vol. 3D, appendix C)
+ */
+struct hvtrust_exits {
+	__u32 size;
+	__u32 cpu;
+	__aligned_u64 reserved;
+	__aligned_u64 counts[HVTRUST_EXIT_REASONS];
+};
+
+#define HVTRUST_EXITS_SIZE_V1	sizeof(struct hvtrust_exits)
+
+/*
+ * Read the exit counters of one CPU; the argument is a struct hvtrust_exits.
+ * -EINVAL for a CPU that does not exist, -ENODEV for one not virtualized.
+ */
+#define HVTRUST_IOC_GET_EXITS	_IO(HVTRUST_IOCTL_TYPE, 0x02)
+
 /*
  * Hypercalls: VMCALL with the call number in RAX and arguments in RBX, RCX,
  * RDX and RSI; the result comes back in RAX, a negative errno on failure.

@@ -18,6 +18,7 @@
 #define HVT_FEAT_CTL_VMX_SENTER	(FEAT_CTL_VMX_ENABLED_INSIDE_SMX |	\
 				 FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX |	\
 				 GENMASK_ULL(15, 8))
+#define HVT_X86_DB		1
 #define HVT_X86_UD		6
 #define HVT_X86_GP		13
 #define HVT_RFLAGS_TF		BIT(8)
@@ -56,12 +57,13 @@ typedef enum hvt_exit_action (*hvt_exit_handler_t)(struct hvt_cpu *vcpu,
 
 void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
 {
-	struct hvt_log_ring *ring = &vcpu->log;
-	u32 head = ring->head;
+	struct hvt_log_ring *ring = vcpu->log;
+	u32 head = vcpu->log_head;
 	struct hvt_log_record *rec;
 
+	/* The guest can write @tail: a bad value only makes records drop. */
 	if (head - READ_ONCE(ring->tail) >= HVT_LOG_ENTRIES) {
-		ring->dropped++;
+		WRITE_ONCE(ring->dropped, ring->dropped + 1);
 		return;
 	}
 	rec = &ring->records[head % HVT_LOG_ENTRIES];
@@ -73,6 +75,7 @@ void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
 	rec->args[3] = d;
 	/* The record is complete before the consumer can see it. */
 	smp_wmb();
+	vcpu->log_head = head + 1;
 	WRITE_ONCE(ring->head, head + 1);
 }
 
@@ -276,22 +279,6 @@ static enum hvt_exit_action hvt_exit_undefined(struct hvt_cpu *vcpu,
 	return hvt_inject_ud();
 }
 
-static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
-					 struct hvt_guest_regs *regs,
-					 const struct hvt_exit *exit)
-{
-	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
-
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		vcpu->pending_nmis++;
-		return HVT_RESUME;
-	}
-	/* The exception bitmap is empty: no other exception exits. */
-	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, info,
-		hvt_vmreadnl(GUEST_RIP), exit->cpl);
-	return HVT_LEAVE;
-}
-
 static enum hvt_exit_action hvt_exit_nmi_window(struct hvt_cpu *vcpu,
 						struct hvt_guest_regs *regs,
 						const struct hvt_exit *exit)
@@ -323,14 +310,135 @@ static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
 	return HVT_RESUME;
 }
 
+#define HVT_EPT_QUAL_WRITE	BIT(1)
+#define HVT_HIDDEN_ENTRY(pa)	((pa) | HVT_EPT_READ | ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT))
+#define HVT_SINK_ENTRY(pa)	(HVT_HIDDEN_ENTRY(pa) | HVT_EPT_WRITE)
+
+/*
+ * A write to hidden memory lands in this CPU's sink page for exactly one
+ * instruction, so the guest goes on as if the write happened while the
+ * hypervisor's page never changes. The step is a single-step trap
+ * (RFLAGS.TF, #DB intercepted) with interrupts held off for that one
+ * instruction: it works on every VT-x CPU, the monitor trap flag does not
+ * (Bochs' corei7_skylake_x lacks it).
+ */
+static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
+					     u64 page)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < HVT_SINK_SLOTS; slot++)
+		if (!vcpu->sink_gpa[slot])
+			break;
+	if (slot == HVT_SINK_SLOTS)
+		return HVT_LEAVE;
+	vcpu->sink_gpa[slot] = page;
+	*leaf = HVT_SINK_ENTRY(vcpu->sink_pa);
+	hvt_invept_all();
+	if (!vcpu->stepping) {
+		unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
+
+		vcpu->stepping = true;
+		vcpu->step_saved_tf = rflags & HVT_RFLAGS_TF;
+		hvt_vmwritenl(GUEST_RFLAGS, rflags | HVT_RFLAGS_TF);
+		if (rflags & X86_EFLAGS_IF)
+			hvt_vmwrite32(GUEST_INTERRUPTIBILITY_INFO,
+				      hvt_vmread32(GUEST_INTERRUPTIBILITY_INFO) |
+				      GUEST_INTR_STATE_STI);
+		hvt_vmwrite32(EXCEPTION_BITMAP, BIT(HVT_X86_DB));
+	}
+	return HVT_RESUME;
+}
+
+/* The step is over: the hidden pages read as zeros again. */
+static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
+{
+	const struct hvt_ept *ept = &vcpu->vmm->ept;
+	unsigned int slot;
+
+	for (slot = 0; slot < HVT_SINK_SLOTS; slot++) {
+		u64 *leaf;
+
+		if (!vcpu->sink_gpa[slot])
+			continue;
+		leaf = hvt_ept_leaf_4k(ept, vcpu->sink_gpa[slot]);
+		if (leaf)
+			*leaf = HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa);
+		vcpu->sink_gpa[slot] = 0;
+	}
+	hvt_invept_all();
+	__builtin_memset(vcpu->sink, 0, PAGE_SIZE);
+}
+
+/*
+ * #DB exits only while stepping over a hidden write. A single-step trap
+ * (BS) ends the step; any other #DB, and the guest's own single-step, are
+ * handed back to the guest as pending debug exceptions.
+ */
+static enum hvt_exit_action hvt_exit_debug(struct hvt_cpu *vcpu,
+					   const struct hvt_exit *exit)
+{
+	unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
+	u64 pending = exit->qualification & (GENMASK_ULL(3, 0) | HVT_PENDING_DBG_BS);
+
+	if (vcpu->stepping && (exit->qualification & HVT_PENDING_DBG_BS)) {
+		hvt_end_hidden_write(vcpu);
+		vcpu->stepping = false;
+		hvt_vmwrite32(EXCEPTION_BITMAP, 0);
+		if (!vcpu->step_saved_tf) {
+			hvt_vmwritenl(GUEST_RFLAGS, rflags & ~HVT_RFLAGS_TF);
+			pending &= ~HVT_PENDING_DBG_BS;
+		}
+	}
+	if (pending)
+		hvt_vmwritenl(GUEST_PENDING_DBG_EXCEPTIONS,
+			      hvt_vmreadnl(GUEST_PENDING_DBG_EXCEPTIONS) | pending);
+	return HVT_RESUME;
+}
+
 static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 						   struct hvt_guest_regs *regs,
 						   const struct hvt_exit *exit)
 {
+	u64 gpa = hvt_vmread64(GUEST_PHYSICAL_ADDRESS);
+	u64 page = gpa & HVT_EPT_ADDR_MASK;
+	u64 *leaf = hvt_ept_leaf_4k(&vcpu->vmm->ept, page);
+	u64 mapped = leaf ? *leaf & HVT_EPT_ADDR_MASK : 0;
+
+	if (leaf && (mapped == vcpu->vmm->zero_page_pa || mapped == vcpu->sink_pa)) {
+		u64 rip = hvt_vmreadnl(GUEST_RIP);
+		u64 gla = hvt_vmreadnl(GUEST_LINEAR_ADDRESS);
+
+		if (exit->qualification & HVT_EPT_QUAL_WRITE) {
+			hvt_log(vcpu, HVT_LOG_HIDDEN_WRITE, gpa, rip, gla, exit->cpl);
+			return hvt_hidden_write(vcpu, leaf, page);
+		}
+		/* Only a fetch can fault on a readable page: no code lives there. */
+		hvt_log(vcpu, HVT_LOG_HIDDEN_FETCH, gpa, rip, gla, exit->qualification);
+		return hvt_inject_ud();
+	}
 	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),
 		hvt_vmreadnl(GUEST_LINEAR_ADDRESS));
 	hvt_log_guest_state(vcpu);
+	return HVT_LEAVE;
+}
+
+static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
+					 struct hvt_guest_regs *regs,
+					 const struct hvt_exit *exit)
+{
+	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		vcpu->pending_nmis++;
+		return HVT_RESUME;
+	}
+	if ((info & INTR_INFO_VECTOR_MASK) == HVT_X86_DB)
+		return hvt_exit_debug(vcpu, exit);
+	/* The exception bitmap holds #DB at most: no other exception exits. */
+	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, info,
+		hvt_vmreadnl(GUEST_RIP), exit->cpl);
 	return HVT_LEAVE;
 }
 

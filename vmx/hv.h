@@ -12,8 +12,9 @@
 
 #define HVT_HOST_STACK_ORDER	2
 #define HVT_HOST_STACK_SIZE	(PAGE_SIZE << HVT_HOST_STACK_ORDER)
-#define HVT_EXIT_REASONS	80
+#define HVT_EXIT_REASONS	80	/* HVTRUST_EXIT_REASONS */
 #define HVT_LOG_ENTRIES		256
+#define HVT_SINK_SLOTS		2	/* an unaligned write spans two pages */
 
 /**
  * struct hvt_guest_regs - guest general-purpose registers saved at VM exit
@@ -44,6 +45,9 @@ struct hvt_log_record {
  * @tail: next slot the consumer reads
  * @dropped: records lost because the ring was full
  * @records: the slots
+ *
+ * The ring is the one piece of hypervisor memory the guest can see: VMX root
+ * keeps its own copy of @head and never trusts @tail beyond bounds checks.
  */
 struct hvt_log_ring {
 	u32 head;
@@ -62,6 +66,8 @@ enum hvt_log_code {
 	HVT_LOG_INIT_SIGNAL,		/* rip */
 	HVT_LOG_VMWRITE_FAILED,		/* field, value, instruction error */
 	HVT_LOG_DEVIRTUALIZED,		/* reason code */
+	HVT_LOG_HIDDEN_WRITE,		/* gpa, rip, gla, cpl */
+	HVT_LOG_HIDDEN_FETCH,		/* gpa, rip, gla, qualification */
 	HVT_LOG_CODES,
 };
 
@@ -90,11 +96,14 @@ struct hvt_vmm;
  * @stack: the host stack (VMX root)
  * @exits: VM exits by basic reason
  * @pending_nmis: NMIs to deliver to the guest
- * @launched: the CPU runs as a guest
- * @launch_error: why launch failed (negative errno)
  * @vm_instruction_error: VM_INSTRUCTION_ERROR of a failed VMX instruction
- * @log: the log ring of this CPU
- * @leave: where the guest continues once VMX is left
+ * @log: the log ring of this CPU (visible to the guest)
+ * @log_head: VMX root's own copy of @log->head
+ * @sink: where a guest write to hidden memory lands for one instruction
+ * @sink_pa: its physical address
+ * @sink_gpa: the hidden pages mapped to @sink now, 0 for a free slot
+ * @stepping: the guest single-steps (RFLAGS.TF) over a write to @sink
+ * @step_saved_tf: RFLAGS.TF of the guest before the step
  */
 struct hvt_cpu {
 	struct hvt_vmm *vmm;
@@ -106,11 +115,14 @@ struct hvt_cpu {
 	void *stack;
 	u64 exits[HVT_EXIT_REASONS];
 	u32 pending_nmis;
-	bool launched;
-	int launch_error;
 	u32 vm_instruction_error;
-	struct hvt_log_ring log;
-	struct hvt_iret_frame leave;
+	struct hvt_log_ring *log;
+	u32 log_head;
+	void *sink;
+	u64 sink_pa;
+	u64 sink_gpa[HVT_SINK_SLOTS];
+	bool stepping;
+	bool step_saved_tf;
 };
 
 /**
@@ -122,6 +134,9 @@ struct hvt_cpu {
  * @host_pml4: host page table: the kernel half of Linux's
  * @host_cr3: its physical address
  * @host_idt: the IDT used in VMX root
+ * @zero_page: what the guest reads in place of hypervisor memory
+ * @zero_page_pa: its physical address
+ * @hidden_pages: pages of hypervisor memory taken out of the guest's view
  * @credential: the secret kernel-only hypercalls carry
  * @cpus: per-CPU state, indexed by Linux CPU number
  */
@@ -133,6 +148,9 @@ struct hvt_vmm {
 	u64 *host_pml4;
 	u64 host_cr3;
 	void *host_idt;
+	void *zero_page;
+	u64 zero_page_pa;
+	unsigned long hidden_pages;
 	u64 credential;
 	struct hvt_cpu **cpus;
 };
@@ -143,8 +161,6 @@ DECLARE_PER_CPU(u32, hvt_root_nmis);
 
 /* vmx/launch.c: process context, IRQs off, on the CPU concerned. */
 int hvt_cpu_launch(struct hvt_cpu *vcpu);
-void hvt_cpu_devirtualize(struct hvt_cpu *vcpu);
-void hvt_build_host_idt(void *idt);
 
 /* vmx/exit.c: VMX root only. */
 bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);

@@ -131,26 +131,6 @@ static inline void hvt_vmxoff(void)
 	asm volatile("vmxoff" : : : "cc", "memory");
 }
 
-/* INVEPT/INVVPID descriptor: EPTP or VPID, then a linear address. */
-struct hvt_inv_desc {
-	u64 first;
-	u64 second;
-};
-
-static inline void hvt_invept_all(void)
-{
-	struct hvt_inv_desc desc = { 0, 0 };
-
-	asm volatile("invept %0, %1" : : "m"(desc), "r"(2UL) : "cc", "memory");
-}
-
-static inline void hvt_invvpid_all(void)
-{
-	struct hvt_inv_desc desc = { 0, 0 };
-
-	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2UL) : "cc", "memory");
-}
-
 static u64 hvt_rdmsr_or_zero(u32 msr)
 {
 	u64 value;
@@ -330,7 +310,7 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 		goto vmcs_error;
 	if (hvt_vmx_launch())
 		goto vmcs_error;
-	vcpu->launched = true;
+	/* From here on the hypervisor's memory reads as zeros to this CPU. */
 	return 0;
 
 vmcs_error:
@@ -341,26 +321,6 @@ vmxoff:
 restore_cr4:
 	hvt_write_cr4_raw(cr4);
 	return -EIO;
-}
-
-/**
- * hvt_cpu_devirtualize() - ask the hypervisor to give the calling CPU back
- * @vcpu: its state
- *
- * Must run on @vcpu->cpu with IRQs off.
- */
-void hvt_cpu_devirtualize(struct hvt_cpu *vcpu)
-{
-	long ret;
-
-	if (!vcpu->launched)
-		return;
-	ret = hvt_vmcall(HVTRUST_HC_DEVIRTUALIZE, vcpu->vmm->credential, 0);
-	if (ret)
-		pr_err("CPU %d: the hypervisor refused to devirtualize it (%ld)\n",
-		       vcpu->cpu, ret);
-	else
-		vcpu->launched = false;
 }
 
 /*
@@ -400,5 +360,4 @@ void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	wrmsrl(MSR_GS_BASE, gs_base);
 	wrmsrl(MSR_IA32_CR_PAT, pat);
 	native_set_debugreg(7, dr7);
-	vcpu->launched = false;
 }

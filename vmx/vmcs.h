@@ -100,4 +100,25 @@ static __always_inline void hvt_vmwritenl(unsigned long field, unsigned long val
 	__hvt_vmwrite(field, value);
 }
 
+/* INVEPT/INVVPID descriptor: EPTP or VPID, then a linear address. */
+struct hvt_inv_desc {
+	u64 first;
+	u64 second;
+};
+
+/* All-context invalidation of EPT-derived translations on this CPU. */
+static __always_inline void hvt_invept_all(void)
+{
+	struct hvt_inv_desc desc = { 0, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(2UL) : "cc", "memory");
+}
+
+static __always_inline void hvt_invvpid_all(void)
+{
+	struct hvt_inv_desc desc = { 0, 0 };
+
+	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(2UL) : "cc", "memory");
+}
+
 #endif /* HVT_VMX_VMCS_H */

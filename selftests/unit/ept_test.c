@@ -164,6 +164,24 @@ TEST_F(ept, set_4k_splits_and_keeps_neighbours)
 	EXPECT_EQ(4, self->ept.tables);
 }
 
+TEST_F(ept, leaf_4k_only_where_split)
+{
+	uint64_t gpa = GB(2) + MB(8) + 0x3000, *leaf;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), true));
+	EXPECT_EQ(NULL, hvt_ept_leaf_4k(&self->ept, gpa));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, gpa | HVT_EPT_READ));
+	leaf = hvt_ept_leaf_4k(&self->ept, gpa + 0x123);
+	ASSERT_NE(NULL, leaf);
+	EXPECT_EQ(gpa | HVT_EPT_READ, *leaf);
+	leaf = hvt_ept_leaf_4k(&self->ept, gpa + 0x1000);
+	ASSERT_NE(NULL, leaf);
+	EXPECT_EQ((gpa + 0x1000) | HVT_EPT_RWX | (HVT_MT_UC << 3), *leaf);
+	EXPECT_EQ(NULL, hvt_ept_leaf_4k(&self->ept, gpa + MB(2)));
+	EXPECT_EQ(NULL, hvt_ept_leaf_4k(&self->ept, GB(8)));
+}
+
 TEST_F(ept, out_of_memory_is_reported)
 {
 	self->pool.limit = 2;

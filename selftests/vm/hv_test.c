@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -245,11 +246,15 @@ TEST_F(hv, vmx_capability_msrs_are_absent)
 
 TEST_F(hv, kvm_intel_cannot_load)
 {
+	char bench_kvm[8];
 	struct stat st;
 	int kmsg;
 
 	if (stat("/lib/kvm-intel.ko", &st))
 		SKIP(return, "kvm-intel.ko not in this guest");
+	if (hvt_cmdline_param("hvtest.kvm", bench_kvm, sizeof(bench_kvm)) &&
+	    !strcmp(bench_kvm, "0"))
+		SKIP(return, "the bench disables KVM on this CPU model (see scripts/vmtest.sh)");
 	kmsg = hvt_kmsg_open();
 	ASSERT_EQ(0, hvt_load_module("/lib/irqbypass.ko", "") && errno != EEXIST);
 	ASSERT_EQ(0, hvt_load_module("/lib/kvm.ko", "") && errno != EEXIST);
@@ -261,6 +266,160 @@ TEST_F(hv, kvm_intel_cannot_load)
 	hvt_unload_module("kvm");
 	hvt_unload_module("irqbypass");
 	EXPECT_TRUE(signature_on(0));
+}
+
+static int run_workload(void);
+
+static int get_status(struct hvtrust_status *status)
+{
+	int fd = open("/dev/hvtrust", O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	memset(status, 0, sizeof(*status));
+	status->size = sizeof(*status);
+	ret = ioctl(fd, HVTRUST_IOC_GET_STATUS, status);
+	close(fd);
+	return ret;
+}
+
+static int get_exits(int cpu, struct hvtrust_exits *exits)
+{
+	int fd = open("/dev/hvtrust", O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	memset(exits, 0, sizeof(*exits));
+	exits->size = sizeof(*exits);
+	exits->cpu = cpu;
+	ret = ioctl(fd, HVTRUST_IOC_GET_EXITS, exits);
+	close(fd);
+	return ret;
+}
+
+TEST_F(hv, status_reports_every_cpu)
+{
+	struct hvtrust_status status;
+	int fd;
+
+	ASSERT_EQ(0, get_status(&status));
+	EXPECT_EQ(HVTRUST_STATUS_VIRTUALIZED, status.flags);
+	EXPECT_EQ(self->cpus, status.cpus_online);
+	EXPECT_EQ(self->cpus, status.cpus_virtualized);
+	/* state, tables, stacks, VMCS regions and EPT of every CPU */
+	EXPECT_GE(status.hidden_pages, 8 + 8 * self->cpus);
+	EXPECT_NE(0, status.state_pa);
+	fd = open("/dev/hvtrust", O_RDWR);
+	ASSERT_LE(0, fd);
+	status.flags = 1;	/* output fields must come in as zero */
+	EXPECT_EQ(-1, ioctl(fd, HVTRUST_IOC_GET_STATUS, &status));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(hv, exit_counters)
+{
+	struct hvtrust_exits exits;
+	unsigned int eax, ebx, ecx, edx;
+	uint64_t cpuid_before;
+	int i;
+
+	pin_to(0);
+	ASSERT_EQ(0, get_exits(0, &exits));
+	cpuid_before = exits.counts[10];
+	for (i = 0; i < 100; i++)
+		__cpuid(0, eax, ebx, ecx, edx);
+	ASSERT_EQ(0, get_exits(0, &exits));
+	EXPECT_LE(cpuid_before + 100, exits.counts[10]);
+	EXPECT_LT(0, exits.counts[18]);		/* VMCALL: this very query */
+	EXPECT_EQ(-1, get_exits(4096, &exits));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* Steady state: a workload causes no exits besides those it asks for. */
+TEST_F(hv, workload_causes_no_exits)
+{
+	struct hvtrust_exits before[8], after[8];
+	int cpu, reason, cpus = self->cpus < 8 ? self->cpus : 8;
+
+	for (cpu = 0; cpu < cpus; cpu++)
+		ASSERT_EQ(0, get_exits(cpu, &before[cpu]));
+	ASSERT_EQ(0, run_workload());
+	for (cpu = 0; cpu < cpus; cpu++)
+		ASSERT_EQ(0, get_exits(cpu, &after[cpu]));
+	for (cpu = 0; cpu < cpus; cpu++) {
+		for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++) {
+			uint64_t delta = after[cpu].counts[reason] - before[cpu].counts[reason];
+
+			/* VMCALL: reading the counters; CPUID: the kernel serializes */
+			if (reason == 18 || reason == 10)
+				continue;
+			EXPECT_EQ(0, delta) {
+				TH_LOG("cpu %d: %llu exits of reason %d during the workload",
+				       cpu, (unsigned long long)delta, reason);
+			}
+		}
+	}
+}
+
+/* A kernel module (the guest kernel) pries into the hypervisor's state. */
+TEST_F(hv, hidden_memory_reads_zero_and_drops_writes)
+{
+	struct hvtrust_status status;
+	char params[64], needle[96];
+	unsigned long long got_pa, first, written, readback;
+	unsigned int nonzero;
+	bool logged = false;
+	char record[1024];
+	struct timespec start;
+	int kmsg, i;
+
+	ASSERT_EQ(0, get_status(&status));
+	kmsg = hvt_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	snprintf(params, sizeof(params), "pa=%#llx", (unsigned long long)status.state_pa);
+	ASSERT_EQ(0, hvt_load_module("/lib/hvt_peek.ko", params)) {
+		TH_LOG("hvt_peek: %s", strerror(errno));
+	}
+	hvt_unload_module("hvt_peek");
+	snprintf(needle, sizeof(needle), "write to hidden memory at gpa %#llx",
+		 (unsigned long long)status.state_pa);
+	/* The hypervisor's log reaches dmesg within a drain period: spin, not sleep. */
+	got_pa = ~0ULL;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; !logged; i++) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > 5)
+			break;
+		ssize_t n = read(kmsg, record, sizeof(record) - 1);
+		char *msg;
+
+		if (n <= 0)
+			continue;
+		record[n] = '\0';
+		msg = strchr(record, ';');
+		if (!msg)
+			continue;
+		if (sscanf(msg, ";hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
+			   &got_pa, &nonzero, &first, &written, &readback) == 5) {
+			EXPECT_EQ(status.state_pa, got_pa);
+			EXPECT_EQ(0, nonzero);
+			EXPECT_EQ(0, first);
+			EXPECT_EQ(0, readback) {
+				TH_LOG("the write landed: read back %#llx", readback);
+			}
+		}
+		if (strstr(msg, needle))
+			logged = true;
+	}
+	close(kmsg);
+	EXPECT_NE(~0ULL, got_pa);
+	EXPECT_TRUE(logged);
+	/* the hypervisor survived: its state page was not changed */
+	EXPECT_TRUE(signature_on(0));
+	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 }
 
 /* The workload: processes, threads across CPUs, page faults, tmpfs I/O. */
@@ -381,6 +540,54 @@ TEST_F(hv, cpu_offline_online)
 			TH_LOG("cpu 1 not virtualized after online %d", i);
 		}
 	}
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The suspend path, stopped by pm_test before the platform sleeps. */
+TEST_F(hv, suspend_gives_cpus_back_and_takes_them_again)
+{
+	struct hvtrust_status before, after;
+	char states[128] = "";
+	const char *state;
+	int fd, cpu;
+	ssize_t n;
+
+	fd = open("/sys/power/state", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, states, sizeof(states) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	state = strstr(states, "mem") ? "mem" : strstr(states, "freeze") ? "freeze" : NULL;
+	if (!state || access("/sys/power/pm_test", W_OK))
+		SKIP(return, "no suspend state or pm_test (%s)", states);
+	/* pm_test waits pm_test_delay seconds at its test point: no idling. */
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
+	ASSERT_EQ(0, write_file("/sys/power/pm_test", "devices"));
+	ASSERT_EQ(0, get_status(&before));
+	ASSERT_EQ(0, write_file("/sys/power/state", state)) {
+		TH_LOG("suspend (%s) failed", state);
+	}
+	write_file("/sys/power/pm_test", "none");
+	ASSERT_EQ(0, get_status(&after));
+	/* every CPU left VMX before the devices slept and was launched again */
+	EXPECT_EQ(before.launches + self->cpus, after.launches);
+	EXPECT_EQ(self->cpus, after.cpus_virtualized);
+	for (cpu = 0; cpu < self->cpus; cpu++)
+		EXPECT_TRUE(signature_on(cpu)) {
+			TH_LOG("cpu %d not virtualized after resume", cpu);
+		}
+	EXPECT_EQ(0, run_workload());
 }
 
 TEST_F(hv, reload_cycles_with_workload)

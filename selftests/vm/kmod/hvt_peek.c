@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test-only module: reads and writes a physical page as a hostile guest kernel would. */
+/* Context: process context (module load) inside the test guest; never shipped. */
+#define pr_fmt(fmt) "hvt_peek: " fmt
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pfn.h>
+
+static unsigned long long pa;
+module_param(pa, ullong, 0444);
+MODULE_PARM_DESC(pa, "Physical address of the RAM page to read, write and read again");
+
+#define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
+
+static int __init hvt_peek_init(void)
+{
+	u64 *page, before, after;
+	unsigned int i, nonzero = 0;
+
+	if (!pa || !pfn_valid(PHYS_PFN(pa)))
+		return -EINVAL;
+	page = phys_to_virt(pa & PAGE_MASK);
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		if (READ_ONCE(page[i]))
+			nonzero++;
+	before = READ_ONCE(page[0]);
+	WRITE_ONCE(page[0], HVT_PEEK_PATTERN);
+	after = READ_ONCE(page[0]);
+	pr_info("pa %#llx: %u nonzero words, first %#llx, wrote %#llx, read back %#llx\n",
+		pa & PAGE_MASK, nonzero, before, HVT_PEEK_PATTERN, after);
+	return 0;
+}
+
+static void __exit hvt_peek_exit(void)
+{
+}
+
+module_init(hvt_peek_init);
+module_exit(hvt_peek_exit);
+
+MODULE_DESCRIPTION("hvtrust selftest: a guest kernel reading and writing hypervisor memory");
+MODULE_LICENSE("GPL");
