@@ -163,11 +163,30 @@ static const char *hvt_vmx_owner(void)
 	return "another hypervisor (VirtualBox, VMware or similar)";
 }
 
+/*
+ * KVM's vendor module fills kvm's static calls when it registers; kvm_intel
+ * turns VMX on only when a VM starts (6.1) or at load (6.12), so CR4.VMXE
+ * alone cannot tell whether KVM will want it later.
+ */
+static bool hvt_kvm_vendor_registered(void)
+{
+	const char *key_name = "__SCK__kvm_x86_cache_reg";
+	void * const *key = __symbol_get(key_name);
+	bool registered;
+
+	if (!key)
+		return false;
+	registered = READ_ONCE(*key) != NULL;
+	__symbol_put(key_name);
+	return registered;
+}
+
 /**
  * hvt_vmx_check_cpu() - refuse CPUs and configurations without usable VT-x
  *
  * Return: 0, -ENODEV when the CPU has no VT-x to offer, -EOPNOTSUPP when the
- * firmware switched it off, -EIO when IA32_FEATURE_CONTROL cannot be read.
+ * firmware switched it off, -EIO when IA32_FEATURE_CONTROL cannot be read,
+ * -EBUSY when KVM owns VMX.
  */
 int hvt_vmx_check_cpu(void)
 {
@@ -217,6 +236,10 @@ int hvt_vmx_check_cpu(void)
 		pr_err("VMX is disabled by firmware: IA32_FEATURE_CONTROL = %#llx (locked, VMX outside SMX off)\n",
 		       feature_control);
 		return -EOPNOTSUPP;
+	}
+	if (hvt_kvm_vendor_registered()) {
+		pr_err("VMX belongs to KVM: kvm_intel is (or was, while kvm stays) loaded; rmmod kvm_intel kvm first\n");
+		return -EBUSY;
 	}
 	return 0;
 }

@@ -422,6 +422,41 @@ TEST_F(hv, hidden_memory_reads_zero_and_drops_writes)
 	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 }
 
+/* KVM first: hvtrust refuses with -EBUSY and says why, and loads once KVM left. */
+TEST_F(hv, kvm_intel_first_makes_hvtrust_refuse)
+{
+	char bench_kvm[8];
+	struct stat st;
+	int kmsg, err;
+
+	if (stat("/lib/kvm-intel.ko", &st))
+		SKIP(return, "kvm-intel.ko not in this guest");
+	if (hvt_cmdline_param("hvtest.kvm", bench_kvm, sizeof(bench_kvm)) &&
+	    !strcmp(bench_kvm, "0"))
+		SKIP(return, "the bench disables KVM on this CPU model (see scripts/vmtest.sh)");
+	ASSERT_EQ(0, hvt_unload_module("hvtrust"));
+	ASSERT_FALSE(signature_on(0));
+	ASSERT_EQ(0, hvt_load_module("/lib/irqbypass.ko", "") && errno != EEXIST);
+	ASSERT_EQ(0, hvt_load_module("/lib/kvm.ko", "") && errno != EEXIST);
+	ASSERT_EQ(0, hvt_load_module("/lib/kvm-intel.ko", "")) {
+		TH_LOG("kvm_intel: %s", strerror(errno));
+	}
+	kmsg = hvt_kmsg_open();
+	EXPECT_EQ(-1, hvt_load_module(hvt_module_path(), ""));
+	err = errno;
+	EXPECT_EQ(EBUSY, err);
+	EXPECT_TRUE(hvt_kmsg_find(kmsg, "hvtrust: VMX belongs to KVM", NULL));
+	close(kmsg);
+	EXPECT_FALSE(hvt_module_listed("hvtrust"));
+	EXPECT_EQ(0, hvt_unload_module("kvm_intel"));
+	EXPECT_EQ(0, hvt_unload_module("kvm"));
+	hvt_unload_module("irqbypass");
+	ASSERT_EQ(0, hvt_load_module(hvt_module_path(), "")) {
+		TH_LOG("hvtrust after KVM left: %s", strerror(errno));
+	}
+	EXPECT_TRUE(signature_on(0));
+}
+
 /* The workload: processes, threads across CPUs, page faults, tmpfs I/O. */
 struct pingpong {
 	int to_peer[2];
