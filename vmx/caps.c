@@ -176,7 +176,7 @@ static bool hvt_kvm_vendor_registered(void)
 
 	if (!key)
 		return false;
-	registered = READ_ONCE(*key) != NULL;
+	registered = !!READ_ONCE(*key);
 	__symbol_put(key_name);
 	return registered;
 }
