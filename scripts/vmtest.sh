@@ -15,7 +15,7 @@ vm=$build/vm
 action=${1:-test}
 
 # Longest first: two run side by side, one per host core.
-default_configs="6.12:corei7_skylake_x:4:load 6.1:corei7_skylake_x:2:load 6.12:corei7_skylake_x:2:load 6.12:tigerlake:2:load 6.12:ryzen:1:refuse"
+default_configs="6.12:tigerlake:2:load 6.12:corei7_skylake_x:4:load 6.1:corei7_skylake_x:2:load 6.12:corei7_skylake_x:2:load 6.12:ryzen:1:refuse"
 configs=${VM_CONFIGS:-$default_configs}
 jobs=${VM_JOBS:-$(nproc)}
 

@@ -648,7 +648,7 @@ static long mem_free_kb(void)
 }
 
 #define RELOAD_CYCLES		20
-#define LEAK_CYCLES		8
+#define LEAK_CYCLES		4
 /*
  * One load holds about 150 KiB (12 pages per CPU, the shared pages and the
  * EPT). MemFree wanders by some 400 KiB over such a run under Bochs, so this
