@@ -136,18 +136,339 @@ struct hvtrust_exits {
  */
 #define HVTRUST_IOC_GET_EXITS	_IO(HVTRUST_IOCTL_TYPE, 0x02)
 
+/* The registry of trusted binaries: a manifest describes one ELF file. */
+#define HVTRUST_MANIFEST_MAGIC		0x54534d48U	/* "HMST" */
+#define HVTRUST_MANIFEST_VERSION	1
+#define HVTRUST_MANIFEST_MAX_SEGMENTS	16
+#define HVTRUST_MANIFEST_MAX_PAGES	1024
+#define HVTRUST_SHA256_SIZE		32
+#define HVTRUST_PAGE_SIZE		4096
+
+/* Bits of hvtrust_manifest.flags */
+#define HVTRUST_MANIFEST_PIE		0x1U	/* ET_DYN: placed at a load bias */
+
+/* Bits of hvtrust_manifest_segment.flags: the ELF p_flags */
+#define HVTRUST_SEGMENT_X		0x1U
+#define HVTRUST_SEGMENT_W		0x2U
+#define HVTRUST_SEGMENT_R		0x4U
+
+/**
+ * struct hvtrust_manifest_segment - one executable PT_LOAD segment
+ * @vaddr: p_vaddr rounded down to a page
+ * @offset: p_offset rounded down to a page (same remainder as p_vaddr)
+ * @filesz: bytes that come from the file, counted from @offset
+ * @memsz: bytes mapped, counted from @vaddr
+ * @flags: HVTRUST_SEGMENT_* (always with HVTRUST_SEGMENT_X)
+ * @first_page: index of the segment's first page in the page hashes
+ * @nr_pages: pages the segment spans: @memsz rounded up to pages
+ * @reserved: zero
+ *
+ * Page i of the segment is mapped at @vaddr + i * 4096 (plus the load bias)
+ * and holds the 4096 file bytes at @offset + i * 4096, with zeros past the
+ * end of the file and, when @memsz > @filesz, zeros past @filesz: exactly
+ * what the kernel's ELF loader maps.
+ */
+struct hvtrust_manifest_segment {
+	__aligned_u64 vaddr;
+	__aligned_u64 offset;
+	__aligned_u64 filesz;
+	__aligned_u64 memsz;
+	__u32 flags;
+	__u32 first_page;
+	__u32 nr_pages;
+	__u32 reserved;
+};
+
+/**
+ * struct hvtrust_manifest - what the hypervisor knows of a trusted binary
+ * @magic: HVTRUST_MANIFEST_MAGIC
+ * @version: HVTRUST_MANIFEST_VERSION
+ * @size: bytes of the whole manifest: this header, @nr_segments segments,
+ *        then @nr_pages SHA-256 page hashes of HVTRUST_SHA256_SIZE bytes
+ * @flags: HVTRUST_MANIFEST_* bits
+ * @file_size: bytes of the file
+ * @file_sha256: SHA-256 of the whole file
+ * @nr_segments: executable PT_LOAD segments, 1 to HVTRUST_MANIFEST_MAX_SEGMENTS
+ * @nr_pages: page hashes, 1 to HVTRUST_MANIFEST_MAX_PAGES
+ * @reserved: zero
+ * @segments: the segments in ascending @vaddr order, not overlapping
+ */
+struct hvtrust_manifest {
+	__u32 magic;
+	__u32 version;
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 file_size;
+	__u8 file_sha256[HVTRUST_SHA256_SIZE];
+	__u32 nr_segments;
+	__u32 nr_pages;
+	__aligned_u64 reserved[2];
+	struct hvtrust_manifest_segment segments[];
+};
+
+#define HVTRUST_MANIFEST_HEADER_SIZE	sizeof(struct hvtrust_manifest)
+
+/**
+ * struct hvtrust_register - register a trusted binary (CAP_SYS_ADMIN)
+ * @size: in: sizeof(struct hvtrust_register)
+ * @flags: in: zero
+ * @fd: in: the binary, open for reading; the module hashes it again
+ * @manifest_size: in: bytes at @manifest, equal to its own size field
+ * @manifest: in: user pointer to a struct hvtrust_manifest
+ * @id: out: the registry id of the binary
+ * @reserved: in: zero
+ *
+ * Errors: -EPERM without CAP_SYS_ADMIN or after seal; -EBADMSG when the
+ * manifest does not describe the file behind @fd; -EEXIST when the file
+ * (same SHA-256) is registered already; -ENOSPC when the registry is full;
+ * -EINVAL for a malformed manifest or nonzero reserved fields.
+ */
+struct hvtrust_register {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 manifest_size;
+	__aligned_u64 manifest;
+	__u32 id;
+	__u32 reserved;
+};
+
+#define HVTRUST_REGISTER_SIZE_V1	sizeof(struct hvtrust_register)
+#define HVTRUST_IOC_REGISTER	_IO(HVTRUST_IOCTL_TYPE, 0x03)
+
+/**
+ * struct hvtrust_unregister - remove a binary from the registry (CAP_SYS_ADMIN)
+ * @size: in: sizeof(struct hvtrust_unregister)
+ * @id: in: its registry id
+ *
+ * Its sessions end. Errors: -EPERM, -ENOENT for an unknown id.
+ */
+struct hvtrust_unregister {
+	__u32 size;
+	__u32 id;
+};
+
+#define HVTRUST_UNREGISTER_SIZE_V1	sizeof(struct hvtrust_unregister)
+#define HVTRUST_IOC_UNREGISTER	_IO(HVTRUST_IOCTL_TYPE, 0x04)
+
+/**
+ * struct hvtrust_binary - one registered binary, as listed
+ * @id: registry id
+ * @nr_pages: pages of executable code the manifest covers
+ * @file_size: bytes of the file
+ * @file_sha256: SHA-256 of the file
+ * @dev: device of the file registered (new_encode_dev form)
+ * @ino: its inode number
+ * @sessions: live sessions of programs running this binary
+ * @reserved: zero
+ */
+struct hvtrust_binary {
+	__u32 id;
+	__u32 nr_pages;
+	__aligned_u64 file_size;
+	__u8 file_sha256[HVTRUST_SHA256_SIZE];
+	__aligned_u64 dev;
+	__aligned_u64 ino;
+	__u32 sessions;
+	__u32 reserved;
+};
+
+/* Bits of hvtrust_list.flags */
+#define HVTRUST_LIST_SEALED	0x1U	/* out: the registry is sealed */
+
+/**
+ * struct hvtrust_list - list the registry
+ * @size: in: sizeof(struct hvtrust_list)
+ * @flags: out: HVTRUST_LIST_* bits
+ * @count: in: room at @binaries; out: binaries registered (may exceed the room)
+ * @entry_size: in: sizeof(struct hvtrust_binary) as the caller knows it
+ * @binaries: in: user pointer to @count entries of @entry_size bytes
+ */
+struct hvtrust_list {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 entry_size;
+	__aligned_u64 binaries;
+};
+
+#define HVTRUST_LIST_SIZE_V1	sizeof(struct hvtrust_list)
+#define HVTRUST_IOC_LIST	_IO(HVTRUST_IOCTL_TYPE, 0x05)
+
+/**
+ * struct hvtrust_seal - seal the registry until reboot (CAP_SYS_ADMIN)
+ * @size: in: sizeof(struct hvtrust_seal)
+ * @flags: in: zero
+ *
+ * After it, register, unregister and module unload are refused.
+ */
+struct hvtrust_seal {
+	__u32 size;
+	__u32 flags;
+};
+
+#define HVTRUST_SEAL_SIZE_V1	sizeof(struct hvtrust_seal)
+#define HVTRUST_IOC_SEAL	_IO(HVTRUST_IOCTL_TYPE, 0x06)
+
+/**
+ * struct hvtrust_attach - ask for a session (any process running a
+ *                         registered binary)
+ * @size: in: sizeof(struct hvtrust_attach)
+ * @flags: in: zero
+ * @session_page: out: user address of the session page, mapped read and
+ *                execute only, not inherited by fork, not dumped
+ * @binary_id: out: registry id of the binary the caller runs
+ * @reserved: in: zero
+ *
+ * The session is pending until the caller's first hypercall
+ * (HVTRUST_HC_SESSION_OPEN). Errors: -ENOENT when the caller does not run
+ * a registered binary; -EBUSY when its address space has a session
+ * already; -ENOSPC when the session table is full; -ENODEV when the
+ * hypervisor does not run.
+ */
+struct hvtrust_attach {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 session_page;
+	__u32 binary_id;
+	__u32 reserved;
+};
+
+#define HVTRUST_ATTACH_SIZE_V1	sizeof(struct hvtrust_attach)
+#define HVTRUST_IOC_ATTACH	_IO(HVTRUST_IOCTL_TYPE, 0x07)
+
+/* hvtrust_audit.kind */
+#define HVTRUST_AUDIT_WRITE		1	/* a write hit a protected frame */
+#define HVTRUST_AUDIT_REMAPPED		2	/* a page now maps other content */
+#define HVTRUST_AUDIT_BAD_TOKEN		3	/* a call with a wrong token */
+#define HVTRUST_AUDIT_LOCKED_OUT	4	/* too many wrong tokens */
+#define HVTRUST_AUDIT_BAD_CODE		5	/* first hypercall: code differs */
+#define HVTRUST_AUDIT_BAD_CALLER	6	/* call outside the allowed site */
+#define HVTRUST_AUDIT_CHECK_FAILED	7	/* a recurring check found a change */
+
+/**
+ * struct hvtrust_audit - one security event
+ * @time_ns: CLOCK_BOOTTIME when the module read it from the hypervisor
+ * @kind: HVTRUST_AUDIT_*
+ * @cpu: the CPU it happened on
+ * @session_id: the session concerned, 0 for none
+ * @cr3: the address space (page-table root) concerned
+ * @gva: guest-virtual address involved, 0 when unknown
+ * @gpa: guest-physical address involved, 0 when unknown
+ * @pid: the session's process as the kernel reported it at attach
+ * @reserved: zero
+ * @comm: its command name, as the kernel reported it at attach
+ */
+struct hvtrust_audit {
+	__aligned_u64 time_ns;
+	__u32 kind;
+	__u32 cpu;
+	__aligned_u64 session_id;
+	__aligned_u64 cr3;
+	__aligned_u64 gva;
+	__aligned_u64 gpa;
+	__s32 pid;
+	__u32 reserved;
+	char comm[16];
+};
+
+/**
+ * struct hvtrust_read_audit - read and consume audit records (CAP_SYS_ADMIN)
+ * @size: in: sizeof(struct hvtrust_read_audit)
+ * @count: in: room at @records; out: records written
+ * @entry_size: in: sizeof(struct hvtrust_audit) as the caller knows it
+ * @lost: out: records dropped since the last read (the buffer was full)
+ * @records: in: user pointer
+ */
+struct hvtrust_read_audit {
+	__u32 size;
+	__u32 count;
+	__u32 entry_size;
+	__u32 lost;
+	__aligned_u64 records;
+};
+
+#define HVTRUST_READ_AUDIT_SIZE_V1	sizeof(struct hvtrust_read_audit)
+#define HVTRUST_IOC_READ_AUDIT	_IO(HVTRUST_IOCTL_TYPE, 0x08)
+
 /*
  * Hypercalls: VMCALL with the call number in RAX and arguments in RBX, RCX,
  * RDX and RSI; the result comes back in RAX, a negative errno on failure.
  */
 #define HVTRUST_HC_PING		0x0	/* returns HVTRUST_HC_PING_REPLY */
 #define HVTRUST_HC_VERSION	0x1	/* returns HVTRUST_ABI_VERSION */
+
+/*
+ * The first hypercall of a trusted program, from its own registered code
+ * (user mode), after HVTRUST_IOC_ATTACH: RBX = the session page address.
+ * The hypervisor checks the call site and hashes the program's code; on
+ * success it fills the session page and returns its address.
+ * Errors: -ESRCH no pending session for this address space; -EACCES RIP
+ * outside the registered binary's executable pages; -EFAULT a code page not
+ * mapped; -EBADMSG a code page differs from the manifest; -EINVAL RBX is
+ * not the session page.
+ */
+#define HVTRUST_HC_SESSION_OPEN	0x2
+
+/*
+ * Authenticated calls: made through the safe hypercall address (the stub in
+ * the session page) from the session's address space, with the 256-bit
+ * token in RBX, RCX, RDX, RSI (token[0..3]) and arguments in RDI and R8.
+ * Results: RAX = 0 or -errno; RDI and R8 carry outputs where stated.
+ * Errors common to all: -EPERM not through the safe hypercall address or
+ * not from the session's address space; -EKEYREJECTED wrong token;
+ * -EDQUOT the address space is locked out after too many wrong tokens;
+ * -EKEYREVOKED the session was revoked after an integrity violation.
+ */
+#define HVTRUST_HC_STATUS	0x10	/* out RDI: protected pages, R8: checks run */
+#define HVTRUST_HC_PROTECT	0x11	/* RDI: address, R8: length; -EFAULT, -ENOSPC */
+#define HVTRUST_HC_UNPROTECT	0x12	/* RDI: address, R8: length; -ENOENT */
+#define HVTRUST_HC_CHECK	0x13	/* -EBADMSG, RDI = first changed address */
+#define HVTRUST_HC_CLOSE	0x14	/* ends the session */
+
 /* Kernel-only calls: CPL 0 and the module's credential in RBX. */
 #define HVTRUST_HC_KERNEL_BASE	0x100
 #define HVTRUST_HC_DEVIRTUALIZE	0x100	/* leave VMX on this CPU */
 #define HVTRUST_HC_EXIT_COUNT	0x101	/* RCX: basic exit reason; count on this CPU */
+/* RCX: physical address of a page-aligned manifest copy, RDX: its size, RSI: id */
+#define HVTRUST_HC_REGISTRY_ADD	0x102
+#define HVTRUST_HC_REGISTRY_REMOVE	0x103	/* RCX: id; ends its sessions */
+#define HVTRUST_HC_SEAL		0x104	/* no registry change until reboot */
+#define HVTRUST_HC_SESSION_PREPARE	0x105	/* RCX: physical address of the request */
+#define HVTRUST_HC_SESSION_END	0x106	/* RCX: session id; frees its frames */
+#define HVTRUST_HC_SESSION_INFO	0x107	/* RCX: session id; returns its flags */
 
 #define HVTRUST_HC_PING_REPLY	0x6876747275737421ULL	/* "hvtrust!" */
+
+#define HVTRUST_SESSION_MAGIC	0x53547668U	/* "hvTS" */
+#define HVTRUST_SESSION_STUB_OFFSET	0x800
+
+/* Bits of hvtrust_session_page.flags */
+#define HVTRUST_SESSION_OPEN	0x1U	/* the token is valid */
+#define HVTRUST_SESSION_REVOKED	0x2U	/* an integrity violation ended it */
+
+/**
+ * struct hvtrust_session_page - the page the hypervisor hands a trusted program
+ * @magic: HVTRUST_SESSION_MAGIC once the first hypercall succeeded
+ * @abi_version: HVTRUST_ABI_VERSION
+ * @session_id: the session, as audit records name it
+ * @safe_hypercall: address of the stub (in this page) through which every
+ *                  authenticated call must be made: call it with the
+ *                  registers set as for VMCALL, it returns like a function
+ * @flags: HVTRUST_SESSION_* bits
+ * @token: the secret that authenticates the program's calls
+ *
+ * The page is read-only for the guest (EPT), at the program's own address;
+ * the hypervisor alone writes it.
+ */
+struct hvtrust_session_page {
+	__u32 magic;
+	__u32 abi_version;
+	__aligned_u64 session_id;
+	__aligned_u64 safe_hypercall;
+	__aligned_u64 flags;
+	__aligned_u64 token[4];
+};
 
 /* CPUID leaves of the hypervisor (EBX:ECX:EDX of 0x40000000 spell "hvtrust"). */
 #define HVTRUST_CPUID_SIGNATURE	0x40000000
