@@ -17,7 +17,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 # The kernel's kselftest harness is built with -Wall only upstream.
 TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -I$(KSELFTEST)
 
-PURE_SRCS := token/sha256.c vmx/controls.c ept/mtrr.c ept/ept.c
+PURE_SRCS := token/sha256.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
 VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 $(BUILD)/selftests/hv_test: LDLIBS += -pthread
