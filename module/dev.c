@@ -21,6 +21,18 @@ static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
 static_assert(sizeof(struct hvtrust_status) == 40);
 static_assert(sizeof(struct hvtrust_exits) == 16 + 8 * HVTRUST_EXIT_REASONS);
 static_assert(HVTRUST_EXIT_REASONS == HVT_EXIT_REASONS);
+static_assert(sizeof(struct hvtrust_manifest) == 80);
+static_assert(sizeof(struct hvtrust_manifest_segment) == 48);
+static_assert(sizeof(struct hvtrust_register) == 32);
+static_assert(sizeof(struct hvtrust_unregister) == 8);
+static_assert(sizeof(struct hvtrust_binary) == 72);
+static_assert(sizeof(struct hvtrust_list) == 24);
+static_assert(sizeof(struct hvtrust_seal) == 8);
+static_assert(sizeof(struct hvtrust_attach) == 24);
+static_assert(sizeof(struct hvtrust_audit) == 72);
+static_assert(sizeof(struct hvtrust_read_audit) == 24);
+static_assert(sizeof(struct hvtrust_session_page) == 64);
+static_assert(offsetof(struct hvtrust_session_page, token) == 32);
 
 static int hvt_ioctl_get_caps(struct file *file, void *arg)
 {
@@ -110,6 +122,42 @@ static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
 		.min_size = HVTRUST_EXITS_SIZE_V1,
 		.execute = hvt_ioctl_get_exits,
 	},
+	[_IOC_NR(HVTRUST_IOC_REGISTER)] = {
+		.cmd = HVTRUST_IOC_REGISTER,
+		.size = sizeof(struct hvtrust_register),
+		.min_size = HVTRUST_REGISTER_SIZE_V1,
+		.execute = hvt_ioctl_register,
+	},
+	[_IOC_NR(HVTRUST_IOC_UNREGISTER)] = {
+		.cmd = HVTRUST_IOC_UNREGISTER,
+		.size = sizeof(struct hvtrust_unregister),
+		.min_size = HVTRUST_UNREGISTER_SIZE_V1,
+		.execute = hvt_ioctl_unregister,
+	},
+	[_IOC_NR(HVTRUST_IOC_LIST)] = {
+		.cmd = HVTRUST_IOC_LIST,
+		.size = sizeof(struct hvtrust_list),
+		.min_size = HVTRUST_LIST_SIZE_V1,
+		.execute = hvt_ioctl_list,
+	},
+	[_IOC_NR(HVTRUST_IOC_SEAL)] = {
+		.cmd = HVTRUST_IOC_SEAL,
+		.size = sizeof(struct hvtrust_seal),
+		.min_size = HVTRUST_SEAL_SIZE_V1,
+		.execute = hvt_ioctl_seal,
+	},
+	[_IOC_NR(HVTRUST_IOC_ATTACH)] = {
+		.cmd = HVTRUST_IOC_ATTACH,
+		.size = sizeof(struct hvtrust_attach),
+		.min_size = HVTRUST_ATTACH_SIZE_V1,
+		.execute = hvt_ioctl_attach,
+	},
+	[_IOC_NR(HVTRUST_IOC_READ_AUDIT)] = {
+		.cmd = HVTRUST_IOC_READ_AUDIT,
+		.size = sizeof(struct hvtrust_read_audit),
+		.min_size = HVTRUST_READ_AUDIT_SIZE_V1,
+		.execute = hvt_ioctl_read_audit,
+	},
 };
 
 static long hvt_dev_ioctl(struct file *file, unsigned int cmd,
@@ -155,6 +203,7 @@ out_free:
 static const struct file_operations hvt_dev_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = hvt_dev_ioctl,
+	.mmap = hvt_dev_mmap,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

@@ -29,6 +29,11 @@
 
 #define HVT_LOG_DRAIN_PERIOD	(HZ / 5)
 
+static unsigned int ept_pool_pages = 64;
+module_param(ept_pool_pages, uint, 0444);
+MODULE_PARM_DESC(ept_pool_pages,
+		 "Pages set aside for splitting EPT large pages when frames are protected (default 64)");
+
 /**
  * struct hvt_cpu_glue - what the Linux side keeps of a CPU, outside hidden memory
  * @vcpu: the hypervisor's state of the CPU (reads as zeros once launched)
@@ -88,6 +93,10 @@ static void hvt_log_drain_cpu(int cpu, struct hvt_log_ring *ring)
 
 		if (rec->code >= HVT_LOG_CODES)
 			continue;
+		if (rec->code == HVT_LOG_AUDIT) {
+			hvt_trust_audit(cpu, rec->args);
+			continue;
+		}
 		snprintf(line, sizeof(line), hvt_log_formats[rec->code],
 			 rec->args[0], rec->args[1], rec->args[2], rec->args[3]);
 		if (rec->code == HVT_LOG_DEVIRTUALIZED)
@@ -104,13 +113,27 @@ static void hvt_log_drain_cpu(int cpu, struct hvt_log_ring *ring)
 	}
 }
 
+static DEFINE_MUTEX(hvt_drain_mutex);
+
 static void hvt_log_drain_all(void)
 {
 	int cpu;
 
+	mutex_lock(&hvt_drain_mutex);
 	for_each_possible_cpu(cpu)
 		if (hvt_glue[cpu].log)
 			hvt_log_drain_cpu(cpu, hvt_glue[cpu].log);
+	mutex_unlock(&hvt_drain_mutex);
+}
+
+/**
+ * hvt_hv_drain_log() - move what VMX root logged into dmesg and the audit
+ *                      buffer now, rather than at the next periodic drain
+ */
+void hvt_hv_drain_log(void)
+{
+	if (hvt_glue)
+		hvt_log_drain_all();
 }
 
 static void hvt_log_drain(struct work_struct *work)
@@ -309,6 +332,37 @@ fail:
 	return -ENOMEM;
 }
 
+static size_t hvt_pool_size(void)
+{
+	return (size_t)ept_pool_pages * sizeof(u64);
+}
+
+/*
+ * The service's state, and the pages VMX root takes to split EPT large
+ * pages when it protects a frame: VMX root cannot allocate.
+ */
+static int hvt_alloc_trust(struct hvt_vmm *vmm)
+{
+	struct hvt_trust *trust = hvt_alloc_hidden(sizeof(*trust));
+	unsigned int i;
+
+	if (!trust)
+		return -ENOMEM;
+	vmm->trust = trust;
+	trust->sessions = hvt_alloc_hidden(hvt_trust_sessions_size());
+	trust->frames = hvt_alloc_hidden(hvt_trust_frames_size());
+	trust->pool = hvt_alloc_hidden(hvt_pool_size());
+	if (!trust->sessions || !trust->frames || !trust->pool)
+		return -ENOMEM;
+	for (i = 0; i < ept_pool_pages; i++) {
+		if (!hvt_ept_alloc_table(NULL, &trust->pool[i]))
+			return -ENOMEM;
+		trust->pool_size++;
+	}
+	trust->pool_free = trust->pool_size;
+	return hvt_trust_setup(trust, trust->sessions, trust->frames);
+}
+
 static void hvt_free_vmm(struct hvt_vmm *vmm)
 {
 	int cpu;
@@ -319,6 +373,12 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 		kfree(vmm->cpus);
 	}
 	hvt_free_ept();
+	if (vmm->trust) {
+		hvt_free_hidden(vmm->trust->sessions, hvt_trust_sessions_size());
+		hvt_free_hidden(vmm->trust->frames, hvt_trust_frames_size());
+		hvt_free_hidden(vmm->trust->pool, hvt_pool_size());
+		hvt_free_hidden(vmm->trust, sizeof(*vmm->trust));
+	}
 	hvt_free_hidden(vmm->msr_bitmap, PAGE_SIZE);
 	hvt_free_hidden(vmm->host_pml4, PAGE_SIZE);
 	hvt_free_hidden(vmm->host_idt, PAGE_SIZE);
@@ -345,6 +405,8 @@ static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 	for_each_possible_cpu(cpu)
 		if (hvt_alloc_cpu(vmm, cpu, &hvt_glue[cpu]))
 			goto fail;
+	if (hvt_alloc_trust(vmm))
+		goto fail;
 	vmm->msr_bitmap_pa = __pa(vmm->msr_bitmap);
 	vmm->zero_page_pa = __pa(vmm->zero_page);
 	get_random_bytes(&vmm->credential, sizeof(vmm->credential));
@@ -394,6 +456,11 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 
 	for (i = 0; i < ARRAY_SIZE(shared) && !err; i++)
 		err = hvt_hide_range(vmm, shared[i].mem, shared[i].size);
+	if (!err)
+		err = hvt_hide_range(vmm, vmm->trust, sizeof(*vmm->trust)) ?:
+		      hvt_hide_range(vmm, vmm->trust->sessions, hvt_trust_sessions_size()) ?:
+		      hvt_hide_range(vmm, vmm->trust->frames, hvt_trust_frames_size()) ?:
+		      hvt_hide_range(vmm, vmm->trust->pool, hvt_pool_size());
 	for_each_possible_cpu(cpu) {
 		struct hvt_cpu *vcpu = vmm->cpus[cpu];
 
@@ -457,7 +524,7 @@ static int hvt_cpu_offline(unsigned int cpu)
 	if (!glue->launched)
 		return 0;
 	local_irq_save(flags);
-	ret = hvt_vmcall(HVTRUST_HC_DEVIRTUALIZE, hvt_credential, 0);
+	ret = hvt_vmcall(HVTRUST_HC_DEVIRTUALIZE, hvt_credential, 0, 0, 0);
 	local_irq_restore(flags);
 	if (ret)
 		pr_err("CPU %u: the hypervisor refused to give it back (%ld)\n", cpu, ret);
@@ -552,6 +619,7 @@ int hvt_hv_start(void)
 	ret = hvt_hide_memory(hvt_vmm);
 	if (ret)
 		goto free_vmm;
+	hvt_trust_use_pool(hvt_vmm);
 	hvt_hidden_pages = hvt_vmm->hidden_pages;
 	hvt_vmm_pa = __pa(hvt_vmm);
 
@@ -577,6 +645,37 @@ free_vmm:
 free_glue:
 	kfree(hvt_glue);
 	hvt_glue = NULL;
+	return ret;
+}
+
+/**
+ * hvt_hv_running() - whether the hypervisor runs (and the service with it)
+ *
+ * Return: true when hvtrust was loaded with virtualize=1.
+ */
+bool hvt_hv_running(void)
+{
+	return hvt_vmm;
+}
+
+/**
+ * hvt_hv_call() - a kernel-only hypercall on this CPU, with the credential
+ * @nr: the call
+ * @a2: RCX
+ * @a3: RDX
+ * @a4: RSI
+ *
+ * Return: the hypervisor's result, or -ENODEV when this CPU is not a guest.
+ */
+long hvt_hv_call(unsigned long nr, unsigned long a2, unsigned long a3,
+		 unsigned long a4)
+{
+	int cpu = get_cpu();
+	long ret = -ENODEV;
+
+	if (hvt_glue && hvt_glue[cpu].launched)
+		ret = hvt_vmcall(nr, hvt_credential, a2, a3, a4);
+	put_cpu();
 	return ret;
 }
 
@@ -609,7 +708,7 @@ static void hvt_read_exits_here(void *info)
 
 	for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++)
 		exits->counts[reason] = hvt_vmcall(HVTRUST_HC_EXIT_COUNT,
-						   hvt_credential, reason);
+						   hvt_credential, reason, 0, 0);
 }
 
 /**
@@ -651,5 +750,6 @@ void hvt_hv_stop(void)
 	kfree(hvt_glue);
 	hvt_glue = NULL;
 	memzero_explicit(&hvt_credential, sizeof(hvt_credential));
+	hvt_trust_cleanup();
 	pr_info("every CPU devirtualized\n");
 }

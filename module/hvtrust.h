@@ -16,5 +16,30 @@ struct hvtrust_status;
 struct hvtrust_exits;
 void hvt_hv_status(struct hvtrust_status *status);
 int hvt_hv_exits(unsigned int cpu, struct hvtrust_exits *exits);
+bool hvt_hv_running(void);
+long hvt_hv_call(unsigned long nr, unsigned long a2, unsigned long a3,
+		 unsigned long a4);
+void hvt_hv_drain_log(void);
+
+/* module/trust.c */
+struct file;
+struct vm_area_struct;
+struct hvt_trust;
+struct hvt_session;
+struct hvt_frame;
+int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
+		    struct hvt_frame *frames);
+size_t hvt_trust_sessions_size(void);
+size_t hvt_trust_frames_size(void);
+bool hvt_trust_params_valid(void);
+void hvt_trust_audit(int cpu, const u64 *args);
+void hvt_trust_cleanup(void);
+int hvt_dev_mmap(struct file *file, struct vm_area_struct *vma);
+int hvt_ioctl_register(struct file *file, void *arg);
+int hvt_ioctl_unregister(struct file *file, void *arg);
+int hvt_ioctl_list(struct file *file, void *arg);
+int hvt_ioctl_seal(struct file *file, void *arg);
+int hvt_ioctl_attach(struct file *file, void *arg);
+int hvt_ioctl_read_audit(struct file *file, void *arg);
 
 #endif /* HVT_MODULE_H */

@@ -27,7 +27,7 @@ static int __init hvtrust_init(void)
 	if (err)
 		goto refuse;
 	if (virtualize) {
-		err = hvt_hv_start();
+		err = hvt_trust_params_valid() ? hvt_hv_start() : -EINVAL;
 		if (err)
 			goto refuse;
 	}

@@ -78,11 +78,13 @@ int hvt_drbg_generate(struct hvt_drbg *drbg, void *out, size_t len)
  * @b: the other
  * @len: bytes to compare
  *
+ * Every byte is compared, whatever the first difference: no early exit.
+ *
  * Return: true when equal.
  */
 bool hvt_ct_equal(const void *a, const void *b, size_t len)
 {
-	const volatile u8 *x = a, *y = b;
+	const u8 *x = a, *y = b;
 	u8 diff = 0;
 	size_t i;
 

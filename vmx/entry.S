@@ -146,12 +146,15 @@ SYM_CODE_START(hvt_root_fault)
 	jmp 1b
 SYM_CODE_END(hvt_root_fault)
 
-/* long hvt_vmcall(nr, a1, a2): a hypercall from kernel mode. */
+/* long hvt_vmcall(nr, a1, a2, a3, a4): a hypercall from kernel mode (RAX, RBX, RCX, RDX, RSI). */
 SYM_FUNC_START(hvt_vmcall)
 	push %rbx
 	mov %rdi, %rax
 	mov %rsi, %rbx
+	mov %rcx, %r9
 	mov %rdx, %rcx
+	mov %r9, %rdx
+	mov %r8, %rsi
 	vmcall
 	pop %rbx
 	RET

@@ -177,8 +177,17 @@ static enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
 							  HVT_EXIT_REASONS)] : -EINVAL;
 		regs->rax = ret;
 		return HVT_ADVANCE;
+	case HVTRUST_HC_REGISTRY_ADD:
+	case HVTRUST_HC_REGISTRY_REMOVE:
+	case HVTRUST_HC_SEAL:
+	case HVTRUST_HC_SESSION_PREPARE:
+	case HVTRUST_HC_SESSION_END:
+	case HVTRUST_HC_SESSION_INFO:
+		regs->rax = hvt_trust_kernel_call(vcpu, nr, regs);
+		return HVT_ADVANCE;
 	default:
-		regs->rax = -ENOSYS;
+		regs->rax = nr < HVTRUST_HC_KERNEL_BASE ?
+			    hvt_trust_user_call(vcpu, regs, exit->cpl) : -ENOSYS;
 		return HVT_ADVANCE;
 	}
 }
@@ -323,7 +332,7 @@ static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
  * (Bochs' corei7_skylake_x lacks it).
  */
 static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
-					     u64 page)
+					     u64 page, u64 restore)
 {
 	unsigned int slot;
 
@@ -333,6 +342,7 @@ static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
 	if (slot == HVT_SINK_SLOTS)
 		return HVT_LEAVE;
 	vcpu->sink_gpa[slot] = page;
+	vcpu->sink_restore[slot] = restore;
 	*leaf = HVT_SINK_ENTRY(vcpu->sink_pa);
 	hvt_invept_all();
 	if (!vcpu->stepping) {
@@ -363,7 +373,7 @@ static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
 			continue;
 		leaf = hvt_ept_leaf_4k(ept, vcpu->sink_gpa[slot]);
 		if (leaf)
-			*leaf = HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa);
+			*leaf = vcpu->sink_restore[slot];
 		vcpu->sink_gpa[slot] = 0;
 	}
 	hvt_invept_all();
@@ -404,6 +414,7 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 	u64 page = gpa & HVT_EPT_ADDR_MASK;
 	u64 *leaf = hvt_ept_leaf_4k(&vcpu->vmm->ept, page);
 	u64 mapped = leaf ? *leaf & HVT_EPT_ADDR_MASK : 0;
+	u64 restore = 0;
 
 	if (leaf && (mapped == vcpu->vmm->zero_page_pa || mapped == vcpu->sink_pa)) {
 		u64 rip = hvt_vmreadnl(GUEST_RIP);
@@ -411,11 +422,21 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 
 		if (exit->qualification & HVT_EPT_QUAL_WRITE) {
 			hvt_log(vcpu, HVT_LOG_HIDDEN_WRITE, gpa, rip, gla, exit->cpl);
-			return hvt_hidden_write(vcpu, leaf, page);
+			return hvt_hidden_write(vcpu, leaf, page,
+						HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa));
 		}
 		/* Only a fetch can fault on a readable page: no code lives there. */
 		hvt_log(vcpu, HVT_LOG_HIDDEN_FETCH, gpa, rip, gla, exit->qualification);
 		return hvt_inject_ud();
+	}
+	switch (hvt_trust_ept_violation(vcpu, gpa, exit->qualification & HVT_EPT_QUAL_WRITE,
+					&restore)) {
+	case HVT_TRUST_RESUME:
+		return HVT_RESUME;
+	case HVT_TRUST_DROP_WRITE:
+		if (leaf)
+			return hvt_hidden_write(vcpu, leaf, page, restore);
+		break;
 	}
 	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),
@@ -542,6 +563,7 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 
 	if (exit.reason < HVT_EXIT_REASONS)
 		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;
+	hvt_trust_sync_ept(vcpu);
 
 	if (full_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, full_reason, exit.qualification,

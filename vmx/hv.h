@@ -9,6 +9,7 @@
 
 #include "../ept/ept.h"
 #include "caps.h"
+#include "trust.h"
 
 #define HVT_HOST_STACK_ORDER	2
 #define HVT_HOST_STACK_SIZE	(PAGE_SIZE << HVT_HOST_STACK_ORDER)
@@ -68,6 +69,7 @@ enum hvt_log_code {
 	HVT_LOG_DEVIRTUALIZED,		/* reason code */
 	HVT_LOG_HIDDEN_WRITE,		/* gpa, rip, gla, cpl */
 	HVT_LOG_HIDDEN_FETCH,		/* gpa, rip, gla, qualification */
+	HVT_LOG_AUDIT,			/* kind << 56 | session, cr3, gva, gpa */
 	HVT_LOG_CODES,
 };
 
@@ -102,6 +104,8 @@ struct hvt_vmm;
  * @sink: where a guest write to hidden memory lands for one instruction
  * @sink_pa: its physical address
  * @sink_gpa: the hidden pages mapped to @sink now, 0 for a free slot
+ * @sink_restore: the EPT leaf each of them gets back after the step
+ * @ept_generation: the trust service's EPT generation this CPU has flushed
  * @stepping: the guest single-steps (RFLAGS.TF) over a write to @sink
  * @step_saved_tf: RFLAGS.TF of the guest before the step
  */
@@ -121,6 +125,8 @@ struct hvt_cpu {
 	void *sink;
 	u64 sink_pa;
 	u64 sink_gpa[HVT_SINK_SLOTS];
+	u64 sink_restore[HVT_SINK_SLOTS];
+	u64 ept_generation;
 	bool stepping;
 	bool step_saved_tf;
 };
@@ -138,6 +144,7 @@ struct hvt_cpu {
  * @zero_page_pa: its physical address
  * @hidden_pages: pages of hypervisor memory taken out of the guest's view
  * @credential: the secret kernel-only hypercalls carry
+ * @trust: the trusted-program service
  * @cpus: per-CPU state, indexed by Linux CPU number
  */
 struct hvt_vmm {
@@ -152,6 +159,7 @@ struct hvt_vmm {
 	u64 zero_page_pa;
 	unsigned long hidden_pages;
 	u64 credential;
+	struct hvt_trust *trust;
 	struct hvt_cpu **cpus;
 };
 
@@ -172,6 +180,7 @@ int hvt_vmx_launch(void);
 void hvt_vmx_exit_entry(void);
 void hvt_root_nmi(void);
 void hvt_root_fault(void);
-long hvt_vmcall(unsigned long nr, unsigned long a1, unsigned long a2);
+long hvt_vmcall(unsigned long nr, unsigned long a1, unsigned long a2,
+		unsigned long a3, unsigned long a4);
 
 #endif /* HVT_VMX_HV_H */

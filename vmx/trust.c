@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The trusted-program service: registry, first hypercall, tokens, protected frames. */
+/* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <linux/align.h>
+#include <linux/math.h>
+#include <linux/nospec.h>
+#include <asm/archrandom.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/vmx.h>
+
+#include "../token/manifest.h"
+#include "../token/sha256.h"
+#include "hv.h"
+#include "trust.h"
+#include "vmcs.h"
+
+#define HVT_PTE_PRESENT		BIT_ULL(0)
+#define HVT_PTE_USER		BIT_ULL(2)
+#define HVT_PTE_LARGE		BIT_ULL(7)
+#define HVT_PTE_ADDR		0x000ffffffffff000ULL
+#define HVT_USER_TOP		0x0000800000000000ULL
+#define HVT_AUDIT_ID_MASK	GENMASK_ULL(55, 0)
+
+static void hvt_lock(struct hvt_root_lock *lock)
+{
+	while (xchg(&lock->locked, 1))
+		cpu_relax();
+}
+
+static void hvt_unlock(struct hvt_root_lock *lock)
+{
+	/* Everything done under the lock is visible before it is free. */
+	smp_store_release(&lock->locked, 0);
+}
+
+static void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_session *s,
+		      u64 cr3, u64 gva, u64 gpa)
+{
+	u64 id = s ? s->id & HVT_AUDIT_ID_MASK : 0;
+
+	hvt_log(vcpu, HVT_LOG_AUDIT, (u64)kind << 56 | id, s ? s->cr3 : cr3, gva, gpa);
+}
+
+/* The address space running now, as sessions name it. */
+static u64 hvt_current_cr3(const struct hvt_trust *trust)
+{
+	return hvt_vmreadnl(GUEST_CR3) & HVT_PTE_ADDR & ~trust->cr3_ignore;
+}
+
+static bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len)
+{
+	u32 i;
+
+	for (i = 0; i < trust->nr_ram; i++)
+		if (pa >= trust->ram[i].start && pa + len <= trust->ram[i].end &&
+		    pa + len > pa)
+			return true;
+	return false;
+}
+
+/*
+ * Guest memory is read as the guest sees it: through EPT, so that hidden
+ * pages read as zeros here too, and only where there is RAM behind it.
+ */
+static const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
+{
+	unsigned int level;
+	u64 entry = hvt_ept_lookup(&vmm->ept, gpa & HVT_EPT_ADDR_MASK, &level);
+	u64 size = 1ULL << (12 + 9 * (level - 1));
+	u64 hpa;
+
+	if (!(entry & HVT_EPT_READ))
+		return NULL;
+	hpa = (entry & HVT_EPT_ADDR_MASK & ~(size - 1)) + (gpa & (size - 1) & PAGE_MASK);
+	if (!hvt_is_ram(vmm->trust, hpa, PAGE_SIZE))
+		return NULL;
+	return __va(hpa);
+}
+
+/* Walks the 4-level guest page table at @cr3 for a user address. */
+static int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva, u64 *gpa)
+{
+	u64 table = cr3 & HVT_PTE_ADDR;
+	int level;
+
+	if (gva >= HVT_USER_TOP)
+		return -EFAULT;
+	if (hvt_vmreadnl(GUEST_CR4) & X86_CR4_LA57)
+		return -EOPNOTSUPP;
+	for (level = 4; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		const u64 *entries = hvt_guest_page(vmm, table);
+		u64 entry;
+
+		if (!entries)
+			return -EFAULT;
+		entry = READ_ONCE(entries[(gva >> shift) & 511]);
+		if ((entry & (HVT_PTE_PRESENT | HVT_PTE_USER)) !=
+		    (HVT_PTE_PRESENT | HVT_PTE_USER))
+			return -EFAULT;
+		if (level == 1 || (level <= 3 && (entry & HVT_PTE_LARGE))) {
+			u64 size = 1ULL << shift;
+
+			*gpa = ((entry & HVT_PTE_ADDR & ~(size - 1)) | (gva & (size - 1))) &
+			       PAGE_MASK;
+			return 0;
+		}
+		table = entry & HVT_PTE_ADDR;
+	}
+	return -EFAULT;
+}
+
+static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
+{
+	const void *page = hvt_guest_page(vmm, gpa);
+
+	if (!page)
+		return -EFAULT;
+	hvt_sha256(page, PAGE_SIZE, digest);
+	return 0;
+}
+
+/* The 4 KiB EPT entry of @gpa as it is now, large pages included. */
+static u64 hvt_leaf_now(const struct hvt_vmm *vmm, u64 gpa)
+{
+	unsigned int level;
+	u64 entry = hvt_ept_lookup(&vmm->ept, gpa, &level);
+
+	if (!entry || level == 1)
+		return entry;
+	return (gpa & HVT_EPT_ADDR_MASK) | (entry & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_LARGE);
+}
+
+static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
+					  const struct hvt_frame *except)
+{
+	u32 i;
+
+	for (i = 0; i < trust->max_frames; i++) {
+		struct hvt_frame *f = &trust->frames[i];
+
+		if (f->kind != HVT_FRAME_FREE && f->gpa == gpa && f != except)
+			return f;
+	}
+	return NULL;
+}
+
+/* Other CPUs flush on their next exit; this one flushes now. */
+static void hvt_ept_changed(struct hvt_cpu *vcpu)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	trust->ept_generation++;
+	vcpu->ept_generation = trust->ept_generation;
+	hvt_invept_all();
+}
+
+/**
+ * hvt_trust_sync_ept() - flush stale EPT translations after another CPU
+ *                        took a permission away
+ * @vcpu: this CPU
+ */
+void hvt_trust_sync_ept(struct hvt_cpu *vcpu)
+{
+	u64 generation = READ_ONCE(vcpu->vmm->trust->ept_generation);
+
+	if (vcpu->ept_generation != generation) {
+		vcpu->ept_generation = generation;
+		hvt_invept_all();
+	}
+}
+
+static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	const struct hvt_frame *other = hvt_frame_of_gpa(vmm->trust, frame->gpa, frame);
+	u64 leaf;
+	int err;
+
+	if (other) {
+		frame->saved_leaf = other->saved_leaf;
+		return 0;
+	}
+	leaf = hvt_leaf_now(vmm, frame->gpa);
+	if (!leaf)
+		return -EFAULT;
+	frame->saved_leaf = leaf;
+	err = hvt_ept_set_4k(&vmm->ept, frame->gpa, leaf & ~HVT_EPT_WRITE);
+	if (!err)
+		hvt_ept_changed(vcpu);
+	return err;
+}
+
+/* Giving write access back needs no flush: a stale entry only faults again. */
+static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	u64 *leaf;
+
+	if (!hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
+		leaf = hvt_ept_leaf_4k(&vmm->ept, frame->gpa);
+		if (leaf)
+			WRITE_ONCE(*leaf, frame->saved_leaf);
+	}
+	frame->kind = HVT_FRAME_FREE;
+	frame->gpa = 0;
+}
+
+static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
+				       u32 kind, u64 gva, u64 gpa, int *err)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_frame *frame = NULL;
+	u32 i;
+
+	for (i = 0; i < trust->max_frames; i++) {
+		if (trust->frames[i].kind == HVT_FRAME_FREE) {
+			frame = &trust->frames[i];
+			break;
+		}
+	}
+	if (!frame) {
+		*err = -ENOSPC;
+		return NULL;
+	}
+	frame->gpa = gpa;
+	frame->gva = gva;
+	frame->session = session;
+	frame->kind = kind;
+	*err = hvt_protect_frame(vcpu, frame);
+	if (*err) {
+		frame->kind = HVT_FRAME_FREE;
+		frame->gpa = 0;
+		return NULL;
+	}
+	return frame;
+}
+
+static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
+				       bool keep_session_page)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 i;
+
+	for (i = 0; i < trust->max_frames; i++) {
+		struct hvt_frame *f = &trust->frames[i];
+
+		if (f->kind == HVT_FRAME_FREE || f->session != session)
+			continue;
+		if (keep_session_page && f->kind == HVT_FRAME_SESSION)
+			continue;
+		hvt_release_frame(vcpu, f);
+	}
+	trust->sessions[session].data_frames = 0;
+}
+
+static struct hvtrust_session_page *hvt_session_page(const struct hvt_session *s)
+{
+	return __va(s->page_pa);
+}
+
+static void hvt_wipe_token(struct hvt_session *s)
+{
+	struct hvtrust_session_page *page = hvt_session_page(s);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s->token); i++) {
+		WRITE_ONCE(s->token[i], 0);
+		WRITE_ONCE(page->token[i], 0);
+	}
+}
+
+static void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
+		       u64 gva, u64 gpa)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 index = s - trust->sessions;
+
+	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
+		s->state = HVT_SESSION_REVOKED;
+	hvt_wipe_token(s);
+	hvt_session_page(s)->flags = HVTRUST_SESSION_REVOKED;
+	hvt_release_session_frames(vcpu, index, true);
+	hvt_audit(vcpu, kind, s, 0, gva, gpa);
+}
+
+static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	hvt_wipe_token(s);
+	hvt_session_page(s)->flags = 0;
+	hvt_session_page(s)->magic = 0;
+	hvt_release_session_frames(vcpu, s - trust->sessions, false);
+	s->state = HVT_SESSION_FREE;
+	s->cr3 = 0;
+	s->id = 0;
+}
+
+static struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
+{
+	u32 i;
+
+	for (i = 0; i < trust->max_sessions; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].cr3 == cr3)
+			return &trust->sessions[i];
+	return NULL;
+}
+
+static struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
+{
+	u32 i;
+
+	for (i = 0; i < trust->max_sessions && id; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].id == id)
+			return &trust->sessions[i];
+	return NULL;
+}
+
+/* EPT tables for splits in root come from the pool filled before launch. */
+static u64 *hvt_pool_alloc(void *ctx, u64 *phys)
+{
+	struct hvt_trust *trust = ctx;
+
+	if (!trust->pool_free)
+		return NULL;
+	*phys = trust->pool[--trust->pool_free];
+	return __va(*phys);
+}
+
+static u64 *hvt_pool_table_of(void *ctx, u64 phys)
+{
+	return __va(phys);
+}
+
+/**
+ * hvt_trust_use_pool() - make EPT splits take tables from the pool
+ * @vmm: the hypervisor, built and hidden, not yet launched
+ */
+void hvt_trust_use_pool(struct hvt_vmm *vmm)
+{
+	vmm->ept.ops.alloc_table = hvt_pool_alloc;
+	vmm->ept.ops.table_of = hvt_pool_table_of;
+	vmm->ept.ops.ctx = vmm->trust;
+}
+
+/* --- Kernel-only calls (the module) ------------------------------------ */
+
+static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 zero = vmm->zero_page_pa | HVT_EPT_READ | ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT);
+	struct hvt_binary *bin;
+	u64 frames, i;
+	int err;
+
+	if (trust->sealed)
+		return -EPERM;
+	if (id >= HVT_MAX_BINARIES || size > HVT_MANIFEST_MAX_BYTES ||
+	    size < HVTRUST_MANIFEST_HEADER_SIZE || (pa & ~PAGE_MASK))
+		return -EINVAL;
+	bin = &trust->binaries[array_index_nospec(id, HVT_MAX_BINARIES)];
+	if (bin->used)
+		return -EEXIST;
+	if (!hvt_is_ram(trust, pa, size))
+		return -EFAULT;
+	/* Hidden first, checked afterwards: the guest cannot change it between. */
+	frames = DIV_ROUND_UP(size, PAGE_SIZE);
+	for (i = 0; i < frames; i++) {
+		bin->saved_leaves[i] = hvt_leaf_now(vmm, pa + i * PAGE_SIZE);
+		err = hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, zero);
+		if (err)
+			break;
+	}
+	hvt_ept_changed(vcpu);
+	bin->manifest = __va(pa);
+	bin->manifest_pa = pa;
+	bin->size = size;
+	if (!err)
+		err = hvt_manifest_check(bin->manifest, size);
+	if (err) {
+		while (i--)
+			hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, bin->saved_leaves[i]);
+		bin->manifest = NULL;
+		return err;
+	}
+	bin->used = true;
+	return 0;
+}
+
+static long hvt_registry_remove(struct hvt_cpu *vcpu, u64 id)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	struct hvt_binary *bin;
+	u64 frames, i;
+
+	if (trust->sealed)
+		return -EPERM;
+	if (id >= HVT_MAX_BINARIES)
+		return -EINVAL;
+	id = array_index_nospec(id, HVT_MAX_BINARIES);
+	bin = &trust->binaries[id];
+	if (!bin->used)
+		return -ENOENT;
+	for (i = 0; i < trust->max_sessions; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].binary == id)
+			hvt_end_session(vcpu, &trust->sessions[i]);
+	frames = DIV_ROUND_UP(bin->size, PAGE_SIZE);
+	for (i = 0; i < frames; i++)
+		hvt_ept_set_4k(&vmm->ept, bin->manifest_pa + i * PAGE_SIZE,
+			       bin->saved_leaves[i]);
+	bin->used = false;
+	bin->manifest = NULL;
+	return 0;
+}
+
+static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_session_request req;
+	struct hvt_session *s = NULL;
+	struct hvt_frame *frame;
+	u32 i;
+	int err;
+
+	if (!hvt_is_ram(trust, request_pa, sizeof(req)) ||
+	    (request_pa & ~PAGE_MASK) + sizeof(req) > PAGE_SIZE)
+		return -EFAULT;
+	/* One copy, then checks on the copy only. */
+	req = *(const struct hvt_session_request *)__va(request_pa);
+	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
+	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
+	    req.page_va >= HVT_USER_TOP || !hvt_is_ram(trust, req.page_pa, PAGE_SIZE))
+		return -EINVAL;
+	req.binary = array_index_nospec(req.binary, HVT_MAX_BINARIES);
+	if (!trust->binaries[req.binary].used)
+		return -ENOENT;
+	req.cr3 &= HVT_PTE_ADDR & ~trust->cr3_ignore;
+	if (hvt_session_by_cr3(trust, req.cr3))
+		return -EBUSY;
+	for (i = 0; i < trust->max_sessions; i++) {
+		if (trust->sessions[i].state == HVT_SESSION_FREE) {
+			s = &trust->sessions[i];
+			break;
+		}
+	}
+	if (!s)
+		return -ENOSPC;
+	frame = hvt_add_frame(vcpu, i, HVT_FRAME_SESSION, req.page_va, req.page_pa, &err);
+	if (!frame)
+		return err;
+	*s = (struct hvt_session){
+		.id = ++trust->next_session_id,
+		.cr3 = req.cr3,
+		.page_pa = req.page_pa,
+		.page_va = req.page_va,
+		.bias = req.bias,
+		.binary = req.binary,
+		.state = HVT_SESSION_PENDING,
+	};
+	return s->id;
+}
+
+/**
+ * hvt_trust_kernel_call() - a kernel-only hypercall of the service
+ * @vcpu: this CPU
+ * @nr: the call
+ * @regs: its arguments (RCX, RDX, RSI)
+ *
+ * Return: the result for RAX.
+ */
+long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_session *s;
+	long ret;
+
+	hvt_lock(&trust->lock);
+	switch (nr) {
+	case HVTRUST_HC_REGISTRY_ADD:
+		ret = hvt_registry_add(vcpu, regs->rcx, regs->rdx, regs->rsi);
+		break;
+	case HVTRUST_HC_REGISTRY_REMOVE:
+		ret = hvt_registry_remove(vcpu, regs->rcx);
+		break;
+	case HVTRUST_HC_SEAL:
+		trust->sealed = true;
+		ret = 0;
+		break;
+	case HVTRUST_HC_SESSION_PREPARE:
+		ret = hvt_session_prepare(vcpu, regs->rcx);
+		break;
+	case HVTRUST_HC_SESSION_END:
+		s = hvt_session_by_id(trust, regs->rcx);
+		ret = s ? 0 : -ENOENT;
+		if (s)
+			hvt_end_session(vcpu, s);
+		break;
+	case HVTRUST_HC_SESSION_INFO:
+		s = hvt_session_by_id(trust, regs->rcx);
+		ret = s ? (long)s->state : -ENOENT;
+		break;
+	default:
+		ret = -ENOSYS;
+	}
+	hvt_unlock(&trust->lock);
+	return ret;
+}
+
+/* --- Calls of trusted programs (user mode) ------------------------------ */
+
+static u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_session *s)
+{
+	return s - trust->sessions;
+}
+
+/*
+ * The first hypercall: the call site must be the registered binary's code,
+ * and every code page, as mapped now, must hash to the manifest. The code
+ * frames are write-protected before they are hashed, so no write can slip
+ * in between.
+ */
+static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 cr3 = hvt_current_cr3(trust);
+	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
+	const struct hvtrust_manifest *m;
+	struct hvtrust_session_page *page;
+	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	u32 index, i, session;
+	int err;
+
+	if (!s || s->state != HVT_SESSION_PENDING)
+		return -ESRCH;
+	if (regs->rbx != s->page_va)
+		return -EINVAL;
+	session = hvt_session_index(trust, s);
+	m = trust->binaries[s->binary].manifest;
+	if (hvt_manifest_page_of(m, rip - s->bias, &index)) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		return -EACCES;
+	}
+	if (hvt_translate(vmm, cr3, s->page_va, &gpa) || gpa != s->page_pa)
+		return -EINVAL;
+	for (i = 0; i < m->nr_pages; i++) {
+		u64 gva = s->bias + hvt_manifest_page_vaddr(m, i);
+		struct hvt_frame *frame;
+
+		err = hvt_translate(vmm, cr3, gva, &gpa);
+		if (err)
+			goto undo;
+		frame = hvt_add_frame(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
+		if (!frame)
+			goto undo;
+		err = hvt_hash_frame(vmm, gpa, frame->hash);
+		if (err)
+			goto undo;
+		if (!hvt_ct_equal(frame->hash, hvt_manifest_page_hash(m, i),
+				  HVTRUST_SHA256_SIZE)) {
+			hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CODE, s, cr3, gva, gpa);
+			err = -EBADMSG;
+			goto undo;
+		}
+	}
+	if (trust->has_rdrand) {
+		unsigned long fresh[2] = { 0, 0 };
+
+		if (rdrand_long(&fresh[0]) && rdrand_long(&fresh[1]))
+			hvt_drbg_mix(&trust->drbg, fresh, sizeof(fresh));
+	}
+	err = hvt_drbg_generate(&trust->drbg, s->token, sizeof(s->token));
+	if (err)
+		goto undo;
+	page = hvt_session_page(s);
+	page->abi_version = HVTRUST_ABI_VERSION;
+	page->session_id = s->id;
+	page->safe_hypercall = s->page_va + HVTRUST_SESSION_STUB_OFFSET;
+	page->flags = HVTRUST_SESSION_OPEN;
+	for (i = 0; i < ARRAY_SIZE(s->token); i++)
+		page->token[i] = s->token[i];
+	/* A program that sees the magic sees the token. */
+	smp_wmb();
+	page->magic = HVTRUST_SESSION_MAGIC;
+	s->state = HVT_SESSION_OPEN;
+	return s->page_va;
+
+undo:
+	hvt_release_session_frames(vcpu, session, true);
+	return err;
+}
+
+/*
+ * Re-walks the session's pages. A page that maps another frame than when it
+ * was protected is hashed again (and its protection moves with it); with
+ * @rehash_all every page is hashed. Not-present pages cannot change unseen:
+ * they are checked when they are mapped again.
+ *
+ * Return: 0, or the first address whose contents changed (in @changed).
+ */
+static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
+			       bool rehash_all, u64 *changed, u64 *changed_gpa)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u32 session = hvt_session_index(trust, s), i;
+	u8 digest[HVTRUST_SHA256_SIZE];
+
+	s->checks++;
+	for (i = 0; i < trust->max_frames; i++) {
+		struct hvt_frame *f = &trust->frames[i];
+		u64 gpa;
+
+		if (f->session != session ||
+		    (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
+			continue;
+		if (hvt_translate(vmm, s->cr3, f->gva, &gpa))
+			continue;
+		if (gpa == f->gpa && !rehash_all)
+			continue;
+		if (hvt_hash_frame(vmm, gpa, digest) ||
+		    !hvt_ct_equal(digest, f->hash, sizeof(digest))) {
+			*changed = f->gva;
+			*changed_gpa = gpa;
+			return false;
+		}
+		if (gpa != f->gpa) {
+			u32 kind = f->kind;
+
+			/* Same contents elsewhere (a copy on write): follow it. */
+			hvt_release_frame(vcpu, f);
+			f->kind = kind;
+			f->gpa = gpa;
+			if (hvt_protect_frame(vcpu, f)) {
+				f->kind = HVT_FRAME_FREE;
+				f->gpa = 0;
+				if (kind == HVT_FRAME_DATA)
+					s->data_frames--;
+			}
+		}
+	}
+	return true;
+}
+
+static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
+			      u64 addr, u64 len)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u32 session = hvt_session_index(trust, s);
+	u64 start = addr & PAGE_MASK, end = addr + len, gva, gpa;
+	int err;
+
+	if (!len || end < addr || end > HVT_USER_TOP)
+		return -EINVAL;
+	end = ALIGN(end, PAGE_SIZE);
+	/* Every page must be mapped before any is protected. */
+	for (gva = start; gva < end; gva += PAGE_SIZE)
+		if (hvt_translate(vmm, s->cr3, gva, &gpa))
+			return -EFAULT;
+	for (gva = start; gva < end; gva += PAGE_SIZE) {
+		struct hvt_frame *frame;
+		bool known = false;
+		u32 i;
+
+		for (i = 0; i < trust->max_frames && !known; i++)
+			known = trust->frames[i].kind == HVT_FRAME_DATA &&
+				trust->frames[i].session == session &&
+				trust->frames[i].gva == gva;
+		if (known)
+			continue;
+		hvt_translate(vmm, s->cr3, gva, &gpa);
+		frame = hvt_add_frame(vcpu, session, HVT_FRAME_DATA, gva, gpa, &err);
+		if (!frame)
+			return err;
+		err = hvt_hash_frame(vmm, gpa, frame->hash);
+		if (err) {
+			hvt_release_frame(vcpu, frame);
+			return err;
+		}
+		s->data_frames++;
+	}
+	return 0;
+}
+
+static long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
+				u64 addr, u64 len)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 session = hvt_session_index(trust, s), i;
+	u64 start = addr & PAGE_MASK, end = addr + len;
+	long ret = -ENOENT;
+
+	if (!len || end < addr)
+		return -EINVAL;
+	for (i = 0; i < trust->max_frames; i++) {
+		struct hvt_frame *f = &trust->frames[i];
+
+		if (f->kind == HVT_FRAME_DATA && f->session == session &&
+		    f->gva >= start && f->gva < end) {
+			hvt_release_frame(vcpu, f);
+			s->data_frames--;
+			ret = 0;
+		}
+	}
+	return ret;
+}
+
+/* Identity of the caller: address space, call site, session page, token. */
+static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			     struct hvt_session **session)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 cr3 = hvt_current_cr3(trust);
+	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
+	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	const u64 token[4] = { regs->rbx, regs->rcx, regs->rdx, regs->rsi };
+
+	if (!s || s->state == HVT_SESSION_PENDING)
+		return -EPERM;
+	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
+	    hvt_translate(vmm, cr3, s->page_va, &gpa) || gpa != s->page_pa) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		return -EPERM;
+	}
+	if (s->state == HVT_SESSION_LOCKED)
+		return -EDQUOT;
+	if (s->state == HVT_SESSION_REVOKED)
+		return -EKEYREVOKED;
+	if (!hvt_ct_equal(token, s->token, sizeof(token))) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_TOKEN, s, cr3, rip, 0);
+		if (++s->bad_tokens >= trust->bad_token_limit) {
+			s->state = HVT_SESSION_LOCKED;
+			hvt_wipe_token(s);
+			hvt_release_session_frames(vcpu, hvt_session_index(trust, s), true);
+			hvt_audit(vcpu, HVTRUST_AUDIT_LOCKED_OUT, s, cr3, rip, 0);
+			return -EDQUOT;
+		}
+		return -EKEYREJECTED;
+	}
+	*session = s;
+	return 0;
+}
+
+static long hvt_session_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
+{
+	struct hvt_session *s = NULL;
+	u64 changed = 0, changed_gpa = 0;
+	long ret;
+
+	ret = hvt_authenticate(vcpu, regs, &s);
+	if (ret)
+		return ret;
+	if (!hvt_verify_session(vcpu, s, regs->rax == HVTRUST_HC_CHECK,
+				&changed, &changed_gpa)) {
+		hvt_revoke(vcpu, s, regs->rax == HVTRUST_HC_CHECK ?
+			   HVTRUST_AUDIT_CHECK_FAILED : HVTRUST_AUDIT_REMAPPED,
+			   changed, changed_gpa);
+		if (regs->rax != HVTRUST_HC_CHECK)
+			return -EKEYREVOKED;
+		regs->rdi = changed;
+		return -EBADMSG;
+	}
+	switch (regs->rax) {
+	case HVTRUST_HC_STATUS:
+		regs->rdi = s->data_frames;
+		regs->r8 = s->checks;
+		return 0;
+	case HVTRUST_HC_PROTECT:
+		return hvt_protect_range(vcpu, s, regs->rdi, regs->r8);
+	case HVTRUST_HC_UNPROTECT:
+		return hvt_unprotect_range(vcpu, s, regs->rdi, regs->r8);
+	case HVTRUST_HC_CHECK:
+		regs->rdi = 0;
+		return 0;
+	case HVTRUST_HC_CLOSE:
+		hvt_end_session(vcpu, s);
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+/**
+ * hvt_trust_user_call() - a hypercall of a trusted program
+ * @vcpu: this CPU
+ * @regs: the caller's registers; results go to RAX, RDI and R8
+ * @cpl: the caller's privilege level
+ *
+ * Return: the result for RAX, -ENOSYS for numbers outside the service.
+ */
+long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	long ret;
+
+	if (regs->rax != HVTRUST_HC_SESSION_OPEN &&
+	    (regs->rax < HVTRUST_HC_STATUS || regs->rax > HVTRUST_HC_CLOSE))
+		return -ENOSYS;
+	/* Trusted programs run in user mode; the kernel has its own calls. */
+	if (cpl != 3)
+		return -EPERM;
+	hvt_lock(&trust->lock);
+	if (regs->rax == HVTRUST_HC_SESSION_OPEN)
+		ret = hvt_session_open(vcpu, regs);
+	else
+		ret = hvt_session_call(vcpu, regs);
+	hvt_unlock(&trust->lock);
+	return ret;
+}
+
+/**
+ * hvt_trust_ept_violation() - an EPT violation on a frame the service protects
+ * @vcpu: this CPU
+ * @gpa: the guest-physical address accessed
+ * @write: the access was a write
+ * @restore: for HVT_TRUST_DROP_WRITE, the leaf to put back after the step
+ *
+ * A write to a session page never lands. A write to protected code or data
+ * revokes every session that protects the frame, then completes, so that
+ * the guest kernel stays consistent (the frame may have been freed and
+ * reused).
+ *
+ * Return: enum hvt_trust_verdict.
+ */
+int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 page = gpa & HVT_EPT_ADDR_MASK;
+	struct hvt_frame *f;
+	int verdict = HVT_TRUST_NOT_MINE;
+
+	hvt_lock(&trust->lock);
+	f = hvt_frame_of_gpa(trust, page, NULL);
+	if (!f) {
+		u64 *leaf = hvt_ept_leaf_4k(&vmm->ept, page);
+
+		/* Released on another CPU after this one cached the old entry. */
+		if (leaf && (!write || (*leaf & HVT_EPT_WRITE))) {
+			hvt_invept_all();
+			verdict = HVT_TRUST_RESUME;
+		}
+		goto out;
+	}
+	if (!write)
+		goto out;
+	if (f->kind == HVT_FRAME_SESSION) {
+		*restore = f->saved_leaf & ~HVT_EPT_WRITE;
+		hvt_audit(vcpu, HVTRUST_AUDIT_WRITE, &trust->sessions[f->session], 0,
+			  hvt_vmreadnl(GUEST_LINEAR_ADDRESS), gpa);
+		verdict = HVT_TRUST_DROP_WRITE;
+		goto out;
+	}
+	while ((f = hvt_frame_of_gpa(trust, page, NULL)) && f->kind != HVT_FRAME_SESSION)
+		hvt_revoke(vcpu, &trust->sessions[f->session], HVTRUST_AUDIT_WRITE,
+			   f->gva, gpa);
+	verdict = HVT_TRUST_RESUME;
+out:
+	hvt_unlock(&trust->lock);
+	return verdict;
+}

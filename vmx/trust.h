@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The trusted-program service in VMX root: registry, sessions, protected frames. */
+/* Context: the structures live in hidden memory allocated before launch. */
+#ifndef HVT_VMX_TRUST_H
+#define HVT_VMX_TRUST_H
+
+#include <linux/types.h>
+
+#include "../token/drbg.h"
+#include "../uapi/hvtrust.h"
+
+#define HVT_MAX_BINARIES	32
+#define HVT_MANIFEST_MAX_BYTES	(HVTRUST_MANIFEST_HEADER_SIZE +				\
+				 HVTRUST_MANIFEST_MAX_SEGMENTS *			\
+				 sizeof(struct hvtrust_manifest_segment) +		\
+				 HVTRUST_MANIFEST_MAX_PAGES * HVTRUST_SHA256_SIZE)
+#define HVT_MANIFEST_MAX_FRAMES	\
+	((HVT_MANIFEST_MAX_BYTES + HVTRUST_PAGE_SIZE - 1) / HVTRUST_PAGE_SIZE)
+#define HVT_RAM_RANGES		64
+
+/* A simple spinlock for VMX root, where Linux's locks must not be used. */
+struct hvt_root_lock {
+	u32 locked;
+};
+
+/**
+ * struct hvt_binary - a registered binary as VMX root keeps it
+ * @manifest: the manifest, in hidden memory
+ * @manifest_pa: its physical address (page aligned, contiguous)
+ * @saved_leaves: the EPT leaves of its pages before they were hidden
+ * @size: its size in bytes
+ * @used: the slot holds a binary
+ */
+struct hvt_binary {
+	const struct hvtrust_manifest *manifest;
+	u64 manifest_pa;
+	u64 saved_leaves[HVT_MANIFEST_MAX_FRAMES];
+	u32 size;
+	bool used;
+};
+
+enum hvt_session_state {
+	HVT_SESSION_FREE,
+	HVT_SESSION_PENDING,	/* attached, waiting for the first hypercall */
+	HVT_SESSION_OPEN,
+	HVT_SESSION_REVOKED,	/* an integrity violation: every call fails */
+	HVT_SESSION_LOCKED,	/* too many wrong tokens */
+};
+
+/**
+ * struct hvt_session - one trusted program's session
+ * @id: its identifier, never reused while the module is loaded
+ * @cr3: its address space: page-table root, PCID and PTI bits cleared
+ * @page_pa: the session page
+ * @page_va: where the program maps it
+ * @bias: the program's load bias
+ * @token: the secret of its authenticated calls
+ * @checks: integrity checks run for it
+ * @binary: its registry slot
+ * @state: enum hvt_session_state
+ * @bad_tokens: calls with a wrong token so far
+ * @data_frames: pages it protected
+ */
+struct hvt_session {
+	u64 id;
+	u64 cr3;
+	u64 page_pa;
+	u64 page_va;
+	u64 bias;
+	u64 token[4];
+	u64 checks;
+	u32 binary;
+	u32 state;
+	u32 bad_tokens;
+	u32 data_frames;
+};
+
+enum hvt_frame_kind {
+	HVT_FRAME_FREE,
+	HVT_FRAME_SESSION,	/* the session page: writes are dropped */
+	HVT_FRAME_CODE,		/* a code page of the registered binary */
+	HVT_FRAME_DATA,		/* a page the program protected */
+};
+
+/**
+ * struct hvt_frame - a guest-physical page write-protected for a session
+ * @gpa: the page
+ * @gva: where the session maps it
+ * @saved_leaf: its EPT leaf before protection
+ * @session: index of the owning session
+ * @kind: enum hvt_frame_kind
+ * @hash: SHA-256 of its contents when protected (code: the manifest's)
+ */
+struct hvt_frame {
+	u64 gpa;
+	u64 gva;
+	u64 saved_leaf;
+	u32 session;
+	u32 kind;
+	u8 hash[HVTRUST_SHA256_SIZE];
+};
+
+/**
+ * struct hvt_ram_range - guest-physical RAM that VMX root may read
+ * @start: first byte
+ * @end: first byte after it
+ */
+struct hvt_ram_range {
+	u64 start;
+	u64 end;
+};
+
+/**
+ * struct hvt_session_request - what the module tells VMX root at attach
+ * @cr3: physical address of the process's top-level page table
+ * @page_pa: the session page, filled with the call stub
+ * @page_va: where it is mapped in the process
+ * @bias: load bias of the registered binary in the process
+ * @binary: its registry slot
+ * @reserved: zero
+ */
+struct hvt_session_request {
+	u64 cr3;
+	u64 page_pa;
+	u64 page_va;
+	u64 bias;
+	u32 binary;
+	u32 reserved;
+};
+
+/**
+ * struct hvt_trust - the service's state, shared by every CPU in root
+ * @lock: serializes everything below between CPUs
+ * @cr3_ignore: CR3 bits that do not identify an address space (PTI)
+ * @max_sessions: entries at @sessions
+ * @max_frames: entries at @frames
+ * @bad_token_limit: wrong tokens before an address space is locked out
+ * @sealed: no registry change until reboot
+ * @has_rdrand: RDRAND adds fresh entropy before each token
+ * @next_session_id: the last identifier issued
+ * @ept_generation: bumped whenever an EPT permission is taken away
+ * @drbg: the token generator
+ * @nr_ram: entries at @ram
+ * @ram: RAM ranges at launch
+ * @pool_free: entries left at @pool
+ * @pool_size: entries at @pool
+ * @pool: zeroed, hidden pages for splitting EPT large pages in root
+ * @binaries: the registry
+ * @sessions: the session table
+ * @frames: the protected frames
+ */
+struct hvt_trust {
+	struct hvt_root_lock lock;
+	u64 cr3_ignore;
+	u32 max_sessions;
+	u32 max_frames;
+	u32 bad_token_limit;
+	bool sealed;
+	bool has_rdrand;
+	u64 next_session_id;
+	u64 ept_generation;
+	struct hvt_drbg drbg;
+	u32 nr_ram;
+	struct hvt_ram_range ram[HVT_RAM_RANGES];
+	u32 pool_free;
+	u32 pool_size;
+	u64 *pool;
+	struct hvt_binary binaries[HVT_MAX_BINARIES];
+	struct hvt_session *sessions;
+	struct hvt_frame *frames;
+};
+
+enum hvt_trust_verdict {
+	HVT_TRUST_NOT_MINE,	/* not a frame of the service */
+	HVT_TRUST_RESUME,	/* handled: re-execute the access */
+	HVT_TRUST_DROP_WRITE,	/* step over the write into the sink page */
+};
+
+struct hvt_cpu;
+struct hvt_guest_regs;
+
+/* vmx/trust.c: VMX root only. */
+long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs);
+long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl);
+int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
+void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
+struct hvt_vmm;
+/* Process context, before launch. */
+void hvt_trust_use_pool(struct hvt_vmm *vmm);
+
+#endif /* HVT_VMX_TRUST_H */
