@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/suspend.h>
 #include <linux/workqueue.h>
+#include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/msr.h>
@@ -21,6 +22,7 @@
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include <asm/vmx.h>
 
 #include "../uapi/hvtrust.h"
@@ -314,6 +316,7 @@ static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu, struct hvt_cpu_glue *glue
 		goto fail;
 	vcpu->vmm = vmm;
 	vcpu->cpu = cpu;
+	vcpu->apic_id = cpu_physical_id(cpu);
 	vcpu->log = glue->log;
 	vcpu->vmxon = hvt_alloc_hidden(PAGE_SIZE);
 	vcpu->vmcs = hvt_alloc_hidden(PAGE_SIZE);
@@ -409,6 +412,9 @@ static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 		goto fail;
 	vmm->msr_bitmap_pa = __pa(vmm->msr_bitmap);
 	vmm->zero_page_pa = __pa(vmm->zero_page);
+	vmm->tsc_khz = tsc_khz ?: 1000000;
+	/* Linux maps the xAPIC there for as long as it runs (unused in x2APIC mode). */
+	vmm->xapic = boot_cpu_has(X86_FEATURE_APIC) ? (u8 __iomem *)APIC_BASE : NULL;
 	get_random_bytes(&vmm->credential, sizeof(vmm->credential));
 	hvt_credential = vmm->credential;
 	return vmm;

@@ -452,7 +452,8 @@ static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		vcpu->pending_nmis++;
+		if (!hvt_trust_flush_nmi(vcpu))
+			vcpu->pending_nmis++;
 		return HVT_RESUME;
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == HVT_X86_DB)
@@ -512,6 +513,9 @@ static void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 	u32 procbased = hvt_vmread32(CPU_BASED_VM_EXEC_CONTROL);
 	u32 root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
 
+	/* NMIs taken in VMX root may have been flush requests too. */
+	while (root_nmis && hvt_trust_flush_nmi(vcpu))
+		root_nmis--;
 	vcpu->pending_nmis += root_nmis;
 	if (!vcpu->pending_nmis) {
 		if (procbased & CPU_BASED_NMI_WINDOW_EXITING)
@@ -582,6 +586,9 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 
 	if (action == HVT_ADVANCE)
 		hvt_advance_rip(&exit);
+	hvt_trust_flush_others(vcpu);
+	/* Another CPU may have changed EPT while this one waited for a lock. */
+	hvt_trust_sync_ept(vcpu);
 	if (action != HVT_LEAVE)
 		hvt_deliver_nmis(vcpu);
 	if (this_cpu_read(hvt_vmwrite_failed_field)) {

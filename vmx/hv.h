@@ -106,6 +106,11 @@ struct hvt_vmm;
  * @sink_gpa: the hidden pages mapped to @sink now, 0 for a free slot
  * @sink_restore: the EPT leaf each of them gets back after the step
  * @ept_generation: the trust service's EPT generation this CPU has flushed
+ * @apic_id: its local APIC ID, where other CPUs send flush requests
+ * @in_vmx: the CPU runs as a guest now
+ * @flush_nmis: NMIs other CPUs sent to make this one flush EPT: they
+ *              are consumed here, never delivered to the guest
+ * @flush_due: this exit took an EPT permission away: other CPUs must flush
  * @stepping: the guest single-steps (RFLAGS.TF) over a write to @sink
  * @step_saved_tf: RFLAGS.TF of the guest before the step
  */
@@ -127,6 +132,10 @@ struct hvt_cpu {
 	u64 sink_gpa[HVT_SINK_SLOTS];
 	u64 sink_restore[HVT_SINK_SLOTS];
 	u64 ept_generation;
+	u32 apic_id;
+	bool in_vmx;
+	atomic_t flush_nmis;
+	bool flush_due;
 	bool stepping;
 	bool step_saved_tf;
 };
@@ -145,6 +154,8 @@ struct hvt_cpu {
  * @hidden_pages: pages of hypervisor memory taken out of the guest's view
  * @credential: the secret kernel-only hypercalls carry
  * @trust: the trusted-program service
+ * @xapic: the local APIC's registers in the kernel's fixmap (xAPIC mode)
+ * @tsc_khz: TSC ticks per millisecond, to bound waits in VMX root
  * @cpus: per-CPU state, indexed by Linux CPU number
  */
 struct hvt_vmm {
@@ -160,6 +171,8 @@ struct hvt_vmm {
 	unsigned long hidden_pages;
 	u64 credential;
 	struct hvt_trust *trust;
+	u8 __iomem *xapic;
+	u64 tsc_khz;
 	struct hvt_cpu **cpus;
 };
 

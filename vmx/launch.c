@@ -308,8 +308,11 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 	hvt_setup_vmcs(vcpu);
 	if (this_cpu_read(hvt_vmwrite_failed_field))
 		goto vmcs_error;
-	if (hvt_vmx_launch())
+	WRITE_ONCE(vcpu->in_vmx, true);
+	if (hvt_vmx_launch()) {
+		WRITE_ONCE(vcpu->in_vmx, false);
 		goto vmcs_error;
+	}
 	/* From here on the hypervisor's memory reads as zeros to this CPU. */
 	return 0;
 
@@ -348,6 +351,7 @@ void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	idtr.base = hvt_vmreadnl(GUEST_IDTR_BASE);
 	idtr.limit = hvt_vmread32(GUEST_IDTR_LIMIT);
 
+	WRITE_ONCE(vcpu->in_vmx, false);
 	hvt_vmclear(vcpu->vmcs_pa);
 	hvt_vmxoff();
 	hvt_write_cr4_raw(__read_cr4() & ~X86_CR4_VMXE);

@@ -4,7 +4,10 @@
 #include <linux/align.h>
 #include <linux/math.h>
 #include <linux/nospec.h>
+#include <linux/atomic.h>
 #include <asm/archrandom.h>
+#include <asm/io.h>
+#include <asm/msr.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
@@ -146,14 +149,114 @@ static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 	return NULL;
 }
 
-/* Other CPUs flush on their next exit; this one flushes now. */
+/* This CPU flushes now, the others when this exit ends (flush_due). */
 static void hvt_ept_changed(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
-	trust->ept_generation++;
+	WRITE_ONCE(trust->ept_generation, trust->ept_generation + 1);
 	vcpu->ept_generation = trust->ept_generation;
+	vcpu->flush_due = true;
 	hvt_invept_all();
+}
+
+#define HVT_MSR_APIC_BASE	0x1b
+#define HVT_APIC_BASE_X2APIC	BIT_ULL(10)
+#define HVT_MSR_X2APIC_ICR	0x830
+#define HVT_APIC_ICR		0x300
+#define HVT_APIC_ICR2		0x310
+#define HVT_ICR_NMI		(4U << 8 | BIT(14))	/* NMI, assert */
+#define HVT_ICR_BUSY		BIT(12)
+#define HVT_FLUSH_WAIT_MS	10
+
+static u64 hvt_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (u64)hi << 32 | lo;
+}
+
+static void hvt_xapic_wait_idle(u8 __iomem *apic)
+{
+	unsigned int spins = 1U << 20;
+
+	while ((readl(apic + HVT_APIC_ICR) & HVT_ICR_BUSY) && --spins)
+		cpu_relax();
+}
+
+/*
+ * An NMI, because it makes a CPU exit whatever the guest does: NMI exiting
+ * is on, external interrupts do not exit. The guest on this CPU is in a
+ * hypercall, never half-way through programming its own ICR; ICR2 is put
+ * back anyway.
+ */
+static void hvt_send_flush_nmi(const struct hvt_vmm *vmm, u32 apic_id)
+{
+	u8 __iomem *apic = vmm->xapic;
+	u32 icr2;
+
+	if (hvt_rdmsr(HVT_MSR_APIC_BASE) & HVT_APIC_BASE_X2APIC) {
+		asm volatile("wrmsr" : : "c"(HVT_MSR_X2APIC_ICR), "a"(HVT_ICR_NMI),
+			     "d"(apic_id) : "memory");
+		return;
+	}
+	if (!apic)
+		return;
+	hvt_xapic_wait_idle(apic);
+	icr2 = readl(apic + HVT_APIC_ICR2);
+	writel(apic_id << 24, apic + HVT_APIC_ICR2);
+	writel(HVT_ICR_NMI, apic + HVT_APIC_ICR);
+	hvt_xapic_wait_idle(apic);
+	writel(icr2, apic + HVT_APIC_ICR2);
+}
+
+/**
+ * hvt_trust_flush_others() - make every other virtualized CPU flush EPT
+ * @vcpu: this CPU, which took a permission away in this exit
+ *
+ * Waits (bounded) until each has flushed, so that a frame protected by a
+ * hypercall is protected on every CPU when the hypercall returns.
+ */
+void hvt_trust_flush_others(struct hvt_cpu *vcpu)
+{
+	const struct hvt_vmm *vmm = vcpu->vmm;
+	u64 generation = vcpu->ept_generation, deadline;
+	unsigned int cpu;
+
+	if (!vcpu->flush_due)
+		return;
+	vcpu->flush_due = false;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hvt_cpu *other = vmm->cpus[cpu];
+
+		if (!other || other == vcpu || !READ_ONCE(other->in_vmx))
+			continue;
+		atomic_inc(&other->flush_nmis);
+		hvt_send_flush_nmi(vmm, other->apic_id);
+	}
+	deadline = rdtsc() + vmm->tsc_khz * HVT_FLUSH_WAIT_MS;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hvt_cpu *other = vmm->cpus[cpu];
+
+		if (!other || other == vcpu)
+			continue;
+		while (READ_ONCE(other->in_vmx) &&
+		       READ_ONCE(other->ept_generation) < generation &&
+		       rdtsc() < deadline)
+			cpu_relax();
+	}
+}
+
+/**
+ * hvt_trust_flush_nmi() - whether an NMI this CPU got was a flush request
+ * @vcpu: this CPU
+ *
+ * Return: true when it was (and is consumed), false for a guest NMI.
+ */
+bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
+{
+	return atomic_add_unless(&vcpu->flush_nmis, -1, 0);
 }
 
 /**

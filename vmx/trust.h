@@ -184,6 +184,8 @@ long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *
 long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl);
 int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
 void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
+void hvt_trust_flush_others(struct hvt_cpu *vcpu);
+bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu);
 struct hvt_vmm;
 /* Process context, before launch. */
 void hvt_trust_use_pool(struct hvt_vmm *vmm);
