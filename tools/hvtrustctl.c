@@ -559,6 +559,7 @@ static int parse_conf_file(const char *file, struct conf_list *list)
 {
 	struct conf_entry *current = NULL;
 	char *line = NULL, *key, *value;
+	bool path_refused = false;
 	unsigned int nr = 0;
 	size_t cap = 0;
 	int bad = 0, ret;
@@ -581,7 +582,8 @@ static int parse_conf_file(const char *file, struct conf_list *list)
 			bad++;
 		} else if (!strcmp(key, "path")) {
 			current = NULL;
-			if (value[0] != '/') {
+			path_refused = value[0] != '/';
+			if (path_refused) {
 				fprintf(stderr, "hvtrustctl: %s:%u: path '%s' is not absolute\n",
 					file, nr, value);
 				bad++;
@@ -596,8 +598,9 @@ static int parse_conf_file(const char *file, struct conf_list *list)
 			current = &list->entries[list->count - 1];
 		} else if (!strcmp(key, "sha256")) {
 			if (!current) {
-				fprintf(stderr, "hvtrustctl: %s:%u: sha256 without a path line before it\n",
-					file, nr);
+				fprintf(stderr, "hvtrustctl: %s:%u: sha256 %s\n", file, nr,
+					path_refused ? "for a path that was refused" :
+					"without a path line before it");
 				bad++;
 			} else if (current->has_sha256) {
 				fprintf(stderr, "hvtrustctl: %s:%u: second sha256 for %s\n",
