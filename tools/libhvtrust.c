@@ -263,7 +263,11 @@ static int protect_call(struct hvtrust_session *s, uint64_t nr, const void *addr
 	ret = page_range(addr, len, &start, &end);
 	if (ret)
 		return ret;
-	ret = populate(start, end, true);
+	/*
+	 * Writable pages are faulted for writing before protection only: a
+	 * protected page that copy-on-write moved would count as changed.
+	 */
+	ret = populate(start, end, nr == HVTRUST_HC_PROTECT);
 	if (ret)
 		return ret;
 	arg0 = start;
