@@ -24,7 +24,7 @@
 #define DEVICE		"/dev/hvtrust"
 #define PAGE		HVTRUST_PAGE_SIZE
 #define COPY_PATH	"/tmp/trust_test.copy"
-/* The ABI's lockout threshold, as the brief of the service states it. */
+/* Wrong tokens an address space may send before it is locked out (-EDQUOT). */
 #define BAD_TOKEN_LIMIT	8
 #define STUB_BYTES	"\x0f\x01\xc1\xc3"	/* vmcall; ret */
 
