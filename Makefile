@@ -18,9 +18,20 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -I$(KSELFTEST)
 
 PURE_SRCS := token/sha256.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
+# Static libcrypto: the tools and the selftests run in a bare initramfs too.
+CRYPTO_LIBS := -lcrypto
+LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
 VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 $(BUILD)/selftests/hv_test: LDLIBS += -pthread
+# trust_test registers itself (tools/manifest.c) and is a trusted program (libhvtrust).
+$(BUILD)/selftests/trust_test: TEST_EXTRA := tools/manifest.c $(LIBHVTRUST)
+$(BUILD)/selftests/trust_test: LDLIBS += $(CRYPTO_LIBS) -pthread
+$(BUILD)/selftests/trust_test: tools/manifest.c tools/manifest.h tools/libhvtrust.h $(LIBHVTRUST)
+$(BUILD)/unit/manifest_test: UNIT_EXTRA := tools/manifest.c
+$(BUILD)/unit/manifest_test: tools/manifest.c tools/manifest.h
+$(BUILD)/unit/libhvtrust_test: UNIT_EXTRA := $(LIBHVTRUST)
+$(BUILD)/unit/libhvtrust_test: $(LIBHVTRUST) tools/libhvtrust.h
 
 .PHONY: all module tools selftests vm-helpers unit deps modules-all vmtest vmshell \
 	demo check checkpatch clean
@@ -31,11 +42,22 @@ module:
 	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-$$(uname -r) or set KDIR"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tools: $(BUILD)/tools/hvtrustctl
+tools: $(BUILD)/tools/hvtrustctl $(LIBHVTRUST) $(BUILD)/tools/hvtrust-exampled
 
-$(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c uapi/hvtrust.h
+$(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/manifest.c tools/manifest.h uapi/hvtrust.h
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ $<
+	$(CC) $(USER_CFLAGS) -static -o $@ tools/hvtrustctl.c tools/manifest.c $(CRYPTO_LIBS)
+
+$(BUILD)/tools/libhvtrust.o: tools/libhvtrust.c tools/libhvtrust.h uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(LIBHVTRUST): $(BUILD)/tools/libhvtrust.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tools/hvtrust-exampled: tools/hvtrust-exampled.c tools/libhvtrust.h $(LIBHVTRUST)
+	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIBHVTRUST)
 
 # The kselftest harness and checkpatch come from Debian's kernel source tarball,
 # extracted at build time (one pass over the archive for all of them).
@@ -63,7 +85,7 @@ selftests: $(VM_TESTS)
 $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h uapi/hvtrust.h \
 		$(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(LDLIBS)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(TEST_EXTRA) $(LDLIBS)
 
 vm-helpers: $(BUILD)/hvtest-poweroff
 
@@ -74,7 +96,7 @@ $(BUILD)/hvtest-poweroff: scripts/vm/poweroff.c
 $(BUILD)/unit/%: selftests/unit/%.c $(PURE_SRCS) $(KSELFTEST)/kselftest_harness.h \
 		$(wildcard */*.h) include/hvt_types.h
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_SRCS) -lcrypto
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA) -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -1,20 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hvtrustctl: the administrator's command-line tool for /dev/hvtrust. */
 /* Context: user space (root). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../uapi/hvtrust.h"
+#include "manifest.h"
 
-#define HVTRUSTCTL_VERSION	"0.1"
+#define HVTRUSTCTL_VERSION	"0.2"
 #define DEVICE_PATH		"/dev/" HVTRUST_DEVICE_NAME
+#define CONFIG_DIR		"/etc/hvtrust/trusted.d"
+#define MAIN_CONFIG		"/etc/hvtrust/hvtrust.conf"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -28,19 +37,62 @@ static bool json_output;
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: hvtrustctl [OPTION]... COMMAND\n"
-		"Control the hvtrust hypervisor through " DEVICE_PATH ".\n"
+		"Usage: hvtrustctl [OPTION]... COMMAND [ARGUMENT]...\n"
+		"Control the hvtrust hypervisor and its registry of trusted binaries through\n"
+		DEVICE_PATH ".\n"
 		"\n"
 		"Commands:\n"
-		"  status     show whether the hypervisor runs, its VM exits per CPU,\n"
-		"             and the VMX capabilities and controls it uses\n"
+		"  status                  show whether the hypervisor runs, its VM exits per\n"
+		"                          CPU, and the VMX capabilities and controls it uses\n"
+		"  manifest FILE [-o OUT]  describe the manifest of an ELF64 x86-64 FILE (its\n"
+		"                          executable segments and page hashes); with -o, write\n"
+		"                          the binary manifest to OUT instead\n"
+		"  register FILE...        register trusted binaries (CAP_SYS_ADMIN)\n"
+		"  register --config[=DIR] register the binaries every DIR/*.conf names\n"
+		"                          (default " CONFIG_DIR "): lines\n"
+		"                          'path = /absolute/path', optionally followed by\n"
+		"                          'sha256 = <64 hex digits>' that the file must match;\n"
+		"                          lines starting with '#' are comments. Nothing is\n"
+		"                          registered when a line is wrong; binaries already\n"
+		"                          registered are skipped\n"
+		"  unregister ID|FILE      remove a binary by registry id, or the binary with\n"
+		"                          FILE's SHA-256 (write ./N for a file named N)\n"
+		"  list                    list the registered binaries\n"
+		"  seal                    refuse register, unregister and unloading until reboot\n"
+		"  seal --if-configured[=FILE]\n"
+		"                          seal only when FILE (default " MAIN_CONFIG ")\n"
+		"                          says 'seal = yes'\n"
+		"  log [--follow]          print and consume the hypervisor's audit records;\n"
+		"                          --follow keeps waiting for more until interrupted\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json     print machine-readable JSON\n"
+		"  -j, --json     print machine-readable JSON (status, manifest, list, log);\n"
+		"                 also accepted after the command\n"
 		"  -h, --help     display this help and exit\n"
 		"  -V, --version  output version information and exit\n"
 		"\n"
+		"JSON output (field names are stable; numbers are decimal, addresses and\n"
+		"hashes are strings):\n"
+		"  status    {virtualized, cpus_online, cpus_virtualized, hidden_pages,\n"
+		"             cpus: [{cpu, exits: {REASON: count}}], caps: {abi_version, cpus,\n"
+		"             true_ctls, uniform, msr: {...}, controls: {...}}}\n"
+		"  manifest  {file, file_size, sha256, pie, manifest_size, nr_pages,\n"
+		"             segments: [{vaddr, offset, filesz, memsz, flags, first_page,\n"
+		"             nr_pages}], page_sha256: [hex...]}\n"
+		"  list      {sealed, count, binaries: [{id, nr_pages, file_size, sha256, dev,\n"
+		"             ino, sessions}]}\n"
+		"  log       one object per line: {time_ns, kind, kind_id, cpu, session_id,\n"
+		"             cr3, gva, gpa, pid, comm}, and {lost} when records were dropped\n"
+		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error, 3 hvtrust not loaded.\n");
+}
+
+/* "EBADMSG" for EBADMSG; glibc knows every name. */
+static const char *errname(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "unknown error";
 }
 
 static int open_device(void)
@@ -56,6 +108,61 @@ static int open_device(void)
 		return -err;
 	}
 	return fd;
+}
+
+static enum exit_code device_exit_code(int err)
+{
+	err = err < 0 ? -err : err;
+	return err == ENOENT || err == ENXIO || err == ENODEV ?
+	       EXIT_NO_MODULE : EXIT_FAILURE_GENERIC;
+}
+
+/* What an ioctl's errno means for hvtrust, by command. */
+static const char *ioctl_meaning(unsigned long cmd, int err)
+{
+	switch (err) {
+	case EPERM:
+		if (cmd == HVTRUST_IOC_REGISTER || cmd == HVTRUST_IOC_UNREGISTER)
+			return "not permitted: needs CAP_SYS_ADMIN, or the registry is sealed";
+		return "not permitted: needs CAP_SYS_ADMIN";
+	case EBADMSG:
+		return "manifest does not match the file";
+	case EEXIST:
+		return "already registered (a file with the same SHA-256)";
+	case ENOSPC:
+		return "the registry is full";
+	case EINVAL:
+		if (cmd == HVTRUST_IOC_REGISTER)
+			return "the module refused the manifest or request as malformed";
+		return "the module refused the request as malformed";
+	case ENOENT:
+		if (cmd == HVTRUST_IOC_UNREGISTER)
+			return "no binary with this id is registered";
+		break;
+	case ENODEV:
+		return "the hypervisor does not run";
+	case ENOTTY:
+		return "the loaded hvtrust module does not implement this command (older version?)";
+	case E2BIG:
+		return "the loaded hvtrust module is older than this tool";
+	}
+	return strerror(err);
+}
+
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
 }
 
 /* Names of the basic exit reasons hvtrust handles (SDM Vol. 3D, appendix C). */
@@ -193,6 +300,927 @@ static int cmd_status(void)
 	return EXIT_OK;
 }
 
+
+/* ---- manifest ---- */
+
+static void segment_flags(uint32_t flags, char out[4])
+{
+	out[0] = flags & HVTRUST_SEGMENT_R ? 'r' : '-';
+	out[1] = flags & HVTRUST_SEGMENT_W ? 'w' : '-';
+	out[2] = flags & HVTRUST_SEGMENT_X ? 'x' : '-';
+	out[3] = '\0';
+}
+
+static void print_manifest(const char *path, const struct hvtrust_manifest *m)
+{
+	char hex[65], flags[4];
+	uint32_t i;
+
+	hvt_sha256_hex(m->file_sha256, hex);
+	if (json_output) {
+		printf("{\"file\":");
+		print_json_string(path);
+		printf(",\"file_size\":%llu,\"sha256\":\"%s\",\"pie\":%s,\"manifest_size\":%u,"
+		       "\"nr_pages\":%u,\"segments\":[",
+		       (unsigned long long)m->file_size, hex,
+		       m->flags & HVTRUST_MANIFEST_PIE ? "true" : "false", m->size, m->nr_pages);
+		for (i = 0; i < m->nr_segments; i++) {
+			const struct hvtrust_manifest_segment *s = &m->segments[i];
+
+			segment_flags(s->flags, flags);
+			printf("%s{\"vaddr\":\"%#llx\",\"offset\":\"%#llx\",\"filesz\":%llu,"
+			       "\"memsz\":%llu,\"flags\":\"%s\",\"first_page\":%u,\"nr_pages\":%u}",
+			       i ? "," : "", (unsigned long long)s->vaddr,
+			       (unsigned long long)s->offset, (unsigned long long)s->filesz,
+			       (unsigned long long)s->memsz, flags, s->first_page, s->nr_pages);
+		}
+		printf("],\"page_sha256\":[");
+		for (i = 0; i < m->nr_pages; i++) {
+			hvt_sha256_hex(hvt_manifest_page_hash(m, i), hex);
+			printf("%s\"%s\"", i ? "," : "", hex);
+		}
+		printf("]}\n");
+		return;
+	}
+	printf("file:      %s\n", path);
+	printf("size:      %llu bytes\n", (unsigned long long)m->file_size);
+	printf("sha256:    %s\n", hex);
+	printf("type:      %s\n", m->flags & HVTRUST_MANIFEST_PIE ?
+	       "position-independent (ET_DYN), placed at a load bias" : "executable (ET_EXEC)");
+	printf("manifest:  %u bytes, %u executable segment%s, %u page hash%s\n", m->size,
+	       m->nr_segments, m->nr_segments == 1 ? "" : "s", m->nr_pages,
+	       m->nr_pages == 1 ? "" : "es");
+	for (i = 0; i < m->nr_segments; i++) {
+		const struct hvtrust_manifest_segment *s = &m->segments[i];
+
+		segment_flags(s->flags, flags);
+		printf("segment %u: %s vaddr %#llx offset %#llx filesz %#llx memsz %#llx pages %u-%u\n",
+		       i, flags, (unsigned long long)s->vaddr, (unsigned long long)s->offset,
+		       (unsigned long long)s->filesz, (unsigned long long)s->memsz,
+		       s->first_page, s->first_page + s->nr_pages - 1);
+	}
+}
+
+static struct hvtrust_manifest *build_manifest(const char *prefix, const char *path, int fd)
+{
+	struct hvtrust_manifest *m = NULL;
+	struct hvt_mf_status st;
+
+	if (hvt_manifest_build(fd, &m, &st)) {
+		int err = -hvt_mf_errno(&st);
+
+		fprintf(stderr, "hvtrustctl: %s%s: %s (%s)\n", prefix, path, st.message,
+			errname(err));
+		return NULL;
+	}
+	return m;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int cmd_manifest(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	struct hvtrust_manifest *m;
+	const char *out = NULL;
+	int opt, fd, ret;
+
+	while ((opt = getopt_long(argc, argv, "o:j", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "hvtrustctl: manifest needs exactly one FILE\n");
+		return EXIT_USAGE;
+	}
+	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "hvtrustctl: %s: %s\n", argv[optind], strerror(errno));
+		return EXIT_FAILURE_GENERIC;
+	}
+	m = build_manifest("", argv[optind], fd);
+	close(fd);
+	if (!m)
+		return EXIT_FAILURE_GENERIC;
+	if (!out) {
+		print_manifest(argv[optind], m);
+		free(m);
+		return EXIT_OK;
+	}
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "hvtrustctl: %s: %s\n", out, strerror(errno));
+		free(m);
+		return EXIT_FAILURE_GENERIC;
+	}
+	ret = write_all(fd, m, m->size);
+	if (close(fd) && !ret)
+		ret = -errno;
+	free(m);
+	if (ret) {
+		fprintf(stderr, "hvtrustctl: writing %s: %s\n", out, strerror(-ret));
+		return EXIT_FAILURE_GENERIC;
+	}
+	return EXIT_OK;
+}
+
+/* ---- register ---- */
+
+/**
+ * struct conf_entry - one binary a configuration file names
+ * @path: absolute path of the binary
+ * @sha256: the digest the file must have, when @has_sha256
+ * @has_sha256: a sha256 line followed the path line
+ * @where: "FILE:LINE" of the path line, for messages
+ */
+struct conf_entry {
+	char *path;
+	uint8_t sha256[HVTRUST_SHA256_SIZE];
+	bool has_sha256;
+	char *where;
+};
+
+struct conf_list {
+	struct conf_entry *entries;
+	size_t count;
+	size_t room;
+};
+
+static int parse_hex_sha256(const char *text, uint8_t out[HVTRUST_SHA256_SIZE])
+{
+	int i;
+
+	if (strlen(text) != 2 * HVTRUST_SHA256_SIZE)
+		return -1;
+	for (i = 0; i < 2 * HVTRUST_SHA256_SIZE; i++) {
+		char c = text[i];
+		int v = c >= '0' && c <= '9' ? c - '0' :
+			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		if (i % 2)
+			out[i / 2] |= v;
+		else
+			out[i / 2] = v << 4;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
+			   end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Splits "key = value" (blank lines and '#' comments give 0); 1 for a pair,
+ * -1 for a line that is neither.
+ */
+static int split_line(char *line, char **key, char **value)
+{
+	char *eq;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return -1;
+	*eq = '\0';
+	*key = trim(line);
+	*value = trim(eq + 1);
+	return **key ? 1 : -1;
+}
+
+static int add_entry(struct conf_list *list, const char *path, const char *file,
+		     unsigned int line)
+{
+	struct conf_entry *e;
+
+	if (list->count == list->room) {
+		size_t room = list->room ? 2 * list->room : 16;
+
+		e = realloc(list->entries, room * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		list->entries = e;
+		list->room = room;
+	}
+	e = &list->entries[list->count];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(path);
+	if (!e->path || asprintf(&e->where, "%s:%u", file, line) < 0) {
+		free(e->path);
+		return -ENOMEM;
+	}
+	list->count++;
+	return 0;
+}
+
+/* Returns the number of bad lines (each reported), or -errno. */
+static int parse_conf_file(const char *file, struct conf_list *list)
+{
+	struct conf_entry *current = NULL;
+	char *line = NULL, *key, *value;
+	bool path_refused = false;
+	unsigned int nr = 0;
+	size_t cap = 0;
+	int bad = 0, ret;
+	FILE *f;
+
+	f = fopen(file, "re");
+	if (!f) {
+		ret = -errno;
+		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
+		return ret;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		nr++;
+		ret = split_line(line, &key, &value);
+		if (ret == 0)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr, "hvtrustctl: %s:%u: expected 'path = /absolute/path' or 'sha256 = <hex>'\n",
+				file, nr);
+			bad++;
+		} else if (!strcmp(key, "path")) {
+			current = NULL;
+			path_refused = value[0] != '/';
+			if (path_refused) {
+				fprintf(stderr, "hvtrustctl: %s:%u: path '%s' is not absolute\n",
+					file, nr, value);
+				bad++;
+				continue;
+			}
+			ret = add_entry(list, value, file, nr);
+			if (ret) {
+				free(line);
+				fclose(f);
+				return ret;
+			}
+			current = &list->entries[list->count - 1];
+		} else if (!strcmp(key, "sha256")) {
+			if (!current) {
+				fprintf(stderr, "hvtrustctl: %s:%u: sha256 %s\n", file, nr,
+					path_refused ? "for a path that was refused" :
+					"without a path line before it");
+				bad++;
+			} else if (current->has_sha256) {
+				fprintf(stderr, "hvtrustctl: %s:%u: second sha256 for %s\n",
+					file, nr, current->path);
+				bad++;
+			} else if (parse_hex_sha256(value, current->sha256)) {
+				fprintf(stderr, "hvtrustctl: %s:%u: sha256 '%s' is not 64 hex digits\n",
+					file, nr, value);
+				bad++;
+			} else {
+				current->has_sha256 = true;
+			}
+		} else {
+			fprintf(stderr, "hvtrustctl: %s:%u: unknown key '%s' (known: path, sha256)\n",
+				file, nr, key);
+			bad++;
+		}
+	}
+	ret = ferror(f) ? -EIO : bad;
+	if (ret < 0)
+		fprintf(stderr, "hvtrustctl: %s: read error\n", file);
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static int conf_filter(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > 5 && !strcmp(d->d_name + len - 5, ".conf");
+}
+
+/* Parses every DIR/ *.conf in name order; the number of problems, or -errno. */
+static int parse_conf_dir(const char *dir, struct conf_list *list)
+{
+	struct dirent **names;
+	int n, i, bad = 0;
+
+	n = scandir(dir, &names, conf_filter, alphasort);
+	if (n < 0) {
+		int err = errno;
+
+		fprintf(stderr, "hvtrustctl: %s: %s\n", dir, strerror(err));
+		return -err;
+	}
+	if (n == 0)
+		fprintf(stderr, "hvtrustctl: %s: no *.conf files, nothing to register\n", dir);
+	for (i = 0; i < n; i++) {
+		char *file;
+		int ret = -ENOMEM;
+
+		if (asprintf(&file, "%s/%s", dir, names[i]->d_name) >= 0) {
+			ret = parse_conf_file(file, list);
+			free(file);
+		}
+		if (ret < 0)
+			bad++;
+		else
+			bad += ret;
+		free(names[i]);
+	}
+	free(names);
+	return bad;
+}
+
+static void free_conf(struct conf_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		free(list->entries[i].path);
+		free(list->entries[i].where);
+	}
+	free(list->entries);
+}
+
+/*
+ * Registers one binary; @where names the configuration line (or NULL).
+ * 0, 1 when it was registered already and @exist_ok, or -errno.
+ */
+static int register_one(int dev, const char *path, const struct conf_entry *conf,
+			bool exist_ok)
+{
+	struct hvtrust_register reg = { .size = sizeof(reg) };
+	char prefix[PATH_MAX + 64] = "register ";
+	struct hvtrust_manifest *m;
+	int fd, err;
+
+	if (conf)
+		snprintf(prefix, sizeof(prefix), "%s: ", conf->where);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		fprintf(stderr, "hvtrustctl: %s%s: %s\n", prefix, path, strerror(err));
+		return -err;
+	}
+	m = build_manifest(prefix, path, fd);
+	if (!m) {
+		close(fd);
+		return -ENOEXEC;
+	}
+	if (conf && conf->has_sha256 && memcmp(conf->sha256, m->file_sha256, HVTRUST_SHA256_SIZE)) {
+		char have[65], want[65];
+
+		hvt_sha256_hex(m->file_sha256, have);
+		hvt_sha256_hex(conf->sha256, want);
+		fprintf(stderr, "hvtrustctl: %s%s: SHA-256 is %s, the configuration says %s\n",
+			prefix, path, have, want);
+		free(m);
+		close(fd);
+		return -EBADMSG;
+	}
+	reg.fd = fd;
+	reg.manifest_size = m->size;
+	reg.manifest = (uintptr_t)m;
+	err = ioctl(dev, HVTRUST_IOC_REGISTER, &reg) ? errno : 0;
+	close(fd);
+	if (err == EEXIST && exist_ok) {
+		printf("%s: already registered\n", path);
+		free(m);
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "hvtrustctl: %s%s: %s (%s)\n", prefix, path,
+			ioctl_meaning(HVTRUST_IOC_REGISTER, err), errname(err));
+		free(m);
+		return -err;
+	}
+	printf("%s: registered as id %u (%u code pages)\n", path, reg.id, m->nr_pages);
+	free(m);
+	return 0;
+}
+
+static int cmd_register(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", optional_argument, NULL, 'c' },
+		{ }
+	};
+	struct conf_list list = { };
+	const char *dir = NULL;
+	bool failed = false, no_device = false;
+	int opt, dev, i, ret;
+	size_t k;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt != 'c')
+			return EXIT_USAGE;
+		dir = optarg ? optarg : CONFIG_DIR;
+	}
+	if (dir ? optind != argc : optind == argc) {
+		fprintf(stderr, "hvtrustctl: register needs FILE... or --config[=DIR], not both\n");
+		return EXIT_USAGE;
+	}
+	if (dir) {
+		ret = parse_conf_dir(dir, &list);
+		if (ret) {
+			if (ret > 0)
+				fprintf(stderr, "hvtrustctl: %d problem%s in %s: nothing registered\n",
+					ret, ret == 1 ? "" : "s", dir);
+			free_conf(&list);
+			return EXIT_FAILURE_GENERIC;
+		}
+	}
+	dev = open_device();
+	if (dev < 0) {
+		free_conf(&list);
+		return device_exit_code(dev);
+	}
+	if (dir) {
+		for (k = 0; k < list.count; k++) {
+			ret = register_one(dev, list.entries[k].path, &list.entries[k], true);
+			failed |= ret < 0;
+			no_device |= ret == -ENODEV;
+		}
+	} else {
+		for (i = optind; i < argc; i++) {
+			ret = register_one(dev, argv[i], NULL, false);
+			failed |= ret < 0;
+			no_device |= ret == -ENODEV;
+		}
+	}
+	close(dev);
+	free_conf(&list);
+	if (no_device)
+		return EXIT_NO_MODULE;
+	return failed ? EXIT_FAILURE_GENERIC : EXIT_OK;
+}
+
+/* ---- list, unregister ---- */
+
+/* The registry into a malloc'ed array; 0 or -errno (reported). */
+static int read_registry(int dev, struct hvtrust_binary **out, uint32_t *count, uint32_t *flags)
+{
+	struct hvtrust_binary *buf = NULL;
+	uint32_t room = 64;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		struct hvtrust_list list = {
+			.size = sizeof(list),
+			.count = room,
+			.entry_size = sizeof(*buf),
+		};
+		struct hvtrust_binary *grown = realloc(buf, (size_t)room * sizeof(*buf));
+
+		if (!grown) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = grown;
+		memset(buf, 0, (size_t)room * sizeof(*buf));
+		list.binaries = (uintptr_t)buf;
+		if (ioctl(dev, HVTRUST_IOC_LIST, &list)) {
+			int err = errno;
+
+			fprintf(stderr, "hvtrustctl: list: %s (%s)\n",
+				ioctl_meaning(HVTRUST_IOC_LIST, err), errname(err));
+			free(buf);
+			return -err;
+		}
+		if (list.count <= room) {
+			*out = buf;
+			*count = list.count;
+			*flags = list.flags;
+			return 0;
+		}
+		room = list.count + 16;	/* it grew: ask again with room to spare */
+	}
+	free(buf);
+	fprintf(stderr, "hvtrustctl: list: the registry keeps changing\n");
+	return -EAGAIN;
+}
+
+/* The kernel's new_encode_dev() undone. */
+static void decode_dev(uint64_t dev, unsigned int *major, unsigned int *minor)
+{
+	*major = (dev & 0xfff00) >> 8;
+	*minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	struct hvtrust_binary *bins;
+	uint32_t count, flags, i;
+	int opt, dev, ret;
+
+	while ((opt = getopt_long(argc, argv, "j", options, NULL)) != -1) {
+		if (opt != 'j')
+			return EXIT_USAGE;
+		json_output = true;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "hvtrustctl: list takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	dev = open_device();
+	if (dev < 0)
+		return device_exit_code(dev);
+	ret = read_registry(dev, &bins, &count, &flags);
+	close(dev);
+	if (ret)
+		return device_exit_code(ret);
+	if (json_output)
+		printf("{\"sealed\":%s,\"count\":%u,\"binaries\":[",
+		       flags & HVTRUST_LIST_SEALED ? "true" : "false", count);
+	else
+		printf("%u binar%s registered, registry %s\n", count, count == 1 ? "y" : "ies",
+		       flags & HVTRUST_LIST_SEALED ? "sealed until reboot" : "open");
+	if (!json_output && count)
+		printf("%5s %6s %10s %-9s %10s %8s  %s\n", "ID", "PAGES", "BYTES", "DEV",
+		       "INODE", "SESSIONS", "SHA256");
+	for (i = 0; i < count; i++) {
+		const struct hvtrust_binary *b = &bins[i];
+		unsigned int major, minor;
+		char hex[65], devs[24];
+
+		hvt_sha256_hex(b->file_sha256, hex);
+		decode_dev(b->dev, &major, &minor);
+		snprintf(devs, sizeof(devs), "%u:%u", major, minor);
+		if (json_output)
+			printf("%s{\"id\":%u,\"nr_pages\":%u,\"file_size\":%llu,\"sha256\":\"%s\","
+			       "\"dev\":\"%s\",\"ino\":%llu,\"sessions\":%u}",
+			       i ? "," : "", b->id, b->nr_pages,
+			       (unsigned long long)b->file_size, hex, devs,
+			       (unsigned long long)b->ino, b->sessions);
+		else
+			printf("%5u %6u %10llu %-9s %10llu %8u  %s\n", b->id, b->nr_pages,
+			       (unsigned long long)b->file_size, devs,
+			       (unsigned long long)b->ino, b->sessions, hex);
+	}
+	if (json_output)
+		printf("]}\n");
+	free(bins);
+	return EXIT_OK;
+}
+
+static bool parse_id(const char *text, uint32_t *id)
+{
+	unsigned long long value;
+	char *end;
+
+	if (!*text || strspn(text, "0123456789") != strlen(text))
+		return false;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno || value > UINT32_MAX)
+		return false;
+	*id = value;
+	return true;
+}
+
+static int cmd_unregister(int argc, char **argv)
+{
+	struct hvtrust_unregister unreg = { .size = sizeof(unreg) };
+	const char *what;
+	int dev, err;
+
+	if (argc != 2) {
+		fprintf(stderr, "hvtrustctl: unregister needs one ID or FILE\n");
+		return EXIT_USAGE;
+	}
+	what = argv[1];
+	dev = open_device();
+	if (dev < 0)
+		return device_exit_code(dev);
+	if (!parse_id(what, &unreg.id)) {
+		uint8_t digest[HVTRUST_SHA256_SIZE];
+		struct hvtrust_binary *bins;
+		uint32_t count, flags, i;
+		char hex[65];
+		int fd = open(what, O_RDONLY | O_CLOEXEC);
+
+		err = fd < 0 ? -errno : hvt_file_sha256(fd, digest, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (err) {
+			fprintf(stderr, "hvtrustctl: unregister %s: %s\n", what, strerror(-err));
+			close(dev);
+			return EXIT_FAILURE_GENERIC;
+		}
+		err = read_registry(dev, &bins, &count, &flags);
+		if (err) {
+			close(dev);
+			return device_exit_code(err);
+		}
+		for (i = 0; i < count; i++)
+			if (!memcmp(bins[i].file_sha256, digest, sizeof(digest)))
+				break;
+		if (i == count) {
+			hvt_sha256_hex(digest, hex);
+			fprintf(stderr, "hvtrustctl: unregister %s: not registered (no binary with SHA-256 %s)\n",
+				what, hex);
+			free(bins);
+			close(dev);
+			return EXIT_FAILURE_GENERIC;
+		}
+		unreg.id = bins[i].id;
+		free(bins);
+	}
+	err = ioctl(dev, HVTRUST_IOC_UNREGISTER, &unreg) ? errno : 0;
+	close(dev);
+	if (err) {
+		fprintf(stderr, "hvtrustctl: unregister %s (id %u): %s (%s)\n", what, unreg.id,
+			ioctl_meaning(HVTRUST_IOC_UNREGISTER, err), errname(err));
+		return device_exit_code(err);
+	}
+	printf("unregistered id %u\n", unreg.id);
+	return EXIT_OK;
+}
+
+/* ---- seal ---- */
+
+/* 1 when FILE says seal = yes, 0 when not (or no FILE), -1 on a bad line. */
+static int seal_configured(const char *file)
+{
+	char *line = NULL, *key, *value;
+	unsigned int nr = 0;
+	size_t cap = 0;
+	int seal = 0, ret;
+	FILE *f = fopen(file, "re");
+
+	if (!f) {
+		if (errno == ENOENT) {
+			printf("not sealing: %s does not exist\n", file);
+			return 0;
+		}
+		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		nr++;
+		ret = split_line(line, &key, &value);
+		if (ret == 0)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr, "hvtrustctl: %s:%u: expected 'key = value'\n", file, nr);
+			seal = -1;
+			break;
+		}
+		if (strcmp(key, "seal")) {
+			/* other components may own other keys */
+			continue;
+		}
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1")) {
+			seal = 1;
+		} else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0")) {
+			seal = 0;
+		} else {
+			fprintf(stderr, "hvtrustctl: %s:%u: seal = '%s': expected yes or no\n",
+				file, nr, value);
+			seal = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (seal == 0)
+		printf("not sealing: %s does not say 'seal = yes'\n", file);
+	return seal;
+}
+
+static int cmd_seal(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "if-configured", optional_argument, NULL, 'c' },
+		{ }
+	};
+	struct hvtrust_seal seal = { .size = sizeof(seal) };
+	const char *conf = NULL;
+	int opt, dev, err;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt != 'c')
+			return EXIT_USAGE;
+		conf = optarg ? optarg : MAIN_CONFIG;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "hvtrustctl: seal takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	if (conf) {
+		int want = seal_configured(conf);
+
+		if (want <= 0)
+			return want ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	}
+	dev = open_device();
+	if (dev < 0)
+		return device_exit_code(dev);
+	err = ioctl(dev, HVTRUST_IOC_SEAL, &seal) ? errno : 0;
+	close(dev);
+	if (err) {
+		fprintf(stderr, "hvtrustctl: seal: %s (%s)\n", ioctl_meaning(HVTRUST_IOC_SEAL, err),
+			errname(err));
+		return device_exit_code(err);
+	}
+	printf("registry sealed until reboot\n");
+	return EXIT_OK;
+}
+
+/* ---- log ---- */
+
+static const char *const audit_kinds[] = {
+	[HVTRUST_AUDIT_WRITE] = "write",
+	[HVTRUST_AUDIT_REMAPPED] = "remapped",
+	[HVTRUST_AUDIT_BAD_TOKEN] = "bad-token",
+	[HVTRUST_AUDIT_LOCKED_OUT] = "locked-out",
+	[HVTRUST_AUDIT_BAD_CODE] = "bad-code",
+	[HVTRUST_AUDIT_BAD_CALLER] = "bad-caller",
+	[HVTRUST_AUDIT_CHECK_FAILED] = "check-failed",
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void print_audit(const struct hvtrust_audit *a)
+{
+	char kind_buf[24], comm[sizeof(a->comm) + 1];
+	const char *kind;
+
+	if (a->kind < sizeof(audit_kinds) / sizeof(audit_kinds[0]) && audit_kinds[a->kind]) {
+		kind = audit_kinds[a->kind];
+	} else {
+		snprintf(kind_buf, sizeof(kind_buf), "kind-%u", a->kind);
+		kind = kind_buf;
+	}
+	memcpy(comm, a->comm, sizeof(a->comm));
+	comm[sizeof(a->comm)] = '\0';
+	if (json_output) {
+		printf("{\"time_ns\":%llu,\"kind\":\"%s\",\"kind_id\":%u,\"cpu\":%u,"
+		       "\"session_id\":%llu,\"cr3\":\"%#llx\",\"gva\":\"%#llx\",\"gpa\":\"%#llx\","
+		       "\"pid\":%d,\"comm\":",
+		       (unsigned long long)a->time_ns, kind, a->kind, a->cpu,
+		       (unsigned long long)a->session_id, (unsigned long long)a->cr3,
+		       (unsigned long long)a->gva, (unsigned long long)a->gpa, a->pid);
+		print_json_string(comm);
+		printf("}\n");
+		return;
+	}
+	printf("[%5llu.%06llu] %-12s cpu %u session %llu pid %d (%s) cr3 %#llx gva %#llx gpa %#llx\n",
+	       (unsigned long long)(a->time_ns / 1000000000ULL),
+	       (unsigned long long)(a->time_ns % 1000000000ULL / 1000), kind, a->cpu,
+	       (unsigned long long)a->session_id, a->pid, comm, (unsigned long long)a->cr3,
+	       (unsigned long long)a->gva, (unsigned long long)a->gpa);
+}
+
+static int cmd_log(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	static struct hvtrust_audit records[64];
+	const struct timespec pause = { .tv_nsec = 250 * 1000 * 1000 };
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	bool follow = false;
+	int opt, dev;
+	uint32_t i;
+
+	while ((opt = getopt_long(argc, argv, "fj", options, NULL)) != -1) {
+		if (opt == 'f')
+			follow = true;
+		else if (opt == 'j')
+			json_output = true;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "hvtrustctl: log takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	dev = open_device();
+	if (dev < 0)
+		return device_exit_code(dev);
+	/* no SA_RESTART: the signal ends the pause at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_requested) {
+		struct hvtrust_read_audit req = {
+			.size = sizeof(req),
+			.count = sizeof(records) / sizeof(records[0]),
+			.entry_size = sizeof(records[0]),
+			.records = (uintptr_t)records,
+		};
+
+		if (ioctl(dev, HVTRUST_IOC_READ_AUDIT, &req)) {
+			int err = errno;
+
+			fprintf(stderr, "hvtrustctl: log: %s (%s)\n",
+				ioctl_meaning(HVTRUST_IOC_READ_AUDIT, err), errname(err));
+			close(dev);
+			return device_exit_code(err);
+		}
+		if (req.lost) {
+			if (json_output)
+				printf("{\"lost\":%u}\n", req.lost);
+			else
+				printf("%u audit records lost: the buffer was full\n", req.lost);
+		}
+		for (i = 0; i < req.count && i < sizeof(records) / sizeof(records[0]); i++)
+			print_audit(&records[i]);
+		fflush(stdout);
+		if (req.count == sizeof(records) / sizeof(records[0]))
+			continue;	/* there may be more right away */
+		if (!follow)
+			break;
+		/* The ABI has no blocking read: poll four times a second. */
+		nanosleep(&pause, NULL);
+	}
+	close(dev);
+	return EXIT_OK;
+}
+
+/* ---- main ---- */
+
+static int cmd_status_args(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "j", options, NULL)) != -1) {
+		if (opt != 'j')
+			return EXIT_USAGE;
+		json_output = true;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "hvtrustctl: status takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	return cmd_status();
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "status", cmd_status_args },
+	{ "manifest", cmd_manifest },
+	{ "register", cmd_register },
+	{ "unregister", cmd_unregister },
+	{ "list", cmd_list },
+	{ "seal", cmd_seal },
+	{ "log", cmd_log },
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -201,9 +1229,11 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ }
 	};
+	size_t i;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jhV", options, NULL)) != -1) {
+	/* '+': options after the command belong to the command */
+	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json_output = true;
@@ -225,10 +1255,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[optind], "status") && optind + 1 == argc)
-		return cmd_status();
-	fprintf(stderr, "hvtrustctl: unknown command or extra arguments: '%s'\n",
-		argv[optind]);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		argc -= optind;
+		argv += optind;
+		optind = 0;	/* glibc: start the command's own option parsing afresh */
+		opt = commands[i].fn(argc, argv);
+		if (opt == EXIT_USAGE)
+			fprintf(stderr, "Try 'hvtrustctl --help' for more information.\n");
+		return opt;
+	}
+	fprintf(stderr, "hvtrustctl: unknown command '%s'\n", argv[optind]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

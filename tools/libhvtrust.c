@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libhvtrust: the session API of a trusted program (attach, first hypercall, token calls). */
+/* Context: user space, linked statically into the registered binary itself. */
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../uapi/hvtrust.h"
+#include "libhvtrust.h"
+
+#define PAGE		HVTRUST_PAGE_SIZE
+#define DEVICE_PATH	"/dev/" HVTRUST_DEVICE_NAME
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/**
+ * struct hvtrust_session - one open session of this process
+ * @fd: /dev/hvtrust, kept open for the session's lifetime
+ * @page: the session page; the hypervisor alone writes it, hence volatile
+ * @binary_id: registry id of this binary, from HVTRUST_IOC_ATTACH
+ */
+struct hvtrust_session {
+	int fd;
+	const volatile struct hvtrust_session_page *page;
+	uint32_t binary_id;
+};
+
+int hvtrust_present(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	char sig[12];
+
+	/*
+	 * CPUID never faults, with or without a hypervisor: without one, Intel
+	 * CPUs answer the highest basic leaf here, which never spells hvtrust.
+	 */
+	__cpuid(HVTRUST_CPUID_SIGNATURE, eax, ebx, ecx, edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	return eax >= HVTRUST_CPUID_VERSION && !memcmp(sig, "hvtrust\0\0\0\0\0", 12);
+}
+
+/*
+ * The first hypercall. It must execute inside the registered binary's code,
+ * which is why it is a VMCALL of its own here and not a call through any
+ * stub: this library is linked into that binary. noinline keeps a single
+ * call site, which is easier to audit.
+ */
+static __attribute__((noinline)) long hc_session_open(uint64_t page)
+{
+	long ret = HVTRUST_HC_SESSION_OPEN;
+
+	asm volatile("vmcall"
+		     : "+a"(ret), "+b"(page)
+		     :
+		     : "rcx", "rdx", "rsi", "rdi", "r8", "memory", "cc");
+	return ret;
+}
+
+/*
+ * An authenticated call: token in RBX, RCX, RDX, RSI, arguments in RDI and
+ * R8, through the stub in the session page (VMCALL; RET). The token goes
+ * from the page straight into the registers, so the compiler never copies
+ * it to the stack, and the registers are cleared afterwards. The CALL
+ * pushes a return address below RSP, where this function's red zone may
+ * hold live data: RSP moves 128 bytes down around the call.
+ */
+static long safe_call(const volatile struct hvtrust_session_page *page, uint64_t nr,
+		      uint64_t *arg0, uint64_t *arg1)
+{
+	register uint64_t r8 asm("r8") = *arg1;
+	uint64_t stub = page->safe_hypercall;
+	uint64_t rdi = *arg0;
+	long rax = nr;
+
+	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
+		     "mov %c[t1](%[page]), %%rcx\n\t"
+		     "mov %c[t2](%[page]), %%rdx\n\t"
+		     "mov %c[t3](%[page]), %%rsi\n\t"
+		     "sub $128, %%rsp\n\t"
+		     "call *%[stub]\n\t"
+		     "add $128, %%rsp\n\t"
+		     "xor %%ebx, %%ebx\n\t"
+		     "xor %%ecx, %%ecx\n\t"
+		     "xor %%edx, %%edx\n\t"
+		     "xor %%esi, %%esi"
+		     : "+a"(rax), "+D"(rdi), "+r"(r8)
+		     : [page] "r"(page), [stub] "r"(stub),
+		       [t0] "i"(offsetof(struct hvtrust_session_page, token[0])),
+		       [t1] "i"(offsetof(struct hvtrust_session_page, token[1])),
+		       [t2] "i"(offsetof(struct hvtrust_session_page, token[2])),
+		       [t3] "i"(offsetof(struct hvtrust_session_page, token[3]))
+		     : "rbx", "rcx", "rdx", "rsi", "r9", "r10", "r11", "memory", "cc");
+	*arg0 = rdi;
+	*arg1 = r8;
+	return rax;
+}
+
+static bool page_is_sane(const volatile struct hvtrust_session_page *page)
+{
+	uint64_t base = (uintptr_t)page;
+	uint64_t stub = page->safe_hypercall;
+
+	return page->magic == HVTRUST_SESSION_MAGIC &&
+	       page->abi_version == HVTRUST_ABI_VERSION &&
+	       stub >= base && stub < base + PAGE;
+}
+
+/* Guards every authenticated call: no VMCALL without the hypervisor (#UD). */
+static int call(struct hvtrust_session *s, uint64_t nr, uint64_t *arg0, uint64_t *arg1)
+{
+	if (!s)
+		return -EINVAL;
+	if (!hvtrust_present())
+		return -ENODEV;
+	if (!page_is_sane(s->page))
+		return -EPROTO;
+	return safe_call(s->page, nr, arg0, arg1);
+}
+
+/*
+ * Maps every page of [start, end) as the process will use it: writable
+ * private pages for writing (so a later write does not copy the page to a
+ * new frame behind the hypervisor's back), the others for reading, without
+ * touching their contents, then locks them so reclaim does not move them.
+ * MADV_POPULATE_* fail with ENOMEM on a hole, which is the hypervisor's
+ * -EFAULT answered early.
+ */
+static int populate(uintptr_t start, uintptr_t end, bool try_write)
+{
+	uintptr_t p;
+
+	for (p = start; p < end; p += PAGE) {
+		if (try_write && !madvise((void *)p, PAGE, MADV_POPULATE_WRITE))
+			continue;
+		if (!madvise((void *)p, PAGE, MADV_POPULATE_READ))
+			continue;
+		if (errno == ENOMEM)
+			return -EFAULT;
+		if (errno == EINVAL) {
+			/* a kernel before 5.14: read the page instead */
+			(void)*(const volatile char *)p;
+			continue;
+		}
+		return -EFAULT;	/* PROT_NONE, or a mapping that cannot fault */
+	}
+	/* Locking is best effort: without CAP_IPC_LOCK the limit may be small. */
+	(void)mlock((void *)start, end - start);
+	return 0;
+}
+
+static int code_phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int *ret = data;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum && !*ret; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start, end;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !ph->p_memsz)
+			continue;
+		start = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)(PAGE - 1);
+		end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + PAGE - 1) &
+		      ~(uintptr_t)(PAGE - 1);
+		*ret = populate(start, end, false);
+	}
+	return 1;	/* the first object is the program itself: stop there */
+}
+
+int hvtrust_open(struct hvtrust_session **out)
+{
+	struct hvtrust_attach attach = { .size = sizeof(attach) };
+	struct hvtrust_session *s;
+	int ret = 0;
+	long hc;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!hvtrust_present())
+		return -ENODEV;
+	/* The hypervisor hashes every code page at the first hypercall. */
+	dl_iterate_phdr(code_phdr_cb, &ret);
+	if (ret)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (s->fd < 0) {
+		ret = errno == ENOENT ? -ENODEV : -errno;
+		goto free_session;
+	}
+	if (ioctl(s->fd, HVTRUST_IOC_ATTACH, &attach)) {
+		ret = -errno;
+		goto close_fd;
+	}
+	if (!attach.session_page || (attach.session_page & (PAGE - 1))) {
+		ret = -EPROTO;
+		goto close_fd;
+	}
+	s->page = (const volatile struct hvtrust_session_page *)(uintptr_t)attach.session_page;
+	s->binary_id = attach.binary_id;
+	if (!hvtrust_present()) {
+		ret = -ENODEV;
+		goto unmap_page;
+	}
+	hc = hc_session_open(attach.session_page);
+	if (hc < 0 && hc >= -4095) {
+		ret = hc;
+		goto unmap_page;
+	}
+	if ((uint64_t)hc != attach.session_page || !page_is_sane(s->page) ||
+	    !(s->page->flags & HVTRUST_SESSION_OPEN)) {
+		ret = -EPROTO;
+		goto unmap_page;
+	}
+	*out = s;
+	return 0;
+
+unmap_page:
+	munmap((void *)(uintptr_t)attach.session_page, PAGE);
+close_fd:
+	close(s->fd);
+free_session:
+	free(s);
+	return ret;
+}
+
+static int page_range(const void *addr, size_t len, uintptr_t *start, uintptr_t *end)
+{
+	uintptr_t a = (uintptr_t)addr, e;
+
+	if (!len || __builtin_add_overflow(a, len, &e) || e > UINTPTR_MAX - (PAGE - 1))
+		return -EINVAL;
+	*start = a & ~(uintptr_t)(PAGE - 1);
+	*end = (e + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	return 0;
+}
+
+static int protect_call(struct hvtrust_session *s, uint64_t nr, const void *addr, size_t len)
+{
+	uintptr_t start, end;
+	uint64_t arg0, arg1;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	ret = page_range(addr, len, &start, &end);
+	if (ret)
+		return ret;
+	/*
+	 * Writable pages are faulted for writing before protection only: a
+	 * protected page that copy-on-write moved would count as changed.
+	 */
+	ret = populate(start, end, nr == HVTRUST_HC_PROTECT);
+	if (ret)
+		return ret;
+	arg0 = start;
+	arg1 = end - start;
+	return call(s, nr, &arg0, &arg1);
+}
+
+int hvtrust_protect(struct hvtrust_session *s, const void *addr, size_t len)
+{
+	return protect_call(s, HVTRUST_HC_PROTECT, addr, len);
+}
+
+int hvtrust_unprotect(struct hvtrust_session *s, const void *addr, size_t len)
+{
+	return protect_call(s, HVTRUST_HC_UNPROTECT, addr, len);
+}
+
+int hvtrust_check(struct hvtrust_session *s, uintptr_t *changed)
+{
+	uint64_t arg0 = 0, arg1 = 0;
+	int ret = call(s, HVTRUST_HC_CHECK, &arg0, &arg1);
+
+	if (changed)
+		*changed = ret == -EBADMSG ? (uintptr_t)arg0 : 0;
+	return ret;
+}
+
+int hvtrust_status(struct hvtrust_session *s, struct hvtrust_session_status *st)
+{
+	uint64_t arg0 = 0, arg1 = 0;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = call(s, HVTRUST_HC_STATUS, &arg0, &arg1);
+	memset(st, 0, sizeof(*st));
+	if (s && page_is_sane(s->page)) {
+		st->session_id = s->page->session_id;
+		st->flags = s->page->flags;
+	}
+	if (!ret) {
+		st->protected_pages = arg0;
+		st->checks = arg1;
+	}
+	return ret;
+}
+
+int hvtrust_close(struct hvtrust_session *s)
+{
+	uint64_t arg0 = 0, arg1 = 0;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	ret = call(s, HVTRUST_HC_CLOSE, &arg0, &arg1);
+	munmap((void *)(uintptr_t)s->page, PAGE);
+	close(s->fd);
+	free(s);
+	return ret;
+}
+
+const char *hvtrust_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case -ENODEV:
+		return "the hvtrust hypervisor is not running";
+	case -ENOENT:
+		return "not registered: this binary is not a trusted binary, or the range is not protected";
+	case -EBUSY:
+		return "this process has an hvtrust session already";
+	case -ESRCH:
+		return "no pending hvtrust session for this address space";
+	case -EACCES:
+		return "hypercall made from outside the registered binary's code";
+	case -EBADMSG:
+		return "code or protected memory differs from what was registered";
+	case -EPERM:
+		return "not permitted: not through the safe hypercall address, not from the session's address space, or not privileged";
+	case -EKEYREJECTED:
+		return "the hypervisor rejected the session token";
+	case -EKEYREVOKED:
+		return "the session was revoked after an integrity violation";
+	case -EDQUOT:
+		return "locked out after too many wrong tokens";
+	case -EFAULT:
+		return "a page is not mapped";
+	case -ENOSPC:
+		return "the hypervisor's session or protection table is full";
+	case -EPROTO:
+		return "the session page does not match this library's ABI";
+	case -ENOSYS:
+		return "the hypervisor does not know this hypercall";
+	case -EINVAL:
+		return "invalid argument";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}
