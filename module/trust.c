@@ -38,10 +38,10 @@ module_param(max_sessions, uint, 0444);
 MODULE_PARM_DESC(max_sessions,
 		 "Trusted-program sessions at most at one time (default 64); more attach: -ENOSPC");
 
-static unsigned int max_protected_pages = 4096;
+static unsigned int max_protected_pages = 16384;
 module_param(max_protected_pages, uint, 0444);
 MODULE_PARM_DESC(max_protected_pages,
-		 "Pages (code, data and session pages of all sessions) the hypervisor protects at most (default 4096); beyond: -ENOSPC");
+		 "Pages (code, data and session pages of all sessions) the hypervisor protects at most (default 16384); beyond: -ENOSPC");
 
 static unsigned int bad_token_limit = 8;
 module_param(bad_token_limit, uint, 0444);
@@ -679,6 +679,14 @@ static void hvt_prefault_code(u32 id, u64 bias)
 				  b->seg_size[seg]);
 }
 
+/* The hypervisor no longer knows the session: closed, or its binary went. */
+static bool hvt_session_over(const struct hvt_session_glue *g)
+{
+	u64 id = READ_ONCE(g->id);
+
+	return !id || hvt_hv_call(HVTRUST_HC_SESSION_INFO, id, 0, 0) == -ENOENT;
+}
+
 int hvt_ioctl_attach(struct file *file, void *arg)
 {
 	struct hvtrust_attach *req = arg;
@@ -707,6 +715,15 @@ int hvt_ioctl_attach(struct file *file, void *arg)
 		return PTR_ERR(mn);
 	g = container_of(mn, struct hvt_session_glue, mn);
 	mutex_lock(&hvt_attach_mutex);
+	if (g->page && hvt_session_over(g)) {
+		/* Closed or unregistered: this address space may start over. */
+		spin_lock(&hvt_sessions_lock);
+		list_del_init(&g->node);
+		g->id = 0;
+		spin_unlock(&hvt_sessions_lock);
+		put_page(g->page);
+		g->page = NULL;
+	}
 	if (g->page) {
 		ret = -EBUSY;
 		goto unlock;

@@ -281,6 +281,8 @@ static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	u64 leaf;
 	int err;
 
+	if (!frame->gpa)
+		return 0;
 	if (other) {
 		frame->saved_leaf = other->saved_leaf;
 		return 0;
@@ -295,19 +297,29 @@ static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	return err;
 }
 
-/* Giving write access back needs no flush: a stale entry only faults again. */
-static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+/*
+ * Gives the frame its write access back (unless another entry protects it
+ * too) but keeps the entry: gpa 0 means "not pinned to a frame now", and
+ * the next check looks the page up again. No flush is needed: a stale
+ * read-only entry only faults once more.
+ */
+static void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	u64 *leaf;
 
-	if (!hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
+	if (frame->gpa && !hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
 		leaf = hvt_ept_leaf_4k(&vmm->ept, frame->gpa);
 		if (leaf)
 			WRITE_ONCE(*leaf, frame->saved_leaf);
 	}
-	frame->kind = HVT_FRAME_FREE;
 	frame->gpa = 0;
+}
+
+static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	hvt_unpin_frame(vcpu, frame);
+	frame->kind = HVT_FRAME_FREE;
 }
 
 static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
@@ -735,18 +747,11 @@ static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 			return false;
 		}
 		if (gpa != f->gpa) {
-			u32 kind = f->kind;
-
-			/* Same contents elsewhere (a copy on write): follow it. */
-			hvt_release_frame(vcpu, f);
-			f->kind = kind;
+			/* Same contents elsewhere (migrated, copied): follow it. */
+			hvt_unpin_frame(vcpu, f);
 			f->gpa = gpa;
-			if (hvt_protect_frame(vcpu, f)) {
-				f->kind = HVT_FRAME_FREE;
+			if (hvt_protect_frame(vcpu, f))
 				f->gpa = 0;
-				if (kind == HVT_FRAME_DATA)
-					s->data_frames--;
-			}
 		}
 	}
 	return true;
@@ -840,12 +845,12 @@ static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		return -EKEYREVOKED;
 	if (!hvt_ct_equal(token, s->token, sizeof(token))) {
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_TOKEN, s, cr3, rip, 0);
+		/* The limit-th wrong token is the last one answered at all. */
 		if (++s->bad_tokens >= trust->bad_token_limit) {
 			s->state = HVT_SESSION_LOCKED;
 			hvt_wipe_token(s);
 			hvt_release_session_frames(vcpu, hvt_session_index(trust, s), true);
 			hvt_audit(vcpu, HVTRUST_AUDIT_LOCKED_OUT, s, cr3, rip, 0);
-			return -EDQUOT;
 		}
 		return -EKEYREJECTED;
 	}
@@ -962,9 +967,21 @@ int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *rest
 		verdict = HVT_TRUST_DROP_WRITE;
 		goto out;
 	}
-	while ((f = hvt_frame_of_gpa(trust, page, NULL)) && f->kind != HVT_FRAME_SESSION)
-		hvt_revoke(vcpu, &trust->sessions[f->session], HVTRUST_AUDIT_WRITE,
-			   f->gva, gpa);
+	while ((f = hvt_frame_of_gpa(trust, page, NULL)) && f->kind != HVT_FRAME_SESSION) {
+		struct hvt_session *s = &trust->sessions[f->session];
+		u64 now;
+
+		/*
+		 * Linux moved the page (migration, compaction, copy on write)
+		 * and reuses the old frame: not an attack on the session. The
+		 * frame is forgotten here; the next check finds the new one.
+		 */
+		if (hvt_translate(vmm, s->cr3, f->gva, &now) || now != page) {
+			hvt_unpin_frame(vcpu, f);
+			continue;
+		}
+		hvt_revoke(vcpu, s, HVTRUST_AUDIT_WRITE, f->gva, gpa);
+	}
 	verdict = HVT_TRUST_RESUME;
 out:
 	hvt_unlock(&trust->lock);
