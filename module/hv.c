@@ -363,7 +363,7 @@ static int hvt_alloc_trust(struct hvt_vmm *vmm)
 		trust->pool_size++;
 	}
 	trust->pool_free = trust->pool_size;
-	return hvt_trust_setup(trust, trust->sessions, trust->frames);
+	return hvt_trust_setup(trust, trust->sessions, trust->frames, &vmm->config);
 }
 
 static void hvt_free_vmm(struct hvt_vmm *vmm)

@@ -28,7 +28,7 @@ struct hvt_trust;
 struct hvt_session;
 struct hvt_frame;
 int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
-		    struct hvt_frame *frames);
+		    struct hvt_frame *frames, const struct hvt_vmx_config *vmm_config);
 size_t hvt_trust_sessions_size(void);
 size_t hvt_trust_frames_size(void);
 bool hvt_trust_params_valid(void);

@@ -22,6 +22,8 @@
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/io.h>
+#include <asm/tsc.h>
+#include <asm/vmx.h>
 
 #include "../token/manifest.h"
 #include "../token/sha256.h"
@@ -42,6 +44,11 @@ static unsigned int max_protected_pages = 16384;
 module_param(max_protected_pages, uint, 0444);
 MODULE_PARM_DESC(max_protected_pages,
 		 "Pages (code, data and session pages of all sessions) the hypervisor protects at most (default 16384); beyond: -ENOSPC");
+
+static unsigned int check_period_ms = 1000;
+module_param(check_period_ms, uint, 0444);
+MODULE_PARM_DESC(check_period_ms,
+		 "Milliseconds between the hypervisor's own integrity checks of protected pages, on each CPU, while sessions are open (default 1000; 0: only when programs call)");
 
 static unsigned int bad_token_limit = 8;
 module_param(bad_token_limit, uint, 0444);
@@ -124,16 +131,28 @@ static int hvt_add_ram(struct resource *res, void *arg)
 	return 0;
 }
 
+/* The timer counts down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]. */
+static u32 hvt_check_ticks(const struct hvt_vmx_config *cfg)
+{
+	u64 ticks;
+
+	if (!check_period_ms || !(cfg->pinbased & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
+		return 0;
+	ticks = ((u64)tsc_khz * check_period_ms) >> (cfg->caps.misc & 0x1f);
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
+
 /**
  * hvt_trust_setup() - fill in the service's state before launch
  * @trust: zeroed, in hidden memory
  * @sessions: zeroed room for max_sessions sessions
  * @frames: zeroed room for max_protected_pages frames
+ * @vmm_config: the controls the hypervisor runs with
  *
  * Return: 0 or -errno.
  */
 int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
-		    struct hvt_frame *frames)
+		    struct hvt_frame *frames, const struct hvt_vmx_config *vmm_config)
 {
 	u8 seed[64];
 	int err;
@@ -152,6 +171,8 @@ int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
 		       HVT_RAM_RANGES);
 		return err;
 	}
+	trust->check_ticks = hvt_check_ticks(vmm_config);
+	trust->timer_save = vmm_config->caps.exit >> 32 & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
 	get_random_bytes(seed, sizeof(seed));
 	hvt_drbg_mix(&trust->drbg, seed, sizeof(seed));
 	memzero_explicit(seed, sizeof(seed));

@@ -464,6 +464,14 @@ static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	return HVT_LEAVE;
 }
 
+static enum hvt_exit_action hvt_exit_preemption_timer(struct hvt_cpu *vcpu,
+						      struct hvt_guest_regs *regs,
+						      const struct hvt_exit *exit)
+{
+	hvt_trust_recurring_check(vcpu);
+	return HVT_RESUME;
+}
+
 static const hvt_exit_handler_t hvt_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = hvt_exit_nmi,
 	[EXIT_REASON_TRIPLE_FAULT] = hvt_exit_triple_fault,
@@ -489,6 +497,7 @@ static const hvt_exit_handler_t hvt_exit_handlers[] = {
 	[EXIT_REASON_INVEPT] = hvt_exit_undefined,
 	[EXIT_REASON_INVVPID] = hvt_exit_undefined,
 	[EXIT_REASON_XSETBV] = hvt_exit_xsetbv,
+	[EXIT_REASON_PREEMPTION_TIMER] = hvt_exit_preemption_timer,
 };
 
 static void hvt_advance_rip(const struct hvt_exit *exit)
@@ -589,8 +598,10 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 	hvt_trust_flush_others(vcpu);
 	/* Another CPU may have changed EPT while this one waited for a lock. */
 	hvt_trust_sync_ept(vcpu);
-	if (action != HVT_LEAVE)
+	if (action != HVT_LEAVE) {
+		hvt_trust_timer_update(vcpu);
 		hvt_deliver_nmis(vcpu);
+	}
 	if (this_cpu_read(hvt_vmwrite_failed_field)) {
 		hvt_log(vcpu, HVT_LOG_VMWRITE_FAILED,
 			this_cpu_read(hvt_vmwrite_failed_field), 0,

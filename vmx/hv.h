@@ -111,6 +111,7 @@ struct hvt_vmm;
  * @flush_nmis: NMIs other CPUs sent to make this one flush EPT: they
  *              are consumed here, never delivered to the guest
  * @flush_due: this exit took an EPT permission away: other CPUs must flush
+ * @timer_on: the VMX-preemption timer drives recurring checks on this CPU
  * @stepping: the guest single-steps (RFLAGS.TF) over a write to @sink
  * @step_saved_tf: RFLAGS.TF of the guest before the step
  */
@@ -136,6 +137,7 @@ struct hvt_cpu {
 	bool in_vmx;
 	atomic_t flush_nmis;
 	bool flush_due;
+	bool timer_on;
 	bool stepping;
 	bool step_saved_tf;
 };

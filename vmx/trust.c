@@ -370,6 +370,18 @@ static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
 	trust->sessions[session].data_frames = 0;
 }
 
+/* Every state change goes through here: the recurring check runs while any is open. */
+static void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	if (s->state == HVT_SESSION_OPEN)
+		trust->open_sessions--;
+	if (state == HVT_SESSION_OPEN && !trust->open_sessions++)
+		vcpu->flush_due = true;	/* other CPUs exit and start their timers */
+	s->state = state;
+}
+
 static struct hvtrust_session_page *hvt_session_page(const struct hvt_session *s)
 {
 	return __va(s->page_pa);
@@ -393,7 +405,7 @@ static void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
 	u32 index = s - trust->sessions;
 
 	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
-		s->state = HVT_SESSION_REVOKED;
+		hvt_set_state(vcpu, s, HVT_SESSION_REVOKED);
 	hvt_wipe_token(s);
 	hvt_session_page(s)->flags = HVTRUST_SESSION_REVOKED;
 	hvt_release_session_frames(vcpu, index, true);
@@ -408,7 +420,7 @@ static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 	hvt_session_page(s)->flags = 0;
 	hvt_session_page(s)->magic = 0;
 	hvt_release_session_frames(vcpu, s - trust->sessions, false);
-	s->state = HVT_SESSION_FREE;
+	hvt_set_state(vcpu, s, HVT_SESSION_FREE);
 	s->cr3 = 0;
 	s->id = 0;
 }
@@ -704,12 +716,44 @@ static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 	/* A program that sees the magic sees the token. */
 	smp_wmb();
 	page->magic = HVTRUST_SESSION_MAGIC;
-	s->state = HVT_SESSION_OPEN;
+	hvt_set_state(vcpu, s, HVT_SESSION_OPEN);
 	return s->page_va;
 
 undo:
 	hvt_release_session_frames(vcpu, session, true);
 	return err;
+}
+
+/*
+ * One protected page, as mapped now: hashed again when it maps another frame
+ * than the one protected (or always, with @rehash). A page with the same
+ * contents elsewhere (migrated, copied on write) takes its protection along.
+ *
+ * Return: false when the contents changed; @gpa_now says where.
+ */
+static bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
+			    struct hvt_frame *f, bool rehash, u64 *gpa_now)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	u8 digest[HVTRUST_SHA256_SIZE];
+	u64 gpa;
+
+	if (hvt_translate(vmm, s->cr3, f->gva, &gpa))
+		return true;
+	if (gpa == f->gpa && !rehash)
+		return true;
+	if (hvt_hash_frame(vmm, gpa, digest) ||
+	    !hvt_ct_equal(digest, f->hash, sizeof(digest))) {
+		*gpa_now = gpa;
+		return false;
+	}
+	if (gpa != f->gpa) {
+		hvt_unpin_frame(vcpu, f);
+		f->gpa = gpa;
+		if (hvt_protect_frame(vcpu, f))
+			f->gpa = 0;
+	}
+	return true;
 }
 
 /*
@@ -726,32 +770,17 @@ static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
 	u32 session = hvt_session_index(trust, s), i;
-	u8 digest[HVTRUST_SHA256_SIZE];
 
 	s->checks++;
 	for (i = 0; i < trust->max_frames; i++) {
 		struct hvt_frame *f = &trust->frames[i];
-		u64 gpa;
 
 		if (f->session != session ||
 		    (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
 			continue;
-		if (hvt_translate(vmm, s->cr3, f->gva, &gpa))
-			continue;
-		if (gpa == f->gpa && !rehash_all)
-			continue;
-		if (hvt_hash_frame(vmm, gpa, digest) ||
-		    !hvt_ct_equal(digest, f->hash, sizeof(digest))) {
+		if (!hvt_check_frame(vcpu, s, f, rehash_all, changed_gpa)) {
 			*changed = f->gva;
-			*changed_gpa = gpa;
 			return false;
-		}
-		if (gpa != f->gpa) {
-			/* Same contents elsewhere (migrated, copied): follow it. */
-			hvt_unpin_frame(vcpu, f);
-			f->gpa = gpa;
-			if (hvt_protect_frame(vcpu, f))
-				f->gpa = 0;
 		}
 	}
 	return true;
@@ -847,7 +876,7 @@ static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_TOKEN, s, cr3, rip, 0);
 		/* The limit-th wrong token is the last one answered at all. */
 		if (++s->bad_tokens >= trust->bad_token_limit) {
-			s->state = HVT_SESSION_LOCKED;
+			hvt_set_state(vcpu, s, HVT_SESSION_LOCKED);
 			hvt_wipe_token(s);
 			hvt_release_session_frames(vcpu, hvt_session_index(trust, s), true);
 			hvt_audit(vcpu, HVTRUST_AUDIT_LOCKED_OUT, s, cr3, rip, 0);
@@ -986,4 +1015,73 @@ int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *rest
 out:
 	hvt_unlock(&trust->lock);
 	return verdict;
+}
+
+#define HVT_CHECK_SLICE		8	/* pages hashed per timer expiry */
+
+/**
+ * hvt_trust_timer_update() - run the VMX-preemption timer while sessions are open
+ * @vcpu: this CPU, at the end of an exit
+ *
+ * Without open sessions the timer is off, so that the guest runs without
+ * exits; the CPU that opens the first session makes the others exit (see
+ * hvt_set_state()) so that they start theirs.
+ */
+void hvt_trust_timer_update(struct hvt_cpu *vcpu)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	bool want = trust->check_ticks && READ_ONCE(trust->open_sessions);
+	u32 pin, exit;
+
+	if (want == vcpu->timer_on)
+		return;
+	pin = hvt_vmread32(PIN_BASED_VM_EXEC_CONTROL);
+	exit = hvt_vmread32(VM_EXIT_CONTROLS);
+	if (want) {
+		pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+		if (trust->timer_save)
+			exit |= VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+		hvt_vmwrite32(VMX_PREEMPTION_TIMER_VALUE, trust->check_ticks);
+	} else {
+		pin &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
+		exit &= ~VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+	}
+	hvt_vmwrite32(PIN_BASED_VM_EXEC_CONTROL, pin);
+	hvt_vmwrite32(VM_EXIT_CONTROLS, exit);
+	vcpu->timer_on = want;
+}
+
+/**
+ * hvt_trust_recurring_check() - hash a few protected pages on the hypervisor's
+ *                               own schedule (VMX-preemption timer expiry)
+ * @vcpu: this CPU
+ *
+ * A bounded slice per expiry, round robin over every open session's pages,
+ * so that checking never waits for the program or the guest kernel.
+ */
+void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 hashed = 0, looked;
+
+	hvt_lock(&trust->lock);
+	for (looked = 0; looked < trust->max_frames && hashed < HVT_CHECK_SLICE; looked++) {
+		u32 i = trust->check_cursor++ % trust->max_frames;
+		struct hvt_frame *f = &trust->frames[i];
+		struct hvt_session *s;
+		u64 gpa = 0;
+
+		if (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA)
+			continue;
+		s = &trust->sessions[f->session];
+		if (s->state != HVT_SESSION_OPEN)
+			continue;
+		hashed++;
+		trust->checked_pages++;
+		if (!hvt_check_frame(vcpu, s, f, true, &gpa))
+			hvt_revoke(vcpu, s, HVTRUST_AUDIT_CHECK_FAILED, f->gva, gpa);
+	}
+	hvt_unlock(&trust->lock);
+	if (vcpu->timer_on)
+		hvt_vmwrite32(VMX_PREEMPTION_TIMER_VALUE, trust->check_ticks);
 }

@@ -137,6 +137,11 @@ struct hvt_session_request {
  * @bad_token_limit: wrong tokens before an address space is locked out
  * @sealed: no registry change until reboot
  * @has_rdrand: RDRAND adds fresh entropy before each token
+ * @timer_save: the CPU can save the VMX-preemption timer at VM exit
+ * @check_ticks: VMX-preemption timer ticks between recurring checks, 0: off
+ * @open_sessions: sessions in HVT_SESSION_OPEN
+ * @check_cursor: the next frame the recurring check looks at
+ * @checked_pages: pages the recurring check has hashed
  * @next_session_id: the last identifier issued
  * @ept_generation: bumped whenever an EPT permission is taken away
  * @drbg: the token generator
@@ -157,6 +162,11 @@ struct hvt_trust {
 	u32 bad_token_limit;
 	bool sealed;
 	bool has_rdrand;
+	bool timer_save;
+	u32 check_ticks;
+	u32 open_sessions;
+	u32 check_cursor;
+	u64 checked_pages;
 	u64 next_session_id;
 	u64 ept_generation;
 	struct hvt_drbg drbg;
@@ -186,6 +196,8 @@ int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *rest
 void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
 void hvt_trust_flush_others(struct hvt_cpu *vcpu);
 bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu);
+void hvt_trust_timer_update(struct hvt_cpu *vcpu);
+void hvt_trust_recurring_check(struct hvt_cpu *vcpu);
 struct hvt_vmm;
 /* Process context, before launch. */
 void hvt_trust_use_pool(struct hvt_vmm *vmm);

@@ -1186,6 +1186,150 @@ TEST_F_TIMEOUT(trust, many_sessions_hammer_status_on_all_cpus, 300)
 	close(out[0]);
 }
 
+/* The guest kernel (a test module) writes the session page: the write never lands. */
+TEST_F(trust, kernel_cannot_write_the_session_page)
+{
+	uint64_t before[4], after[4], pa, session;
+	struct hvtrust_audit rec;
+	char params[64];
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	token_of(&r, before);
+	pa = pfn_of((const void *)r.page) << 12;
+	ASSERT_NE(0, pa);
+	snprintf(params, sizeof(params), "pa=%#llx", (unsigned long long)pa);
+	ASSERT_EQ(0, hvt_load_module("/lib/hvt_peek.ko", params)) {
+		TH_LOG("hvt_peek: %s", strerror(errno));
+	}
+	hvt_unload_module("hvt_peek");
+	/* hvt_peek wrote a pattern over the first word: the magic and version. */
+	EXPECT_EQ(HVTRUST_SESSION_MAGIC, r.page->magic);
+	EXPECT_EQ(HVTRUST_ABI_VERSION, r.page->abi_version);
+	token_of(&r, after);
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	EXPECT_EQ(0, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_WRITE), session, &rec));
+	EXPECT_EQ(pa, rec.gpa & ~(uint64_t)(PAGE - 1));
+}
+
+/*
+ * Protected data replaced behind the hypervisor's back (a new page mapped
+ * over it: no write ever touches the protected frame) is found by the
+ * recurring check alone: the program makes no call, it only watches its
+ * session page.
+ */
+TEST_F(trust, recurring_check_finds_a_replaced_page_without_calls)
+{
+	volatile unsigned char *buf, *again;
+	struct timespec start, now;
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset((void *)buf, 0x5a, PAGE);
+	ASSERT_EQ(0, raw_protect(&r, (void *)buf, PAGE));
+	again = mmap((void *)buf, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(buf, again);
+	memset((void *)again, 0x66, PAGE);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 30);
+	ASSERT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED) {
+		TH_LOG("no recurring check within 30 s");
+	}
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_CHECK_FAILED), session, &rec));
+	EXPECT_EQ((uintptr_t)buf, rec.gva);
+}
+
+/* A modified copy of a code page mapped over the original: the next call sees it. */
+TEST_F(trust, map_fixed_over_code_is_caught)
+{
+	uintptr_t code = (uintptr_t)victim & ~(uintptr_t)(PAGE - 1);
+	struct hvtrust_audit rec;
+	unsigned char copy[PAGE];
+	uint64_t session;
+	struct raw r;
+	void *at;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	memcpy(copy, (void *)code, PAGE);
+	copy[(uintptr_t)victim - code] ^= 0x01;	/* the bytes of a function never called */
+	at = mmap((void *)code, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)code, at);
+	memcpy(at, copy, PAGE);
+	ASSERT_EQ(0, mprotect(at, PAGE, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	/* The call finds it, unless the recurring check came first. */
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_REMAPPED) |
+			       KIND(HVTRUST_AUDIT_CHECK_FAILED), session, &rec));
+	EXPECT_EQ(code, rec.gva);
+}
+
+/* A session ends with its process; the address spaces that follow inherit nothing. */
+TEST_F(trust, exit_ends_the_session_and_cr3_reuse_inherits_nothing)
+{
+	struct hvtrust_binary bin;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		pid_t child = fork();
+
+		ASSERT_LE(0, child);
+		if (child == 0) {
+			struct raw r;
+
+			CHILD_CHECK(raw_open(&r) == 0, 1);
+			CHILD_CHECK(raw_status(&r) == 0, 2);
+			_exit(0);
+		}
+		ASSERT_EQ(0, wait_exit(child));
+	}
+	ASSERT_EQ(1, find_binary(self->dev, self_manifest->file_sha256, &bin, NULL));
+	EXPECT_EQ(0, bin.sessions);
+	/* New processes, possibly on the freed page tables: no session, no access. */
+	for (i = 0; i < 8; i++) {
+		pid_t child = fork();
+
+		ASSERT_LE(0, child);
+		if (child == 0) {
+			struct hc h = { .rax = HVTRUST_HC_SESSION_OPEN };
+
+			hc_direct(&h);
+			CHILD_CHECK((long)h.rax == -ESRCH, 1);
+			h = (struct hc){ .rax = HVTRUST_HC_STATUS };
+			hc_direct(&h);
+			CHILD_CHECK((long)h.rax == -EPERM, 2);
+			_exit(0);
+		}
+		ASSERT_EQ(0, wait_exit(child));
+	}
+}
+
+/* Unregistering a binary ends its sessions; registering it again works. */
+TEST_F(trust, unregister_ends_sessions)
+{
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, raw_status(&r));
+	ASSERT_EQ(0, do_unregister(self->dev, self->id));
+	EXPECT_EQ(-EPERM, raw_status(&r));
+	ASSERT_EQ(0, ensure_registered(self->dev, &self->id));
+	close(r.fd);
+}
+
+
 /* Last: a sealed registry stays sealed until reboot, the module stays too. */
 TEST_F(trust, seal_is_final)
 {
