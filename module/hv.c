@@ -7,11 +7,13 @@
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/suspend.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
@@ -80,6 +82,8 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 		"write to hidden memory at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 	[HVT_LOG_HIDDEN_FETCH] =
 		"fetch from hidden memory at gpa %#llx, rip %#llx (gla %#llx, qual. %#llx): #UD",
+	[HVT_LOG_CODE_WRITE] =
+		"write to hypervisor code at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 };
 
 static void hvt_log_drain_cpu(int cpu, struct hvt_log_ring *ring)
@@ -376,6 +380,7 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 		kfree(vmm->cpus);
 	}
 	hvt_free_ept();
+	hvt_free_hidden(vmm->code_pa, vmm->code_capacity * sizeof(u64));
 	if (vmm->trust) {
 		hvt_free_hidden(vmm->trust->sessions, hvt_trust_sessions_size());
 		hvt_free_hidden(vmm->trust->frames, hvt_trust_frames_size());
@@ -490,6 +495,63 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 	} while (more && !err);
 	if (err)
 		pr_err("cannot hide the hypervisor's memory: error %d\n", err);
+	return err;
+}
+
+/* The module's code and read-only data: what VMX root executes and reads. */
+static unsigned int hvt_module_ro(const u8 **base, size_t *size)
+{
+#ifdef HVT_HAVE_MODULE_MEMORY
+	base[0] = THIS_MODULE->mem[MOD_TEXT].base;
+	size[0] = THIS_MODULE->mem[MOD_TEXT].size;
+	base[1] = THIS_MODULE->mem[MOD_RODATA].base;
+	size[1] = THIS_MODULE->mem[MOD_RODATA].size;
+	return 2;
+#else
+	base[0] = THIS_MODULE->core_layout.base;
+	size[0] = THIS_MODULE->core_layout.ro_size;
+	return 1;
+#endif
+}
+
+/*
+ * Makes hvtrust's own code and read-only data read-only in EPT: the guest
+ * kernel (text_poke, a rogue module) cannot patch what VMX root runs.
+ * Writes are dropped and logged like writes to hidden memory.
+ */
+static int hvt_protect_code(struct hvt_vmm *vmm)
+{
+	const u8 *base[2];
+	size_t size[2], off;
+	unsigned int ranges = hvt_module_ro(base, size), r, pages = 0;
+	int err;
+
+	for (r = 0; r < ranges; r++)
+		pages += PAGE_ALIGN(size[r]) >> PAGE_SHIFT;
+	vmm->code_pa = hvt_alloc_hidden(pages * sizeof(u64));
+	if (!vmm->code_pa)
+		return -ENOMEM;
+	vmm->code_capacity = pages;
+	err = hvt_hide_range(vmm, vmm->code_pa, pages * sizeof(u64));
+	for (r = 0; r < ranges && !err; r++) {
+		for (off = 0; off < size[r] && !err; off += PAGE_SIZE) {
+			struct page *page = vmalloc_to_page(base[r] + off);
+			unsigned int level;
+			u64 pa, leaf;
+
+			if (!page)
+				continue;
+			pa = page_to_phys(page);
+			leaf = hvt_ept_lookup(&vmm->ept, pa, &level);
+			if (level > 1)
+				leaf = pa | (leaf & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_LARGE);
+			err = hvt_ept_set_4k(&vmm->ept, pa, leaf & ~HVT_EPT_WRITE);
+			if (!err)
+				vmm->code_pa[vmm->code_pages++] = pa;
+		}
+	}
+	if (err)
+		pr_err("cannot write-protect the hypervisor's code: error %d\n", err);
 	return err;
 }
 
@@ -622,7 +684,7 @@ int hvt_hv_start(void)
 	hvt_build_msr_bitmap(hvt_vmm);
 	hvt_build_host_page_table(hvt_vmm);
 	hvt_build_host_idt(hvt_vmm->host_idt);
-	ret = hvt_hide_memory(hvt_vmm);
+	ret = hvt_protect_code(hvt_vmm) ?: hvt_hide_memory(hvt_vmm);
 	if (ret)
 		goto free_vmm;
 	hvt_trust_use_pool(hvt_vmm);

@@ -406,6 +406,16 @@ static enum hvt_exit_action hvt_exit_debug(struct hvt_cpu *vcpu,
 	return HVT_RESUME;
 }
 
+static bool hvt_is_code_page(const struct hvt_vmm *vmm, u64 page)
+{
+	unsigned int i;
+
+	for (i = 0; i < vmm->code_pages; i++)
+		if (vmm->code_pa[i] == page)
+			return true;
+	return false;
+}
+
 static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 						   struct hvt_guest_regs *regs,
 						   const struct hvt_exit *exit)
@@ -437,6 +447,13 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 		if (leaf)
 			return hvt_hidden_write(vcpu, leaf, page, restore);
 		break;
+	}
+	/* The code VMX root runs: a guest that patches it would own root. */
+	if (leaf && (exit->qualification & HVT_EPT_QUAL_WRITE) &&
+	    hvt_is_code_page(vcpu->vmm, page)) {
+		hvt_log(vcpu, HVT_LOG_CODE_WRITE, gpa, hvt_vmreadnl(GUEST_RIP),
+			hvt_vmreadnl(GUEST_LINEAR_ADDRESS), exit->cpl);
+		return hvt_hidden_write(vcpu, leaf, page, *leaf);
 	}
 	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),

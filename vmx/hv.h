@@ -70,6 +70,7 @@ enum hvt_log_code {
 	HVT_LOG_HIDDEN_WRITE,		/* gpa, rip, gla, cpl */
 	HVT_LOG_HIDDEN_FETCH,		/* gpa, rip, gla, qualification */
 	HVT_LOG_AUDIT,			/* kind << 56 | session, cr3, gva, gpa */
+	HVT_LOG_CODE_WRITE,		/* gpa, rip, gla, cpl */
 	HVT_LOG_CODES,
 };
 
@@ -157,6 +158,10 @@ struct hvt_cpu {
  * @credential: the secret kernel-only hypercalls carry
  * @trust: the trusted-program service
  * @xapic: the local APIC's registers in the kernel's fixmap (xAPIC mode)
+ * @code_pa: frames of hvtrust's code and read-only data, which VMX root
+ *           runs: read-only to the guest
+ * @code_pages: entries at @code_pa
+ * @code_capacity: room at @code_pa
  * @tsc_khz: TSC ticks per millisecond, to bound waits in VMX root
  * @cpus: per-CPU state, indexed by Linux CPU number
  */
@@ -174,6 +179,9 @@ struct hvt_vmm {
 	u64 credential;
 	struct hvt_trust *trust;
 	u8 __iomem *xapic;
+	u64 *code_pa;
+	unsigned int code_pages;
+	unsigned int code_capacity;
 	u64 tsc_khz;
 	struct hvt_cpu **cpus;
 };

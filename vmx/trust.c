@@ -1017,7 +1017,7 @@ out:
 	return verdict;
 }
 
-#define HVT_CHECK_SLICE		8	/* pages hashed per timer expiry */
+#define HVT_CHECK_SLICE		32	/* pages hashed per timer expiry */
 
 /**
  * hvt_trust_timer_update() - run the VMX-preemption timer while sessions are open

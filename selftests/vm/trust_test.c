@@ -361,6 +361,25 @@ static uint64_t pfn_of(const void *addr)
 	} \
 } while (0)
 
+/* Whether /proc/self/maps has a mapping that covers @addr. */
+static bool mapped_here(uintptr_t addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	if (!maps)
+		return true;
+	while (!found && fgets(line, sizeof(line), maps)) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+			found = addr >= start && addr < end;
+	}
+	fclose(maps);
+	return found;
+}
+
 static int wait_exit(pid_t pid)
 {
 	int status;
@@ -747,7 +766,7 @@ TEST_F(trust, forked_child_has_no_session)
 		uint64_t stub = foreign_stub(NULL);
 
 		/* the session page is not inherited */
-		CHILD_CHECK(msync((void *)r.page, PAGE, MS_ASYNC) == -1 && errno == ENOMEM, 10);
+		CHILD_CHECK(!mapped_here((uintptr_t)r.page), 10);
 		CHILD_CHECK(stub, 11);
 		CHILD_CHECK(call_with(&r, stub, HVTRUST_HC_STATUS, tok, NULL, NULL) == -EPERM, 12);
 		CHILD_CHECK(raw_first_call(&r, (uintptr_t)r.page) == -ESRCH, 13);
@@ -1241,9 +1260,9 @@ TEST_F(trust, recurring_check_finds_a_replaced_page_without_calls)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 30);
+	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 5);
 	ASSERT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED) {
-		TH_LOG("no recurring check within 30 s");
+		TH_LOG("no recurring check within 5 s");
 	}
 	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
 	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_CHECK_FAILED), session, &rec));

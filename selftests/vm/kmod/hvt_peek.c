@@ -7,10 +7,15 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pfn.h>
+#include <linux/vmalloc.h>
 
 static unsigned long long pa;
 module_param(pa, ullong, 0444);
 MODULE_PARM_DESC(pa, "Physical address of the RAM page to read, write and read again");
+
+static unsigned long va;
+module_param(va, ulong, 0444);
+MODULE_PARM_DESC(va, "Or a module (vmalloc) address whose page to read, write and read again");
 
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
@@ -19,6 +24,8 @@ static int __init hvt_peek_init(void)
 	u64 *page, before, after;
 	unsigned int i, nonzero = 0;
 
+	if (va && vmalloc_to_page((void *)va))
+		pa = page_to_phys(vmalloc_to_page((void *)va)) + offset_in_page(va);
 	if (!pa || !pfn_valid(PHYS_PFN(pa)))
 		return -EINVAL;
 	page = phys_to_virt(pa & PAGE_MASK);
