@@ -82,6 +82,8 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 		"write to hidden memory at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 	[HVT_LOG_HIDDEN_FETCH] =
 		"fetch from hidden memory at gpa %#llx, rip %#llx (gla %#llx, qual. %#llx): #UD",
+	[HVT_LOG_VMCS_FIELDS] = "  vmcs %#06llx = %#llx, %#06llx = %#llx",
+	[HVT_LOG_GUEST_GPRS] = "  guest gprs %#llx %#llx %#llx %#llx",
 	[HVT_LOG_CODE_WRITE] =
 		"write to hypervisor code at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 };

@@ -79,14 +79,42 @@ void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
 	WRITE_ONCE(ring->head, head + 1);
 }
 
-static void hvt_log_guest_state(struct hvt_cpu *vcpu)
+/* What a failed entry or an unexpected exit logs: enough to debug it from dmesg. */
+static const u32 hvt_dump_fields[] = {
+	PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL,
+	VM_EXIT_CONTROLS, VM_ENTRY_CONTROLS, EXCEPTION_BITMAP, VM_ENTRY_INTR_INFO_FIELD,
+	VM_ENTRY_EXCEPTION_ERROR_CODE, VM_EXIT_INTR_INFO, IDT_VECTORING_INFO_FIELD,
+	GUEST_INTERRUPTIBILITY_INFO, GUEST_ACTIVITY_STATE, GUEST_PENDING_DBG_EXCEPTIONS,
+	GUEST_CR0, GUEST_CR3, GUEST_CR4, CR0_READ_SHADOW, CR4_READ_SHADOW, GUEST_DR7,
+	GUEST_RIP, GUEST_RSP, GUEST_RFLAGS, GUEST_IA32_EFER, GUEST_IA32_PAT,
+	GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES,
+	GUEST_SS_SELECTOR, GUEST_SS_AR_BYTES, GUEST_DS_SELECTOR, GUEST_ES_SELECTOR,
+	GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_GS_SELECTOR, GUEST_GS_BASE,
+	GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES,
+	GUEST_LDTR_SELECTOR, GUEST_LDTR_AR_BYTES, GUEST_GDTR_BASE, GUEST_GDTR_LIMIT,
+	GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP,
+	VMCS_LINK_POINTER, EPT_POINTER, HOST_CR0, HOST_CR3, HOST_CR4, HOST_RIP, HOST_RSP,
+	HOST_TR_BASE, HOST_GDTR_BASE, HOST_IDTR_BASE, HOST_FS_BASE, HOST_GS_BASE,
+};
+
+static void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs)
 {
-	hvt_log(vcpu, HVT_LOG_GUEST_STATE, hvt_vmreadnl(GUEST_RIP),
-		hvt_vmreadnl(GUEST_RSP), hvt_vmreadnl(GUEST_RFLAGS),
-		hvt_vmreadnl(GUEST_CR3));
-	hvt_log(vcpu, HVT_LOG_GUEST_CONTROL, hvt_vmreadnl(GUEST_CR0),
-		hvt_vmreadnl(GUEST_CR4), hvt_vmread16(GUEST_CS_SELECTOR),
-		hvt_vmread16(GUEST_SS_SELECTOR));
+	unsigned int i;
+
+	for (i = 0; i + 1 < ARRAY_SIZE(hvt_dump_fields); i += 2)
+		hvt_log(vcpu, HVT_LOG_VMCS_FIELDS, hvt_dump_fields[i],
+			__hvt_vmread(hvt_dump_fields[i]), hvt_dump_fields[i + 1],
+			__hvt_vmread(hvt_dump_fields[i + 1]));
+	if (i < ARRAY_SIZE(hvt_dump_fields))
+		hvt_log(vcpu, HVT_LOG_VMCS_FIELDS, hvt_dump_fields[i],
+			__hvt_vmread(hvt_dump_fields[i]), hvt_dump_fields[i],
+			__hvt_vmread(hvt_dump_fields[i]));
+	if (!regs)
+		return;
+	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->rax, regs->rbx, regs->rcx, regs->rdx);
+	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->rsi, regs->rdi, regs->rbp, regs->r8);
+	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->r9, regs->r10, regs->r11, regs->r12);
+	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->r13, regs->r14, regs->r15, 0);
 }
 
 static void hvt_inject(u32 vector, u32 type, bool error_code)
@@ -302,7 +330,7 @@ static enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
 	/* Leaving VMX lets the fault recur natively: the machine resets. */
 	hvt_log(vcpu, HVT_LOG_TRIPLE_FAULT, hvt_vmreadnl(GUEST_RIP),
 		hvt_vmreadnl(GUEST_CR3), 0, 0);
-	hvt_log_guest_state(vcpu);
+	hvt_log_vmcs(vcpu, regs);
 	return HVT_LEAVE;
 }
 
@@ -376,7 +404,8 @@ static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
 			*leaf = vcpu->sink_restore[slot];
 		vcpu->sink_gpa[slot] = 0;
 	}
-	hvt_invept_all();
+	/* Other CPUs may have cached the sink mapping meanwhile. */
+	hvt_trust_ept_changed(vcpu);
 	__builtin_memset(vcpu->sink, 0, PAGE_SIZE);
 }
 
@@ -458,7 +487,7 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),
 		hvt_vmreadnl(GUEST_LINEAR_ADDRESS));
-	hvt_log_guest_state(vcpu);
+	hvt_log_vmcs(vcpu, regs);
 	return HVT_LEAVE;
 }
 
@@ -563,11 +592,12 @@ static void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 }
 
 static enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
+						const struct hvt_guest_regs *regs,
 						const struct hvt_exit *exit)
 {
 	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, exit->qualification,
 		hvt_vmreadnl(GUEST_RIP), exit->cpl);
-	hvt_log_guest_state(vcpu);
+	hvt_log_vmcs(vcpu, regs);
 	return HVT_LEAVE;
 }
 
@@ -598,16 +628,16 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 	if (full_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, full_reason, exit.qualification,
 			hvt_vmread32(VM_INSTRUCTION_ERROR), 0);
-		hvt_log_guest_state(vcpu);
+		hvt_log_vmcs(vcpu, regs);
 		action = HVT_LEAVE;
 	} else if (exit.reason >= ARRAY_SIZE(hvt_exit_handlers)) {
-		action = hvt_unexpected_exit(vcpu, &exit);
+		action = hvt_unexpected_exit(vcpu, regs, &exit);
 	} else {
 		index = array_index_nospec(exit.reason, ARRAY_SIZE(hvt_exit_handlers));
 		if (hvt_exit_handlers[index])
 			action = hvt_exit_handlers[index](vcpu, regs, &exit);
 		else
-			action = hvt_unexpected_exit(vcpu, &exit);
+			action = hvt_unexpected_exit(vcpu, regs, &exit);
 	}
 
 	if (action == HVT_ADVANCE)
@@ -637,6 +667,6 @@ void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
 void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, 0, 0, hvt_vmread32(VM_INSTRUCTION_ERROR), 1);
-	hvt_log_guest_state(vcpu);
+	hvt_log_vmcs(vcpu, regs);
 	hvt_prepare_leave(vcpu);
 }

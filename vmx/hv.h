@@ -4,6 +4,7 @@
 #ifndef HVT_VMX_HV_H
 #define HVT_VMX_HV_H
 
+#include <linux/atomic.h>
 #include <linux/percpu-defs.h>
 #include <linux/types.h>
 
@@ -71,6 +72,8 @@ enum hvt_log_code {
 	HVT_LOG_HIDDEN_FETCH,		/* gpa, rip, gla, qualification */
 	HVT_LOG_AUDIT,			/* kind << 56 | session, cr3, gva, gpa */
 	HVT_LOG_CODE_WRITE,		/* gpa, rip, gla, cpl */
+	HVT_LOG_VMCS_FIELDS,		/* field, value, field, value */
+	HVT_LOG_GUEST_GPRS,		/* four general-purpose registers */
 	HVT_LOG_CODES,
 };
 

@@ -149,13 +149,16 @@ static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 	return NULL;
 }
 
-/* This CPU flushes now, the others when this exit ends (flush_due). */
-static void hvt_ept_changed(struct hvt_cpu *vcpu)
+/**
+ * hvt_trust_ept_changed() - an EPT entry lost a permission or a mapping
+ * @vcpu: this CPU, which flushes now; the others flush before this exit
+ *        ends (hvt_trust_flush_others())
+ */
+void hvt_trust_ept_changed(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
-	WRITE_ONCE(trust->ept_generation, trust->ept_generation + 1);
-	vcpu->ept_generation = trust->ept_generation;
+	vcpu->ept_generation = atomic64_inc_return(&trust->ept_generation);
 	vcpu->flush_due = true;
 	hvt_invept_all();
 }
@@ -266,7 +269,7 @@ bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
  */
 void hvt_trust_sync_ept(struct hvt_cpu *vcpu)
 {
-	u64 generation = READ_ONCE(vcpu->vmm->trust->ept_generation);
+	u64 generation = atomic64_read(&vcpu->vmm->trust->ept_generation);
 
 	if (vcpu->ept_generation != generation) {
 		vcpu->ept_generation = generation;
@@ -293,7 +296,7 @@ static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	frame->saved_leaf = leaf;
 	err = hvt_ept_set_4k(&vmm->ept, frame->gpa, leaf & ~HVT_EPT_WRITE);
 	if (!err)
-		hvt_ept_changed(vcpu);
+		hvt_trust_ept_changed(vcpu);
 	return err;
 }
 
@@ -503,7 +506,7 @@ static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
 		if (err)
 			break;
 	}
-	hvt_ept_changed(vcpu);
+	hvt_trust_ept_changed(vcpu);
 	bin->manifest = __va(pa);
 	bin->manifest_pa = pa;
 	bin->size = size;

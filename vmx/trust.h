@@ -168,7 +168,7 @@ struct hvt_trust {
 	u32 check_cursor;
 	u64 checked_pages;
 	u64 next_session_id;
-	u64 ept_generation;
+	atomic64_t ept_generation;
 	struct hvt_drbg drbg;
 	u32 nr_ram;
 	struct hvt_ram_range ram[HVT_RAM_RANGES];
@@ -194,6 +194,7 @@ long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *
 long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl);
 int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
 void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
+void hvt_trust_ept_changed(struct hvt_cpu *vcpu);
 void hvt_trust_flush_others(struct hvt_cpu *vcpu);
 bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu);
 void hvt_trust_timer_update(struct hvt_cpu *vcpu);
