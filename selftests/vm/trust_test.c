@@ -763,10 +763,11 @@ TEST_F(trust, forked_child_has_no_session)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint64_t stub = foreign_stub(NULL);
+		uint64_t stub;
 
-		/* the session page is not inherited */
+		/* the session page is not inherited (before the stub takes its place) */
 		CHILD_CHECK(!mapped_here((uintptr_t)r.page), 10);
+		stub = foreign_stub(NULL);
 		CHILD_CHECK(stub, 11);
 		CHILD_CHECK(call_with(&r, stub, HVTRUST_HC_STATUS, tok, NULL, NULL) == -EPERM, 12);
 		CHILD_CHECK(raw_first_call(&r, (uintptr_t)r.page) == -ESRCH, 13);
