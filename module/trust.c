@@ -374,7 +374,7 @@ int hvt_ioctl_register(struct file *file, void *arg)
 	unsigned int id;
 	long ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!capable(CAP_SYS_ADMIN) || READ_ONCE(hvt_sealed))
 		return -EPERM;
 	if (req->flags || req->reserved || req->id)
 		return -EINVAL;
