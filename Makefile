@@ -60,8 +60,8 @@ checkpatch: $(CHECKPATCH)
 
 selftests: $(VM_TESTS)
 
-$(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h uapi/hvtrust.h \
-		$(KSELFTEST)/kselftest_harness.h
+$(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_workload.h \
+		uapi/hvtrust.h $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(LDLIBS)
 
