@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Bench: the hypervisor's SHA-256 (token/sha256.c) against OpenSSL's EVP SHA-256 on 4 KiB pages. */
+/* Bench: the hypervisor's SHA-256 (token/sha256.c) against OpenSSL's EVP SHA-256, 4 KiB pages. */
 /* Context: user space, native on the host; token/sha256.c is built with the kernel's no-SIMD flags. */
 #include <cpuid.h>
 #include <openssl/crypto.h>

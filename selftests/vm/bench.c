@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Bench: VM exits of a workload, CPUID and VMCALL round trips, workload time and memory of hvtrust. */
-/* Context: user space inside the bench guest (root), started with hvtrust unloaded; loads and unloads it. */
+/* Bench: VM exits of a workload, CPUID and VMCALL round trips, workload time, hvtrust's memory. */
+/* Context: user space inside the bench guest (root); loads and unloads hvtrust itself. */
 #include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
@@ -33,7 +33,7 @@
 #define OWN_CPU_VISIBLE		4
 
 static int iters = 5000, reps = 7, cpus, hv_fd = -1;
-/* MemFree taken by each insmod, in kB: one load alone is within MemFree's noise. */
+/* MemFree taken by each insmod, in kB. */
 static double load_kb[MAX_REPS + 1];
 static int loads_measured;
 static bool have_rdtscp;
@@ -685,8 +685,10 @@ static void time_section(void)
 		ms[on] = median(sys[on], reps);
 		mc[on] = median(cpu[on], reps);
 	}
-	out("  median off: wall %.2f ms, user+sys %.2f ms (user %.2f, sys %.2f)", mw[0], mc[0], mu[0], ms[0]);
-	out("  median on:  wall %.2f ms, user+sys %.2f ms (user %.2f, sys %.2f)", mw[1], mc[1], mu[1], ms[1]);
+	out("  median off: wall %.2f ms, user+sys %.2f ms (user %.2f, sys %.2f)",
+	    mw[0], mc[0], mu[0], ms[0]);
+	out("  median on:  wall %.2f ms, user+sys %.2f ms (user %.2f, sys %.2f)",
+	    mw[1], mc[1], mu[1], ms[1]);
 	out("  difference on vs off: wall %+.2f %%, user+sys %+.2f %%",
 	    (mw[1] - mw[0]) / mw[0] * 100, (mc[1] - mc[0]) / mc[0] * 100);
 	out("  (the kernel splits user and sys by timer tick: the split jumps, their sum does not)");
@@ -698,7 +700,6 @@ static void time_section(void)
 /* (d): hidden pages, EPT tables from the module's log, MemFree. */
 static void memory_section(unsigned long modsize)
 {
-	double taken[MAX_REPS + 1];
 	char each[256] = "";
 	size_t n;
 	int i;
@@ -722,9 +723,12 @@ static void memory_section(unsigned long modsize)
 	own = OWN_SHARED_HIDDEN + (long)OWN_CPU_HIDDEN * possible;
 	ept_now = (long)st.hidden_pages - own;
 	visible = OWN_SHARED_VISIBLE + (long)OWN_CPU_VISIBLE * possible;
-	for (i = 0; i < loads_measured; i++)
-		taken[i] = load_kb[i];
-	dfree = median(taken, loads_measured);
+	/*
+	 * The first insmod since boot: rmmod frees the pages onto per-CPU free
+	 * lists, which MemFree does not count, and the next insmod takes them
+	 * back from there, so later loads show (almost) nothing.
+	 */
+	dfree = load_kb[0];
 	other = dfree - modsize / 1024.0 - st.hidden_pages * 4.0;
 
 	out("(d) memory the hypervisor holds (%d CPU(s) possible, guest RAM %.2f GiB)", possible, gib);
@@ -746,14 +750,14 @@ static void memory_section(unsigned long modsize)
 	    ept_now * 4 / gib, bits);
 	out("    physical address space with 1 GiB pages where it can, so its size follows MAXPHYADDR and");
 	out("    the memory-type and hidden-page boundaries, not the amount of RAM");
-	out("  MemFree taken by insmod (caches dropped; median of %d loads, each 5 reads): %.0f kB =",
-	    loads_measured, dfree);
+	out("  MemFree taken by the first insmod (caches dropped, median of 5 reads): %.0f kB =", dfree);
 	out("    module image %lu kB (/proc/modules) + hidden %llu kB + other %.0f kB (expected %ld kB of",
 	    modsize / 1024, (unsigned long long)st.hidden_pages * 4, other, visible * 4);
 	out("    visible pages, plus small kmallocs; per-CPU free-page lists make MemFree jump by pages)");
 	for (i = 0, n = 0; i < loads_measured && n < sizeof(each); i++)
 		n += snprintf(each + n, sizeof(each) - n, " %.0f", load_kb[i]);
-	out("    the loads one by one (kB):%s", each);
+	out("    all %d loads (kB):%s; after the first, rmmod's pages wait on per-CPU free lists", loads_measured, each);
+	out("    that MemFree does not count, and the next insmod takes them back from there");
 	out("  total: %llu KiB hidden + %ld KiB visible + module image = %.0f KiB (%.1f KiB per GiB of RAM)",
 	    (unsigned long long)st.hidden_pages * 4, visible * 4,
 	    st.hidden_pages * 4.0 + visible * 4 + modsize / 1024.0,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The guest workload shared by hv_test and the bench: processes, threads, page faults, tmpfs I/O. */
+/* The guest workload of hv_test and the bench: processes, threads, page faults, tmpfs I/O. */
 /* Context: user space inside the test guest; link with -pthread. */
 #ifndef HVT_WORKLOAD_H
 #define HVT_WORKLOAD_H
