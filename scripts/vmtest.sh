@@ -4,10 +4,12 @@
 #   vmtest.sh [test]   every configuration (or those in VM_CONFIGS), summary lines
 #   vmtest.sh shell    one machine with an interactive shell on the serial console
 #   vmtest.sh demo     one machine that loads hvtrust and shows what it reports
+#   vmtest.sh bench    the bench machines, one after the other; prints their reports
 # Environment: VM_EXTRA=DIR (copied to /extra, /extra/run runs after the selftests),
 # VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT ...", VM_JOBS, VM_TIMEOUT (seconds per run),
 # VM_TESTS=load_test,trust_test (a subset of the selftests, in that order),
-# VM_KERNEL and VM_CPU (shell and demo).
+# VM_KERNEL and VM_CPU (shell and demo), BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...",
+# BENCH_ITERS and BENCH_REPS (bench).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +59,8 @@ build_initramfs() {
 	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
 	cp "$build"/selftests/*_test "$root/tests/"
+	# Only bench machines carry the bench: the test machines boot no bigger.
+	[ "$action" = bench ] && cp "$build/selftests/bench" "$root/tests/bench"
 	cp "$build/kmod/$kver/hvtrust.ko" "$root/lib/hvtrust.ko"
 	cp "$build/kmod/$kver/selftests/vm/kmod/hvt_peek.ko" "$root/lib/hvt_peek.ko"
 	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
@@ -98,7 +102,7 @@ build_iso() {
 }
 
 write_bochsrc() {
-	local dir=$1 model=$2 cpus=$3 com1=$4 megs=512
+	local dir=$1 model=$2 cpus=$3 com1=$4 megs=${5:-512}
 	sed -e "s|@MEGS@|$megs|" -e "s|@MODEL@|$model|" -e "s|@CPUS@|$cpus|" \
 	    -e "s|@ISO@|$dir/boot.iso|" -e "s|@COM1@|$com1|" -e "s|@LOG@|$dir/bochs.log|" \
 	    "$top/scripts/vm/bochsrc.in" >"$dir/bochsrc"
@@ -241,17 +245,58 @@ run_config() {
 	echo "vmtest: $series $model ${cpus}cpu took $(cat "$dir/seconds") s"
 }
 
+# Builds what the guests need; for the kernels of the series named, or all.
 prepare() {
 	local series kver
 	make -C "$top" --no-print-directory selftests tools vm-helpers >/dev/null
-	for series in "${!kver_of[@]}"; do
+	for series in "${@:-${!kver_of[@]}}"; do
 		kver=${kver_of[$series]}
 		mkdir -p "$vm/$kver"
 		build_initramfs "$kver"
 	done
 }
 
+# One bench machine: boots it, keeps the serial log, prints its report
+# section (the guest's "bench: " lines under a header naming the machine).
+bench_config() {
+	local config=$1 series model cpus megs kver dir cmdline ips
+	IFS=: read -r series model cpus megs <<<"$config"
+	kver=$(kernel_of "$series")
+	dir=$vm/bench/$series-$model-${cpus}cpu
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cmdline=$(cmdline_for bench load "$model")
+	[ -n "${BENCH_ITERS:-}" ] && cmdline+=" hvtest.bench_iters=$BENCH_ITERS"
+	[ -n "${BENCH_REPS:-}" ] && cmdline+=" hvtest.bench_reps=$BENCH_REPS"
+	build_iso "$kver" "$cmdline" "$dir/boot.iso"
+	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log" "$megs"
+	ips=$(sed -n 's/.*ips=\([0-9]*\).*/\1/p' "$dir/bochsrc")
+	boot_and_wait "$dir" "${VM_TIMEOUT:-$((cpus > 1 ? 600 : 300))}"
+	echo "== Bochs $(dpkg-query -W -f='${Version}' bochs 2>/dev/null || echo '?'):" \
+		"$model, $cpus CPU$([ "$cpus" = 1 ] || echo s), $megs MiB, ips=$ips, clock sync=none; Debian $kver"
+	echo "   emulation figures: guest time and TSC advance with emulated instructions, not host time;"
+	echo "   the machine took $(cat "$dir/seconds") s of wall time, boot included"
+	tr -d '\r' <"$dir/serial.log" | sed -n 's/^bench: //p'
+	tr -d '\r' <"$dir/serial.log" | grep -E '^hvtest: kernel-problem|^bench: error|Kernel panic' || true
+	if ! tr -d '\r' <"$dir/serial.log" | grep -q '^bench: end'; then
+		echo "bench: $series $model ${cpus}cpu did not finish: $dir/serial.log (bochs: $dir/bochs.log)"
+		return 1
+	fi
+}
+
 case $action in
+bench)
+	configs=${BENCH_CONFIGS:-"6.12:corei7_skylake_x:1:512 6.12:corei7_skylake_x:2:1024"}
+	series_used=$(for config in $configs; do echo "${config%%:*}"; done | sort -u)
+	# shellcheck disable=SC2086 # one word per series
+	prepare $series_used
+	status=0
+	for config in $configs; do
+		bench_config "$config" || status=1
+		echo
+	done
+	exit $status
+	;;
 test)
 	prepare
 	rm -rf "$vm/runs"

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "hvt_test_util.h"
+#include "hvt_workload.h"
 #include "../../uapi/hvtrust.h"
 
 static long vmcall(unsigned long nr, unsigned long a1, unsigned long a2,
@@ -23,21 +24,6 @@ static long vmcall(unsigned long nr, unsigned long a1, unsigned long a2,
 		     : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4)
 		     : "memory");
 	return ret;
-}
-
-static int online_cpus(void)
-{
-	return sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-static void pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		abort();
 }
 
 /* Runs fn in a child; returns its wait status. */
@@ -59,7 +45,7 @@ static bool signature_on(int cpu)
 	unsigned int eax, ebx, ecx, edx;
 	char sig[13];
 
-	pin_to(cpu);
+	hvt_pin_to(cpu);
 	__cpuid(HVTRUST_CPUID_SIGNATURE, eax, ebx, ecx, edx);
 	memcpy(sig, &ebx, 4);
 	memcpy(sig + 4, &ecx, 4);
@@ -76,7 +62,7 @@ FIXTURE(hv)
 FIXTURE_SETUP(hv)
 {
 	ASSERT_EQ(0, hvt_ensure_loaded(true));
-	self->cpus = online_cpus();
+	self->cpus = hvt_online_cpus();
 }
 
 FIXTURE_TEARDOWN(hv)
@@ -123,7 +109,7 @@ TEST_F(hv, ping_and_version_from_user)
 	int cpu;
 
 	for (cpu = 0; cpu < self->cpus; cpu++) {
-		pin_to(cpu);
+		hvt_pin_to(cpu);
 		EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 		EXPECT_EQ(HVTRUST_ABI_VERSION, vmcall(HVTRUST_HC_VERSION, 0, 0, 0, 0));
 	}
@@ -276,8 +262,6 @@ TEST_F(hv, kvm_intel_cannot_load)
 	EXPECT_TRUE(signature_on(0));
 }
 
-static int run_workload(void);
-
 static int get_status(struct hvtrust_status *status)
 {
 	int fd = open("/dev/hvtrust", O_RDWR | O_CLOEXEC), ret;
@@ -332,7 +316,7 @@ TEST_F(hv, exit_counters)
 	uint64_t cpuid_before;
 	int i;
 
-	pin_to(0);
+	hvt_pin_to(0);
 	ASSERT_EQ(0, get_exits(0, &exits));
 	cpuid_before = exits.counts[10];
 	for (i = 0; i < 100; i++)
@@ -352,7 +336,7 @@ TEST_F(hv, workload_causes_no_exits)
 
 	for (cpu = 0; cpu < cpus; cpu++)
 		ASSERT_EQ(0, get_exits(cpu, &before[cpu]));
-	ASSERT_EQ(0, run_workload());
+	ASSERT_EQ(0, hvt_run_workload());
 	for (cpu = 0; cpu < cpus; cpu++)
 		ASSERT_EQ(0, get_exits(cpu, &after[cpu]));
 	for (cpu = 0; cpu < cpus; cpu++) {
@@ -465,97 +449,6 @@ TEST_F(hv, kvm_intel_first_makes_hvtrust_refuse)
 	EXPECT_TRUE(signature_on(0));
 }
 
-/* The workload: processes, threads across CPUs, page faults, tmpfs I/O. */
-struct pingpong {
-	int to_peer[2];
-	int to_main[2];
-	int rounds;
-};
-
-static void *pong(void *arg)
-{
-	struct pingpong *pp = arg;
-	int i, value;
-
-	pin_to(online_cpus() - 1);
-	for (i = 0; i < pp->rounds; i++) {
-		if (read(pp->to_peer[0], &value, sizeof(value)) != sizeof(value))
-			return NULL;
-		value++;
-		if (write(pp->to_main[1], &value, sizeof(value)) != sizeof(value))
-			return NULL;
-	}
-	return NULL;
-}
-
-static int run_workload(void)
-{
-	struct pingpong pp = { .rounds = 500 };
-	const size_t len = 4 << 20;
-	unsigned long sum = 0, expect = 0;
-	pthread_t thread;
-	unsigned char *mem;
-	int i, value = 0, fd;
-	char buf[4096];
-
-	for (i = 0; i < 10; i++) {
-		int status;
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			execl("/bin/true", "true", (char *)NULL);
-			_exit(127);
-		}
-		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-		    !WIFEXITED(status) || WEXITSTATUS(status))
-			return 1;
-	}
-	if (pipe(pp.to_peer) || pipe(pp.to_main))
-		return 2;
-	pin_to(0);
-	if (pthread_create(&thread, NULL, pong, &pp))
-		return 3;
-	for (i = 0; i < pp.rounds; i++) {
-		if (write(pp.to_peer[1], &value, sizeof(value)) != sizeof(value) ||
-		    read(pp.to_main[0], &value, sizeof(value)) != sizeof(value))
-			return 4;
-		value++;
-	}
-	pthread_join(thread, NULL);
-	if (value != 2 * pp.rounds)
-		return 5;
-	for (i = 0; i < 4; i++) {
-		size_t off;
-
-		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED)
-			return 6;
-		for (off = 0; off < len; off += 4096)
-			mem[off] = (unsigned char)(off >> 12);
-		for (off = 0; off < len; off += 4096)
-			if (mem[off] != (unsigned char)(off >> 12))
-				return 7;
-		munmap(mem, len);
-	}
-	fd = open("/tmp/hv_test.dat", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return 8;
-	for (i = 0; i < 256; i++) {
-		memset(buf, i, sizeof(buf));
-		expect += (unsigned long)i * sizeof(buf);
-		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
-			return 9;
-	}
-	lseek(fd, 0, SEEK_SET);
-	while ((i = read(fd, buf, sizeof(buf))) > 0)
-		while (i--)
-			sum += buf[i] & 0xff;
-	close(fd);
-	unlink("/tmp/hv_test.dat");
-	return sum == expect ? 0 : 10;
-}
-
 /* The code VMX root runs is read-only to the guest kernel: a patch is dropped and logged. */
 TEST_F(hv, hypervisor_code_is_read_only)
 {
@@ -611,7 +504,7 @@ TEST_F(hv, hypervisor_code_is_read_only)
 
 TEST_F(hv, workload_runs_correctly)
 {
-	EXPECT_EQ(0, run_workload());
+	EXPECT_EQ(0, hvt_run_workload());
 	EXPECT_TRUE(signature_on(0));
 }
 
@@ -683,7 +576,7 @@ TEST_F(hv, suspend_gives_cpus_back_and_takes_them_again)
 		EXPECT_TRUE(signature_on(cpu)) {
 			TH_LOG("cpu %d not virtualized after resume", cpu);
 		}
-	EXPECT_EQ(0, run_workload());
+	EXPECT_EQ(0, hvt_run_workload());
 }
 
 #define RELOAD_CYCLES		20
@@ -730,7 +623,7 @@ TEST_F(hv, reload_cycles_with_workload)
 		int rounds;
 
 		for (rounds = 0; rounds < 6; rounds++)
-			if (run_workload())
+			if (hvt_run_workload())
 				_exit(1);
 		_exit(0);
 	}
