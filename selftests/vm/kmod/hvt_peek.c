@@ -15,20 +15,33 @@ MODULE_PARM_DESC(pa, "Physical address of the RAM page to read, write and read a
 
 static unsigned long va;
 module_param(va, ulong, 0444);
-MODULE_PARM_DESC(va, "Or a module (vmalloc) address whose page to read, write and read again");
+MODULE_PARM_DESC(va, "Or a module (vmalloc) address whose page to read, write (through a writable alias) and read again");
 
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
 static int __init hvt_peek_init(void)
 {
+	struct page *target = va ? vmalloc_to_page((void *)va) : NULL;
 	u64 *page, before, after;
 	unsigned int i, nonzero = 0;
+	void *alias = NULL;
 
-	if (va && vmalloc_to_page((void *)va))
-		pa = page_to_phys(vmalloc_to_page((void *)va)) + offset_in_page(va);
-	if (!pa || !pfn_valid(PHYS_PFN(pa)))
+	/*
+	 * Module text is read-only in Linux's own page tables, its direct-map
+	 * alias too: a hostile kernel maps it writable elsewhere first.
+	 */
+	if (target) {
+		alias = vmap(&target, 1, VM_MAP, PAGE_KERNEL);
+		if (!alias)
+			return -ENOMEM;
+		pa = page_to_phys(target);
+	}
+	if (!pa || !pfn_valid(PHYS_PFN(pa))) {
+		if (alias)
+			vunmap(alias);
 		return -EINVAL;
-	page = phys_to_virt(pa & PAGE_MASK);
+	}
+	page = alias ?: phys_to_virt(pa & PAGE_MASK);
 	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
 		if (READ_ONCE(page[i]))
 			nonzero++;
@@ -37,6 +50,8 @@ static int __init hvt_peek_init(void)
 	after = READ_ONCE(page[0]);
 	pr_info("pa %#llx: %u nonzero words, first %#llx, wrote %#llx, read back %#llx\n",
 		pa & PAGE_MASK, nonzero, before, HVT_PEEK_PATTERN, after);
+	if (alias)
+		vunmap(alias);
 	return 0;
 }
 
