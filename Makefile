@@ -127,17 +127,18 @@ install: tools
 uninstall:
 	$(INSTALL_ENV) scripts/install.sh uninstall
 
-# On a server: the sources to /usr/src/hvtrust-VERSION, then dkms builds and
-# installs hvtrust.ko for the running kernel and, from then on, for each new one.
+# On a server: the sources to /usr/src/hvtrust-VERSION (where dkms looks), then dkms
+# builds and installs hvtrust.ko for the running kernel and, through its kernel
+# hook, for every kernel installed later.
 dkms-install:
-	scripts/dkms-source.sh $(DESTDIR)/usr/src
+	scripts/dkms-source.sh /usr/src
 	-dkms remove hvtrust/$(DKMS_VERSION) --all >/dev/null 2>&1
 	dkms add hvtrust/$(DKMS_VERSION)
 	dkms install hvtrust/$(DKMS_VERSION)
 
 dkms-uninstall:
 	-dkms remove hvtrust/$(DKMS_VERSION) --all
-	rm -rf $(DESTDIR)/usr/src/hvtrust-$(DKMS_VERSION)
+	rm -rf /usr/src/hvtrust-$(DKMS_VERSION)
 
 # The packaging checks of make check, one verdict each.
 dkms-check:
