@@ -40,4 +40,4 @@ else
 fi
 
 [ "$failures" -eq 0 ] || exit 1
-echo "man-check: ${#pages[@]} pages render without warnings; hvtrustctl.8 covers $(wc -w <<<"$commands") commands"
+echo "man-check: ${#pages[@]} pages render without warnings; hvtrustctl.8 documents all $(wc -w <<<"$commands") command(s) of --help"
