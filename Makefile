@@ -38,8 +38,23 @@ $(BUILD)/unit/manifest_test: tools/manifest.c tools/manifest.h
 $(BUILD)/unit/libhvtrust_test: UNIT_EXTRA := $(LIBHVTRUST)
 $(BUILD)/unit/libhvtrust_test: $(LIBHVTRUST) tools/libhvtrust.h
 
+# make install: GNU-style directories under PREFIX; DESTDIR stages the tree.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),\
+		       $(PREFIX)/lib/systemd/system)
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SBINDIR="$(SBINDIR)" LIBDIR="$(LIBDIR)" \
+	INCLUDEDIR="$(INCLUDEDIR)" MANDIR="$(MANDIR)" SYSCONFDIR="$(SYSCONFDIR)" \
+	SYSTEMDUNITDIR="$(strip $(SYSTEMDUNITDIR))"
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+
 .PHONY: all module tools selftests vm-helpers unit deps modules-all vmtest vmshell \
-	demo check checkpatch bench clean
+	demo check checkpatch bench clean install uninstall dkms-install dkms-uninstall \
+	dkms-check install-check unit-verify man-check modinfo-check cppcheck
 
 all: module tools
 
@@ -84,6 +99,14 @@ $(KSELFTEST)/kselftest_harness.h $(CHECKPATCH): $(LINUX_SRC)/.extracted
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types --ignore CAMELCASE,ENOSYS \
 		-f $(KERNEL_SRCS)
+
+# User-space static analysis; the kernel side has W=1, sparse and checkpatch.
+# Suppressions, with their reasons, in scripts/cppcheck.supp.
+cppcheck: $(KSELFTEST)/kselftest_harness.h
+	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability \
+		--std=c11 --quiet --inline-suppr -D__x86_64__ -D_GNU_SOURCE \
+		-Iuapi -Iinclude -I$(KSELFTEST) --suppressions-list=scripts/cppcheck.supp \
+		tools selftests
 
 selftests: $(VM_TESTS) $(VM_BENCH)
 
@@ -141,6 +164,41 @@ demo: deps
 
 check:
 	scripts/check.sh
+
+install: tools
+	$(INSTALL_ENV) scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) scripts/install.sh uninstall
+
+# On a server: the sources to /usr/src/hvtrust-VERSION (where dkms looks), then dkms
+# builds and installs hvtrust.ko for the running kernel and, through its kernel
+# hook, for every kernel installed later.
+dkms-install:
+	scripts/dkms-source.sh /usr/src
+	-dkms remove hvtrust/$(DKMS_VERSION) --all >/dev/null 2>&1
+	dkms add hvtrust/$(DKMS_VERSION)
+	dkms install hvtrust/$(DKMS_VERSION)
+
+dkms-uninstall:
+	-dkms remove hvtrust/$(DKMS_VERSION) --all
+	rm -rf /usr/src/hvtrust-$(DKMS_VERSION)
+
+# The packaging checks of make check, one verdict each.
+dkms-check:
+	scripts/dkms-check.sh
+
+install-check:
+	scripts/install-check.sh
+
+unit-verify:
+	scripts/unit-verify.sh
+
+man-check:
+	scripts/man-check.sh
+
+modinfo-check:
+	scripts/modinfo-check.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -340,11 +340,11 @@ static int hvt_verify_file(struct file *file, const struct hvtrust_manifest *m)
 		for (page = 0; page < s->nr_pages && !err; page++) {
 			u64 at = (u64)page * PAGE_SIZE;
 
-			/* As the ELF loader maps it: zeros past filesz and EOF. */
+			/* As the ELF loader maps it: zeros past EOF, and past filesz where memsz > filesz. */
 			err = hvt_read_page(file, s->offset + at, size, buf);
 			if (err)
 				break;
-			if (at + PAGE_SIZE > s->filesz)
+			if (s->memsz > s->filesz && at + PAGE_SIZE > s->filesz)
 				memset(buf + (s->filesz > at ? s->filesz - at : 0), 0,
 				       PAGE_SIZE - (s->filesz > at ? s->filesz - at : 0));
 			hvt_sha256(buf, PAGE_SIZE, digest);

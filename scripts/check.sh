@@ -1,6 +1,7 @@
 #!/bin/bash
 # make check: dependencies, native unit tests, module builds for every bench kernel,
-# then the full-system bench; ends with "P passed, F failed". Context: host.
+# the packaging and static checks, then the full-system bench; ends with
+# "P passed, F failed". Context: host.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,24 @@ while read -r series kver; do
 		failed=$((failed + 1))
 	fi
 done < <(scripts/kernels.sh)
+
+# A stage that is one test: it passes or fails as a whole.
+one_test() {
+	if stage "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+}
+
+# Packaging: DKMS (whose module the 6.1 machine boots below), install, the
+# unit, the man pages, modinfo; then static analysis of user space.
+one_test dkms scripts/dkms-check.sh
+one_test install make --no-print-directory install-check
+one_test unit-verify make --no-print-directory unit-verify
+one_test man make --no-print-directory man-check
+one_test modinfo make --no-print-directory modinfo-check
+one_test cppcheck make --no-print-directory cppcheck
 
 run_vmtest() {
 	scripts/vmtest.sh test 2>&1 | tee build/vmtest.log

@@ -8,8 +8,8 @@
 # Environment: VM_EXTRA=DIR (copied to /extra, /extra/run runs after the selftests),
 # VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT ...", VM_JOBS, VM_TIMEOUT (seconds per run),
 # VM_TESTS=load_test,trust_test (a subset of the selftests, in that order),
-# VM_KERNEL and VM_CPU (shell and demo), BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...",
-# BENCH_ITERS and BENCH_REPS (bench).
+# VM_KERNEL and VM_CPU (shell and demo), VM_DKMS=no (never boot build/dkms's module),
+# BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...", BENCH_ITERS and BENCH_REPS (bench).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,12 +45,29 @@ copy_module() {
 	esac
 }
 
+# The hvtrust.ko a kernel boots: the one scripts/dkms-check.sh left in
+# build/dkms/KVER when it comes from the same sources as build/kmod's (same
+# srcversion), so the bench proves what DKMS installs; else build/kmod's.
+module_for() {
+	local kver=$1 plain=$build/kmod/$1/hvtrust.ko dkms=$build/dkms/$1/hvtrust.ko
+	if [ -e "$dkms" ] && [ "${VM_DKMS:-yes}" != no ]; then
+		if [ "$(modinfo -F srcversion "$dkms")" = "$(modinfo -F srcversion "$plain")" ]; then
+			echo "$dkms"
+			return
+		fi
+		echo "vmtest: $kver: $dkms ignored, built from other sources (run scripts/dkms-check.sh)" >&2
+	fi
+	echo "$plain"
+}
+
 # Module, msr driver, tools and selftests of one kernel, packed as an initramfs.
 build_initramfs() {
-	local kver=$1 root=$vm/$1/root msr
+	local kver=$1 root=$vm/$1/root msr module
 	local out=$vm/$kver/initrd.img
 
 	"$top/scripts/build-module.sh" "$kver" "$build/kmod/$kver" >/dev/null
+	module=$(module_for "$kver")
+	echo "${module#"$top"/}" >"$vm/$kver/module"
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,lib,tests,dev,proc,sys,tmp}
 	cp /bin/busybox "$root/bin/busybox"
@@ -61,7 +78,7 @@ build_initramfs() {
 	cp "$build"/selftests/*_test "$root/tests/"
 	# Only bench machines carry the bench: the test machines boot no bigger.
 	[ "$action" = bench ] && cp "$build/selftests/bench" "$root/tests/bench"
-	cp "$build/kmod/$kver/hvtrust.ko" "$root/lib/hvtrust.ko"
+	cp "$module" "$root/lib/hvtrust.ko"
 	cp "$build/kmod/$kver/selftests/vm/kmod/hvt_peek.ko" "$root/lib/hvt_peek.ko"
 	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
 	[ -n "$msr" ] || die "$kver: no msr.ko"
@@ -236,6 +253,7 @@ run_config() {
 	budget=${VM_TIMEOUT:-$((cpus > 1 ? 900 : 480))}
 	build_iso "$kver" "$(cmdline_for test "$expect" "$model")" "$dir/boot.iso"
 	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log"
+	echo "vmtest: $series $model ${cpus}cpu boots $(cat "$vm/$kver/module")"
 	boot_and_wait "$dir" "$budget"
 	judge "$dir" "$kver" "$model" "$cpus" "$expect" >"$dir/verdict" 2>"$dir/failures" || true
 	cat "$dir/failures" "$dir/verdict"

@@ -380,9 +380,8 @@ static int collect_segments(const Elf64_Phdr *ph, unsigned int phnum, uint64_t f
 		s->first_page = pages;
 		s->nr_pages = seg_pages;
 		pages += seg_pages;
-		prev_end = end + 1;	/* 0 for a segment ending at the top: nothing may follow */
-		if (prev_end == 0)
-			prev_end = UINT64_MAX;
+		/* A segment ending at the top of the address space leaves no room after it. */
+		prev_end = end == UINT64_MAX ? UINT64_MAX : end + 1;
 	}
 	if (!n)
 		return fail(st, HVT_MF_NO_SEGMENTS, 0, "no executable PT_LOAD segment");
@@ -407,7 +406,7 @@ static int hash_pages(int fd, struct hvtrust_manifest *m, struct hvt_mf_status *
 		for (i = 0; i < seg->nr_pages; i++) {
 			uint64_t rel = (uint64_t)i * PAGE;
 			size_t want = PAGE;
-			ssize_t got = 0;
+			ssize_t got;
 
 			if (seg->memsz > seg->filesz)
 				want = rel >= seg->filesz ? 0 :

@@ -523,7 +523,7 @@ static void exits_section(void)
 		{ "page faults 4x4 MiB", hvt_workload_faults },
 		{ "tmpfs file I/O 1 MiB", hvt_workload_file },
 	};
-	struct snapshot *execs = s + 7;
+	struct snapshot *execs;
 	long long unexplained = 0, cpuid_issued = 0, cpuid_counted = 0;
 	long long exec_total = 0, whole_total = 0;
 	long long vmcall_issued = 0, vmcall_counted = 0;
@@ -533,6 +533,7 @@ static void exits_section(void)
 
 	if (!s)
 		die("out of memory");
+	execs = s + 7;
 	hvt_pin_to(0);
 	/* What reading the counters itself costs: two reads, nothing between. */
 	read_exits(a);

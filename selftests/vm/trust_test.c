@@ -40,6 +40,7 @@ struct hc {
 /* VMCALL right here, from this binary's own code. */
 static __attribute__((noinline)) void hc_direct(struct hc *h)
 {
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
 	register uint64_t r8 asm("r8") = h->r8;
 	uint64_t rax = h->rax, rbx = h->rbx, rcx = h->rcx, rdx = h->rdx;
 	uint64_t rsi = h->rsi, rdi = h->rdi;
@@ -57,6 +58,7 @@ static __attribute__((noinline)) void hc_direct(struct hc *h)
 /* CALL a stub (the session page's, or a copy of it elsewhere); red zone kept. */
 static __attribute__((noinline)) void hc_via(uint64_t stub, struct hc *h)
 {
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
 	register uint64_t r8 asm("r8") = h->r8;
 	uint64_t rax = h->rax, rbx = h->rbx, rcx = h->rcx, rdx = h->rdx;
 	uint64_t rsi = h->rsi, rdi = h->rdi;
