@@ -50,6 +50,11 @@ module_param(check_period_ms, uint, 0444);
 MODULE_PARM_DESC(check_period_ms,
 		 "Milliseconds between the hypervisor's own integrity checks, on each CPU while sessions are open; each hashes 32 protected pages, round robin (default 200; 0: only when programs call)");
 
+static bool enforce;
+module_param(enforce, bool, 0444);
+MODULE_PARM_DESC(enforce,
+		 "Drop writes to the code of trusted programs instead of letting them complete and revoking the session (default 0)");
+
 static unsigned int bad_token_limit = 8;
 module_param(bad_token_limit, uint, 0444);
 MODULE_PARM_DESC(bad_token_limit,
@@ -86,10 +91,13 @@ struct hvt_binary_glue {
  * @page: the session page
  * @pid: the process that attached
  * @comm: its name then
+ * @released: the session's reference on the notifier was dropped (address
+ *            space gone, or the module unloading)
  */
 struct hvt_session_glue {
 	struct mmu_notifier mn;
 	struct list_head node;
+	bool released;
 	u64 id;
 	u32 binary;
 	struct page *page;
@@ -164,6 +172,7 @@ int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
 	trust->bad_token_limit = max(bad_token_limit, 1U);
 	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
 	trust->has_rdrand = boot_cpu_has(X86_FEATURE_RDRAND);
+	trust->enforce = enforce;
 	err = walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
 				  0, -1, trust, hvt_add_ram);
 	if (err) {
@@ -340,7 +349,9 @@ static int hvt_verify_file(struct file *file, const struct hvtrust_manifest *m)
 		for (page = 0; page < s->nr_pages && !err; page++) {
 			u64 at = (u64)page * PAGE_SIZE;
 
-			/* As the ELF loader maps it: zeros past EOF, and past filesz where memsz > filesz. */
+			/* As the ELF loader maps it: zeros past EOF, and past filesz
+			 * where memsz > filesz.
+			 */
 			err = hvt_read_page(file, s->offset + at, size, buf);
 			if (err)
 				break;
@@ -576,14 +587,19 @@ static void hvt_session_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	struct hvt_session_glue *g = container_of(mn, struct hvt_session_glue, mn);
 	u64 id;
 
+	bool released;
+
 	spin_lock(&hvt_sessions_lock);
 	id = g->id;
 	g->id = 0;
+	released = g->released;
+	g->released = true;
 	spin_unlock(&hvt_sessions_lock);
 	/* Before the address space's frames go back to the allocator. */
 	if (id)
 		hvt_hv_call(HVTRUST_HC_SESSION_END, id, 0, 0);
-	mmu_notifier_put(mn);
+	if (!released)
+		mmu_notifier_put(mn);
 }
 
 static struct mmu_notifier *hvt_session_alloc(struct mm_struct *mm)
@@ -797,12 +813,31 @@ unlock:
  * hvt_trust_cleanup() - forget the registry after the hypervisor stopped
  *
  * Called once every CPU was given back: the manifests are ordinary memory
- * again. Sessions cannot exist then (their mappings hold the module).
+ * again. Sessions whose page is still mapped hold the module, so only
+ * address spaces that dropped their page and device are left here.
  */
 void hvt_trust_cleanup(void)
 {
+	struct hvt_session_glue *g;
 	unsigned int id;
 
+	/*
+	 * A process may have unmapped its session page and closed the device
+	 * (nothing holds the module then) while its address space lives on:
+	 * its notifier must not outlive the module's code.
+	 */
+restart:
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (!g->released) {
+			g->released = true;
+			g->id = 0;
+			spin_unlock(&hvt_sessions_lock);
+			mmu_notifier_put(&g->mn);
+			goto restart;
+		}
+	}
+	spin_unlock(&hvt_sessions_lock);
 	mmu_notifier_synchronize();
 	for (id = 0; id < HVT_MAX_BINARIES; id++) {
 		hvt_free_manifest(&hvt_binaries[id]);

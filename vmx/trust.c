@@ -966,7 +966,7 @@ long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 
  * A write to a session page never lands. A write to protected code or data
  * revokes every session that protects the frame, then completes, so that
  * the guest kernel stays consistent (the frame may have been freed and
- * reused).
+ * reused); in enforce mode a write to protected code is dropped instead.
  *
  * Return: enum hvt_trust_verdict.
  */
@@ -1011,6 +1011,13 @@ int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *rest
 		if (hvt_translate(vmm, s->cr3, f->gva, &now) || now != page) {
 			hvt_unpin_frame(vcpu, f);
 			continue;
+		}
+		/* Enforce mode: the code stays as registered, the session lives on. */
+		if (trust->enforce && f->kind == HVT_FRAME_CODE) {
+			*restore = f->saved_leaf & ~HVT_EPT_WRITE;
+			hvt_audit(vcpu, HVTRUST_AUDIT_WRITE, s, 0, f->gva, gpa);
+			verdict = HVT_TRUST_DROP_WRITE;
+			goto out;
 		}
 		hvt_revoke(vcpu, s, HVTRUST_AUDIT_WRITE, f->gva, gpa);
 	}

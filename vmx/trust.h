@@ -137,6 +137,7 @@ struct hvt_session_request {
  * @bad_token_limit: wrong tokens before an address space is locked out
  * @sealed: no registry change until reboot
  * @has_rdrand: RDRAND adds fresh entropy before each token
+ * @enforce: writes to protected code are dropped instead of revoking
  * @timer_save: the CPU can save the VMX-preemption timer at VM exit
  * @check_ticks: VMX-preemption timer ticks between recurring checks, 0: off
  * @open_sessions: sessions in HVT_SESSION_OPEN
@@ -162,6 +163,7 @@ struct hvt_trust {
 	u32 bad_token_limit;
 	bool sealed;
 	bool has_rdrand;
+	bool enforce;
 	bool timer_save;
 	u32 check_ticks;
 	u32 open_sessions;

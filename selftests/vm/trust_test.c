@@ -1352,6 +1352,52 @@ TEST_F(trust, unregister_ends_sessions)
 }
 
 
+/*
+ * enforce=1: the guest kernel (a test module) writes a protected code frame;
+ * the write is dropped, audited, and the session lives on.
+ */
+TEST_F(trust, enforce_mode_drops_writes_to_code)
+{
+	uintptr_t code = (uintptr_t)victim & ~(uintptr_t)(PAGE - 1);
+	uint64_t pa, session, before;
+	struct hvtrust_audit rec;
+	char params[64];
+	struct raw r;
+
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, hvt_unload_module("hvtrust")) {
+		TH_LOG("rmmod hvtrust: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, hvt_load_module(hvt_module_path(), "enforce=1"));
+	self->dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, ensure_registered(self->dev, &self->id));
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	before = *(volatile uint64_t *)code;
+	pa = pfn_of((void *)code) << 12;
+	ASSERT_NE(0, pa);
+	snprintf(params, sizeof(params), "pa=%#llx", (unsigned long long)pa);
+	ASSERT_EQ(0, hvt_load_module("/lib/hvt_peek.ko", params));
+	hvt_unload_module("hvt_peek");
+	EXPECT_EQ(before, *(volatile uint64_t *)code);
+	EXPECT_EQ(0, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_WRITE), session, &rec));
+	EXPECT_EQ(pa, rec.gpa & ~(uint64_t)(PAGE - 1));
+
+	/* Back to the default for the tests that follow. */
+	munmap((void *)r.page, PAGE);
+	close(r.fd);
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, hvt_unload_module("hvtrust")) {
+		TH_LOG("rmmod hvtrust: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, hvt_load_module(hvt_module_path(), ""));
+}
+
 /* Last: a sealed registry stays sealed until reboot, the module stays too. */
 TEST_F(trust, seal_is_final)
 {
