@@ -602,12 +602,16 @@ static void hvt_session_release(struct mmu_notifier *mn, struct mm_struct *mm)
 		mmu_notifier_put(mn);
 }
 
+/* Sessions were attached since load: unloading waits for their notifiers. */
+static bool hvt_notifiers_used;
+
 static struct mmu_notifier *hvt_session_alloc(struct mm_struct *mm)
 {
 	struct hvt_session_glue *g = kzalloc(sizeof(*g), GFP_KERNEL);
 
 	if (!g)
 		return ERR_PTR(-ENOMEM);
+	WRITE_ONCE(hvt_notifiers_used, true);
 	INIT_LIST_HEAD(&g->node);
 	return &g->mn;
 }
@@ -838,7 +842,10 @@ restart:
 		}
 	}
 	spin_unlock(&hvt_sessions_lock);
-	mmu_notifier_synchronize();
+	/* An SRCU grace period: costly, and needless when nothing attached. */
+	if (READ_ONCE(hvt_notifiers_used))
+		mmu_notifier_synchronize();
+	hvt_notifiers_used = false;
 	for (id = 0; id < HVT_MAX_BINARIES; id++) {
 		hvt_free_manifest(&hvt_binaries[id]);
 		hvt_binaries[id].used = false;
