@@ -140,7 +140,7 @@ static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 {
 	u32 i;
 
-	for (i = 0; i < trust->max_frames; i++) {
+	for (i = 0; i < trust->frames_used; i++) {
 		struct hvt_frame *f = &trust->frames[i];
 
 		if (f->kind != HVT_FRAME_FREE && f->gpa == gpa && f != except)
@@ -321,8 +321,14 @@ static void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 
 static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
 	hvt_unpin_frame(vcpu, frame);
 	frame->kind = HVT_FRAME_FREE;
+	/* Scans stop at the last frame in use: keep that bound tight. */
+	while (trust->frames_used &&
+	       trust->frames[trust->frames_used - 1].kind == HVT_FRAME_FREE)
+		trust->frames_used--;
 }
 
 static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
@@ -342,6 +348,8 @@ static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
 		*err = -ENOSPC;
 		return NULL;
 	}
+	if (i >= trust->frames_used)
+		trust->frames_used = i + 1;
 	frame->gpa = gpa;
 	frame->gva = gva;
 	frame->session = session;
@@ -361,7 +369,7 @@ static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	u32 i;
 
-	for (i = 0; i < trust->max_frames; i++) {
+	for (i = 0; i < trust->frames_used; i++) {
 		struct hvt_frame *f = &trust->frames[i];
 
 		if (f->kind == HVT_FRAME_FREE || f->session != session)
@@ -775,7 +783,7 @@ static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 	u32 session = hvt_session_index(trust, s), i;
 
 	s->checks++;
-	for (i = 0; i < trust->max_frames; i++) {
+	for (i = 0; i < trust->frames_used; i++) {
 		struct hvt_frame *f = &trust->frames[i];
 
 		if (f->session != session ||
@@ -810,7 +818,7 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 		bool known = false;
 		u32 i;
 
-		for (i = 0; i < trust->max_frames && !known; i++)
+		for (i = 0; i < trust->frames_used && !known; i++)
 			known = trust->frames[i].kind == HVT_FRAME_DATA &&
 				trust->frames[i].session == session &&
 				trust->frames[i].gva == gva;
@@ -840,7 +848,7 @@ static long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 
 	if (!len || end < addr)
 		return -EINVAL;
-	for (i = 0; i < trust->max_frames; i++) {
+	for (i = 0; i < trust->frames_used; i++) {
 		struct hvt_frame *f = &trust->frames[i];
 
 		if (f->kind == HVT_FRAME_DATA && f->session == session &&
@@ -1075,8 +1083,8 @@ void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
 	u32 hashed = 0, looked;
 
 	hvt_lock(&trust->lock);
-	for (looked = 0; looked < trust->max_frames && hashed < HVT_CHECK_SLICE; looked++) {
-		u32 i = trust->check_cursor++ % trust->max_frames;
+	for (looked = 0; looked < trust->frames_used && hashed < HVT_CHECK_SLICE; looked++) {
+		u32 i = trust->check_cursor++ % trust->frames_used;
 		struct hvt_frame *f = &trust->frames[i];
 		struct hvt_session *s;
 		u64 gpa = 0;

@@ -134,6 +134,7 @@ struct hvt_session_request {
  * @cr3_ignore: CR3 bits that do not identify an address space (PTI)
  * @max_sessions: entries at @sessions
  * @max_frames: entries at @frames
+ * @frames_used: entries at @frames up to the last one in use
  * @bad_token_limit: wrong tokens before an address space is locked out
  * @sealed: no registry change until reboot
  * @has_rdrand: RDRAND adds fresh entropy before each token
@@ -160,6 +161,7 @@ struct hvt_trust {
 	u64 cr3_ignore;
 	u32 max_sessions;
 	u32 max_frames;
+	u32 frames_used;
 	u32 bad_token_limit;
 	bool sealed;
 	bool has_rdrand;
