@@ -377,7 +377,7 @@ static void recurring_section(int reps, int loop_ms)
 	double off[MAX_REPS] = { 0 }, on[MAX_REPS] = { 0 }, expiries[MAX_REPS] = { 0 };
 	double t, moff, mon, mexp;
 	unsigned long period = module_param_ul("check_period_ms");
-	uint64_t n = 1 << 22, e, w[3];
+	uint64_t n = 1 << 22, e, w[3] = { 0 };
 	int rep;
 
 	/* The loop is deterministic: one short run scales it to loop_ms. */
