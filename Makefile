@@ -24,8 +24,15 @@ LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
 VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 # The bench is no *_test: the guest's test loop does not pick it up.
-VM_BENCH := $(BUILD)/selftests/bench
-$(BUILD)/selftests/hv_test $(VM_BENCH): LDLIBS += -pthread
+# trust_bench registers trust_pad_N (N pages of code each) and times their hypercalls.
+TRUST_PAD_PAGES := 1 16 64 256 1024
+TRUST_PADS := $(foreach n,$(TRUST_PAD_PAGES),$(BUILD)/selftests/trust_pad_$(n))
+VM_BENCH := $(BUILD)/selftests/bench $(BUILD)/selftests/trust_bench $(TRUST_PADS)
+$(BUILD)/selftests/hv_test $(BUILD)/selftests/bench: LDLIBS += -pthread
+# It builds manifests as trust_test does, with the hypervisor's SHA-256.
+$(BUILD)/selftests/trust_bench: TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
+	token/sha256.c
+$(BUILD)/selftests/trust_bench: tools/manifest.c tools/manifest.h token/sha256.c
 # trust_test registers itself (tools/manifest.c) and is a trusted program (libhvtrust).
 # It hashes with the hypervisor's SHA-256, not libcrypto: the hypervisor hashes all
 # of its code at every first hypercall, and libcrypto would make that 5 times more.
@@ -114,6 +121,13 @@ $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm
 		uapi/hvtrust.h $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(TEST_EXTRA) $(LDLIBS)
+
+# No C library, so the code segment is the padding plus well under a page of code.
+PAD_CFLAGS := -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding -fno-stack-protector \
+	-fno-pie -no-pie -fno-asynchronous-unwind-tables -fcf-protection=none
+$(TRUST_PADS): $(BUILD)/selftests/trust_pad_%: selftests/vm/trust_pad.c uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(PAD_CFLAGS) -DPAD_PAGES=$* -o $@ $<
 
 vm-helpers: $(BUILD)/hvtest-poweroff
 

@@ -9,7 +9,8 @@
 # VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT[:TESTS] ...", VM_JOBS, VM_TIMEOUT (seconds per run),
 # VM_TESTS=load_test,trust_test (a subset of the selftests, in that order),
 # VM_KERNEL and VM_CPU (shell and demo), VM_DKMS=no (never boot build/dkms's module),
-# BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...", BENCH_ITERS and BENCH_REPS (bench).
+# BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...", BENCH_ITERS and BENCH_REPS (bench),
+# BENCH_TRUST=0|1 (the trusted-program figures: none, or on every machine too).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +82,10 @@ build_initramfs() {
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
 	cp "$build"/selftests/*_test "$root/tests/"
 	# Only bench machines carry the bench: the test machines boot no bigger.
-	[ "$action" = bench ] && cp "$build/selftests/bench" "$root/tests/bench"
+	if [ "$action" = bench ]; then
+		cp "$build/selftests/bench" "$build/selftests/trust_bench" "$build"/selftests/trust_pad_* \
+			"$root/tests/"
+	fi
 	cp "$module" "$root/lib/hvtrust.ko"
 	cp "$build/kmod/$kver/selftests/vm/kmod/hvt_peek.ko" "$root/lib/hvt_peek.ko"
 	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
@@ -291,10 +295,12 @@ bench_config() {
 	cmdline=$(cmdline_for bench load "$model")
 	[ -n "${BENCH_ITERS:-}" ] && cmdline+=" hvtest.bench_iters=$BENCH_ITERS"
 	[ -n "${BENCH_REPS:-}" ] && cmdline+=" hvtest.bench_reps=$BENCH_REPS"
+	[ -n "${BENCH_TRUST:-}" ] && cmdline+=" hvtest.bench_trust=$BENCH_TRUST"
 	build_iso "$kver" "$cmdline" "$dir/boot.iso"
 	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log" "$megs"
 	ips=$(sed -n 's/.*ips=\([0-9]*\).*/\1/p' "$dir/bochsrc")
-	boot_and_wait "$dir" "${VM_TIMEOUT:-$((cpus > 1 ? 600 : 300))}"
+	# The one-CPU machine measures the trusted-program service (f) too.
+	boot_and_wait "$dir" "${VM_TIMEOUT:-$((cpus > 1 ? 600 : 480))}"
 	echo "== Bochs $(dpkg-query -W -f='${Version}' bochs 2>/dev/null || echo '?'):" \
 		"$model, $cpus CPU$([ "$cpus" = 1 ] || echo s), $megs MiB, ips=$ips, clock sync=none; Debian $kver"
 	echo "   emulation figures: guest time and TSC advance with emulated instructions, not host time;"
