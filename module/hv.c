@@ -307,7 +307,7 @@ static void hvt_free_cpu(struct hvt_cpu *vcpu, struct hvt_cpu_glue *glue)
 		return;
 	hvt_free_hidden(vcpu->vmxon, PAGE_SIZE);
 	hvt_free_hidden(vcpu->vmcs, PAGE_SIZE);
-	hvt_free_hidden(vcpu->sink, PAGE_SIZE);
+	hvt_free_hidden(vcpu->sink, HVT_SINK_SLOTS * PAGE_SIZE);
 	hvt_free_hidden(vcpu->stack, HVT_HOST_STACK_SIZE);
 	hvt_free_hidden(vcpu, sizeof(*vcpu));
 }
@@ -326,7 +326,7 @@ static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu, struct hvt_cpu_glue *glue
 	vcpu->log = glue->log;
 	vcpu->vmxon = hvt_alloc_hidden(PAGE_SIZE);
 	vcpu->vmcs = hvt_alloc_hidden(PAGE_SIZE);
-	vcpu->sink = hvt_alloc_hidden(PAGE_SIZE);
+	vcpu->sink = hvt_alloc_hidden(HVT_SINK_SLOTS * PAGE_SIZE);
 	vcpu->stack = hvt_alloc_hidden(HVT_HOST_STACK_SIZE);
 	if (!vcpu->vmxon || !vcpu->vmcs || !vcpu->sink || !vcpu->stack)
 		goto fail;
@@ -482,7 +482,7 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 		err = hvt_hide_range(vmm, vcpu, sizeof(*vcpu)) ?:
 		      hvt_hide_range(vmm, vcpu->vmxon, PAGE_SIZE) ?:
 		      hvt_hide_range(vmm, vcpu->vmcs, PAGE_SIZE) ?:
-		      hvt_hide_range(vmm, vcpu->sink, PAGE_SIZE) ?:
+		      hvt_hide_range(vmm, vcpu->sink, HVT_SINK_SLOTS * PAGE_SIZE) ?:
 		      hvt_hide_range(vmm, vcpu->stack, HVT_HOST_STACK_SIZE);
 	}
 	do {

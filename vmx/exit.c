@@ -360,8 +360,9 @@ static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
  * (Bochs' corei7_skylake_x lacks it).
  */
 static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
-					     u64 page, u64 restore)
+					     u64 page, u64 restore, bool copy)
 {
+	u64 sink_pa;
 	unsigned int slot;
 
 	for (slot = 0; slot < HVT_SINK_SLOTS; slot++)
@@ -371,7 +372,17 @@ static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
 		return HVT_LEAVE;
 	vcpu->sink_gpa[slot] = page;
 	vcpu->sink_restore[slot] = restore;
-	*leaf = HVT_SINK_ENTRY(vcpu->sink_pa);
+	sink_pa = vcpu->sink_pa + slot * PAGE_SIZE;
+	if (copy) {
+		/*
+		 * Code (hvtrust's, a session's stub): every CPU reads and runs
+		 * this frame meanwhile, so the sink holds a copy, executable.
+		 */
+		__builtin_memcpy((u8 *)vcpu->sink + slot * PAGE_SIZE, __va(page), PAGE_SIZE);
+		*leaf = sink_pa | HVT_EPT_RWX | (restore & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_RWX);
+	} else {
+		*leaf = HVT_SINK_ENTRY(sink_pa);
+	}
 	hvt_invept_all();
 	if (!vcpu->stepping) {
 		unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
@@ -404,9 +415,12 @@ static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
 			*leaf = vcpu->sink_restore[slot];
 		vcpu->sink_gpa[slot] = 0;
 	}
-	/* Other CPUs may have cached the sink mapping meanwhile. */
-	hvt_trust_ept_changed(vcpu);
-	__builtin_memset(vcpu->sink, 0, PAGE_SIZE);
+	/*
+	 * Only this CPU flushes: another that cached the sink mapping meanwhile
+	 * reaches a scratch page that holds nothing of the hypervisor's.
+	 */
+	hvt_invept_all();
+	__builtin_memset(vcpu->sink, 0, HVT_SINK_SLOTS * PAGE_SIZE);
 }
 
 /*
@@ -455,14 +469,16 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 	u64 mapped = leaf ? *leaf & HVT_EPT_ADDR_MASK : 0;
 	u64 restore = 0;
 
-	if (leaf && (mapped == vcpu->vmm->zero_page_pa || mapped == vcpu->sink_pa)) {
+	if (leaf && (mapped == vcpu->vmm->zero_page_pa ||
+		     (mapped >= vcpu->sink_pa &&
+		      mapped < vcpu->sink_pa + HVT_SINK_SLOTS * PAGE_SIZE))) {
 		u64 rip = hvt_vmreadnl(GUEST_RIP);
 		u64 gla = hvt_vmreadnl(GUEST_LINEAR_ADDRESS);
 
 		if (exit->qualification & HVT_EPT_QUAL_WRITE) {
 			hvt_log(vcpu, HVT_LOG_HIDDEN_WRITE, gpa, rip, gla, exit->cpl);
 			return hvt_hidden_write(vcpu, leaf, page,
-						HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa));
+						HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa), false);
 		}
 		/* Only a fetch can fault on a readable page: no code lives there. */
 		hvt_log(vcpu, HVT_LOG_HIDDEN_FETCH, gpa, rip, gla, exit->qualification);
@@ -474,7 +490,7 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 		return HVT_RESUME;
 	case HVT_TRUST_DROP_WRITE:
 		if (leaf)
-			return hvt_hidden_write(vcpu, leaf, page, restore);
+			return hvt_hidden_write(vcpu, leaf, page, restore, true);
 		break;
 	}
 	/* The code VMX root runs: a guest that patches it would own root. */
@@ -482,7 +498,7 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 	    hvt_is_code_page(vcpu->vmm, page)) {
 		hvt_log(vcpu, HVT_LOG_CODE_WRITE, gpa, hvt_vmreadnl(GUEST_RIP),
 			hvt_vmreadnl(GUEST_LINEAR_ADDRESS), exit->cpl);
-		return hvt_hidden_write(vcpu, leaf, page, *leaf);
+		return hvt_hidden_write(vcpu, leaf, page, *leaf, true);
 	}
 	hvt_log(vcpu, HVT_LOG_EPT_VIOLATION, hvt_vmread64(GUEST_PHYSICAL_ADDRESS),
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),

@@ -105,7 +105,8 @@ struct hvt_vmm;
  * @vm_instruction_error: VM_INSTRUCTION_ERROR of a failed VMX instruction
  * @log: the log ring of this CPU (visible to the guest)
  * @log_head: VMX root's own copy of @log->head
- * @sink: where a guest write to hidden memory lands for one instruction
+ * @sink: where a guest write to hidden memory lands for one instruction, a
+ *        page per slot
  * @sink_pa: its physical address
  * @sink_gpa: the hidden pages mapped to @sink now, 0 for a free slot
  * @sink_restore: the EPT leaf each of them gets back after the step

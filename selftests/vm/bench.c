@@ -31,7 +31,7 @@
  * (struct hvt_log_ring, 10252 bytes, an order-2 allocation).
  */
 #define OWN_SHARED_HIDDEN	5
-#define OWN_CPU_HIDDEN		8
+#define OWN_CPU_HIDDEN		9
 #define OWN_SHARED_VISIBLE	1
 #define OWN_CPU_VISIBLE		4
 
@@ -780,7 +780,7 @@ static void memory_section(unsigned long modsize)
 	    ept_now, ept_now * 4, ept_now - (long)tables);
 	out("    around the hidden pages%s", ept_now < (long)tables ?
 	    " -- FEWER than built: the allocation model above is out of date" : "");
-	out("  per CPU: %d hidden pages (state, VMXON, VMCS, sink, 16 KiB stack) + %d visible (log ring) = %d KiB",
+	out("  per CPU: %d hidden pages (state, VMXON, VMCS, 2 sink, 16 KiB stack) + %d visible (log ring) = %d KiB",
 	    OWN_CPU_HIDDEN, OWN_CPU_VISIBLE, (OWN_CPU_HIDDEN + OWN_CPU_VISIBLE) * 4);
 	out("  shared: %d hidden + %d visible (zero page) pages = %d KiB, plus the EPT",
 	    OWN_SHARED_HIDDEN, OWN_SHARED_VISIBLE, (OWN_SHARED_HIDDEN + OWN_SHARED_VISIBLE) * 4);
