@@ -258,7 +258,7 @@ run_config() {
 	dir=$vm/runs/$series-$model-${cpus}cpu
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	budget=${VM_TIMEOUT:-$((cpus > 1 ? 1200 : 480))}
+	budget=${VM_TIMEOUT:-$((cpus > 1 ? 1500 : 480))}
 	build_iso "$kver" "$(VM_TESTS=${VM_TESTS:-$tests} cmdline_for test "$expect" "$model")" \
 		"$dir/boot.iso"
 	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log"
