@@ -25,7 +25,7 @@
  * hvt_alloc_cpu, hvt_protect_code): shared, the state, MSR bitmap, host PML4,
  * host IDT and the list of its code frames; per possible CPU, the state,
  * VMXON, VMCS, write sink and a 4-page stack. The trusted-program service's
- * tables come on top (trust_pages()).
+ * tables come on top (hvt_trust_hidden_pages()).
  * All hidden from the guest and counted in hidden_pages, EPT tables too.
  * Not hidden: the zero page shown in their place and the per-CPU log ring
  * (struct hvt_log_ring, 10252 bytes, an order-2 allocation).
@@ -701,37 +701,6 @@ static void time_section(void)
 		    median(load_ms, loads), loads);
 }
 
-static unsigned long module_param_ul(const char *name)
-{
-	char path[128], text[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/hvtrust/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(text, sizeof(text), f))
-		text[0] = 0;
-	fclose(f);
-	return strtoul(text, NULL, 10);
-}
-
-#define PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
-
-/*
- * The trusted-program service's hidden tables (module/hv.c, vmx/trust.h):
- * the EPT split pool and its index, 64 bytes per protectable page, 96 per
- * session, two pages of state.
- */
-static long trust_pages(void)
-{
-	unsigned long pool = module_param_ul("ept_pool_pages");
-
-	return pool + PAGES_OF(pool * 8) +
-	       PAGES_OF(module_param_ul("max_protected_pages") * 64) +
-	       PAGES_OF(module_param_ul("max_sessions") * 96) + 2;
-}
-
 /* (d): hidden pages, EPT tables from the module's log, MemFree. */
 static void memory_section(unsigned long modsize)
 {
@@ -755,7 +724,7 @@ static void memory_section(unsigned long modsize)
 	    sscanf(line, "EPT identity map of %u MAXPHYADDR bits: %u tables, %lu 1G, %lu 2M, %lu 4K",
 		   &bits, &tables, &p1g, &p2m, &p4k) != 5)
 		out("  (the module's EPT line was not found in the kernel log)");
-	own = OWN_SHARED_HIDDEN + (long)OWN_CPU_HIDDEN * possible + trust_pages();
+	own = OWN_SHARED_HIDDEN + (long)OWN_CPU_HIDDEN * possible + hvt_trust_hidden_pages();
 	ept_now = (long)st.hidden_pages - own;
 	visible = OWN_SHARED_VISIBLE + (long)OWN_CPU_VISIBLE * possible;
 	/*
@@ -774,8 +743,8 @@ static void memory_section(unsigned long modsize)
 	out("  own hidden pages by module/hv.c's allocations: %d shared + %d per possible CPU x %d",
 	    OWN_SHARED_HIDDEN, OWN_CPU_HIDDEN, possible);
 	out("    + %ld of the trusted-program service (EPT pool %lu, %lu protectable pages, %lu sessions) = %ld",
-	    trust_pages(), module_param_ul("ept_pool_pages"),
-	    module_param_ul("max_protected_pages"), module_param_ul("max_sessions"), own);
+	    (long)hvt_trust_hidden_pages(), hvt_module_param("ept_pool_pages"),
+	    hvt_module_param("max_protected_pages"), hvt_module_param("max_sessions"), own);
 	out("  EPT tables now = hidden_pages - own = %ld (%ld KiB); %ld added by splitting large pages",
 	    ept_now, ept_now * 4, ept_now - (long)tables);
 	out("    around the hidden pages%s", ept_now < (long)tables ?

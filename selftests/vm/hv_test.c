@@ -581,36 +581,6 @@ TEST_F(hv, suspend_gives_cpus_back_and_takes_them_again)
 
 #define RELOAD_CYCLES		20
 
-static unsigned long module_param_value(const char *name)
-{
-	char path[128], text[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/hvtrust/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(text, sizeof(text), f))
-		text[0] = 0;
-	fclose(f);
-	return strtoul(text, NULL, 10);
-}
-
-#define PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
-
-/*
- * The trusted-program service's hidden tables: the EPT split pool and its
- * index, 64 bytes per protectable page, 96 per session, two pages of state.
- */
-static unsigned long trust_hidden_pages(void)
-{
-	unsigned long pool = module_param_value("ept_pool_pages");
-
-	return pool + PAGES_OF(pool * 8) +
-	       PAGES_OF(module_param_value("max_protected_pages") * 64) +
-	       PAGES_OF(module_param_value("max_sessions") * 96) + 2;
-}
-
 TEST_F(hv, reload_cycles_with_workload)
 {
 	struct hvtrust_status now;
@@ -638,8 +608,8 @@ TEST_F(hv, reload_cycles_with_workload)
 		ASSERT_TRUE(signature_on(0));
 		ASSERT_EQ(0, get_status(&now));
 		/* Its own pages, plus EPT tables that depend on where they lie. */
-		EXPECT_GE(now.hidden_pages, 4 + 8 * self->cpus + trust_hidden_pages());
-		EXPECT_LE(now.hidden_pages, 4 + 8 * self->cpus + trust_hidden_pages() + 32);
+		EXPECT_GE(now.hidden_pages, 4 + 8 * self->cpus + hvt_trust_hidden_pages());
+		EXPECT_LE(now.hidden_pages, 4 + 8 * self->cpus + hvt_trust_hidden_pages() + 32);
 		EXPECT_EQ(self->cpus, now.cpus_virtualized);
 	}
 	ASSERT_EQ(worker, waitpid(worker, &status, 0));

@@ -125,6 +125,38 @@ static inline bool hvt_module_listed(const char *name)
 	return found;
 }
 
+/* A parameter of the loaded hvtrust module, 0 when it is not there. */
+static inline unsigned long hvt_module_param(const char *name)
+{
+	char path[128], text[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hvtrust/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = 0;
+	fclose(f);
+	return strtoul(text, NULL, 10);
+}
+
+#define HVT_PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
+
+/*
+ * The trusted-program service's hidden tables (module/hv.c, vmx/trust.h):
+ * the EPT split pool and its index, 64 bytes per protectable page, 96 per
+ * session, two pages of state.
+ */
+static inline unsigned long hvt_trust_hidden_pages(void)
+{
+	unsigned long pool = hvt_module_param("ept_pool_pages");
+
+	return pool + HVT_PAGES_OF(pool * 8) +
+	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 64) +
+	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 96) + 2;
+}
+
 /* Loads hvtrust, virtualizing or only probing, unless it already runs so. */
 static inline int hvt_ensure_loaded(bool virtualize)
 {

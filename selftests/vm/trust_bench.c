@@ -317,21 +317,6 @@ static void check_section(void)
 
 /* ---- (f) 4: the recurring check's share of CPU time ---- */
 
-static unsigned long module_param_ul(const char *name)
-{
-	char path[128], text[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/hvtrust/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(text, sizeof(text), f))
-		text[0] = 0;
-	fclose(f);
-	return strtoul(text, NULL, 10);
-}
-
 static uint64_t preempt_exits(void)
 {
 	struct hvtrust_exits e = { .size = sizeof(e), .cpu = 0 };
@@ -376,7 +361,7 @@ static void recurring_section(int reps, int loop_ms)
 {
 	double off[MAX_REPS] = { 0 }, on[MAX_REPS] = { 0 }, expiries[MAX_REPS] = { 0 };
 	double t, moff, mon, mexp;
-	unsigned long period = module_param_ul("check_period_ms");
+	unsigned long period = hvt_module_param("check_period_ms");
 	uint64_t n = 1 << 22, e, w[3] = { 0 };
 	int rep;
 
