@@ -406,7 +406,8 @@ struct hvtrust_read_audit {
  * Errors: -ESRCH no pending session for this address space; -EACCES RIP
  * outside the registered binary's executable pages; -EFAULT a code page not
  * mapped; -EBADMSG a code page differs from the manifest; -EINVAL RBX is
- * not the session page.
+ * not the session page. A failed first hypercall leaves the session pending:
+ * the program may try again.
  */
 #define HVTRUST_HC_SESSION_OPEN	0x2
 
@@ -417,8 +418,12 @@ struct hvtrust_read_audit {
  * Results: RAX = 0 or -errno; RDI and R8 carry outputs where stated.
  * Errors common to all: -EPERM not through the safe hypercall address or
  * not from the session's address space; -EKEYREJECTED wrong token;
- * -EDQUOT the address space is locked out after too many wrong tokens;
+ * -EDQUOT the address space is locked out after too many wrong tokens (the
+ * wrong token that reaches the limit is still answered -EKEYREJECTED);
  * -EKEYREVOKED the session was revoked after an integrity violation.
+ * PROTECT and UNPROTECT act on every page the range touches; CHECK reports
+ * the address of the first changed page. After CLOSE, or once the binary was
+ * unregistered, the address space may attach again.
  */
 #define HVTRUST_HC_STATUS	0x10	/* out RDI: protected pages, R8: checks run */
 #define HVTRUST_HC_PROTECT	0x11	/* RDI: address, R8: length; -EFAULT, -ENOSPC */
