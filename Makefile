@@ -117,7 +117,7 @@ cppcheck: $(KSELFTEST)/kselftest_harness.h
 
 selftests: $(VM_TESTS) $(VM_BENCH)
 
-$(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_workload.h \
+$(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_bench_util.h selftests/vm/hvt_workload.h \
 		uapi/hvtrust.h $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(TEST_EXTRA) $(LDLIBS)

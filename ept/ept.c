@@ -202,6 +202,26 @@ u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
 }
 
 /**
+ * hvt_ept_entry_4k() - what a 4 KiB entry of @gpa would hold, large pages included
+ * @ept: the hierarchy
+ * @gpa: a guest-physical address
+ *
+ * The entry to save before changing @gpa's permissions with hvt_ept_set_4k(),
+ * and to put back afterwards.
+ *
+ * Return: the entry, 0 when nothing maps @gpa.
+ */
+u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa)
+{
+	unsigned int level;
+	u64 entry = hvt_ept_lookup(ept, gpa, &level);
+
+	if (!entry || level == 1)
+		return entry;
+	return (gpa & HVT_EPT_ADDR_MASK) | (entry & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_LARGE);
+}
+
+/**
  * hvt_ept_leaf_4k() - the 4 KiB leaf entry of @gpa, without splitting
  * @ept: the hierarchy
  * @gpa: a guest-physical address

@@ -60,6 +60,7 @@ int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
 int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry);
 u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level);
 u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa);
+u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa);
 u64 hvt_ept_pointer(const struct hvt_ept *ept);
 
 #endif /* HVT_EPT_H */

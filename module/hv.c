@@ -67,8 +67,6 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 		"unexpected VM exit %llu, qualification %#llx, rip %#llx, cpl %llu",
 	[HVT_LOG_FAILED_ENTRY] =
 		"VM entry failed: reason %#llx, qual. %#llx, VMX error %llu (%llu)",
-	[HVT_LOG_GUEST_STATE] = "  guest rip %#llx rsp %#llx rflags %#llx cr3 %#llx",
-	[HVT_LOG_GUEST_CONTROL] = "  guest cr0 %#llx cr4 %#llx cs %#llx ss %#llx",
 	[HVT_LOG_EPT_VIOLATION] =
 		"EPT violation: gpa %#llx, qualification %#llx, rip %#llx, gla %#llx",
 	[HVT_LOG_TRIPLE_FAULT] =
@@ -538,16 +536,13 @@ static int hvt_protect_code(struct hvt_vmm *vmm)
 	for (r = 0; r < ranges && !err; r++) {
 		for (off = 0; off < size[r] && !err; off += PAGE_SIZE) {
 			struct page *page = vmalloc_to_page(base[r] + off);
-			unsigned int level;
-			u64 pa, leaf;
+			u64 pa;
 
 			if (!page)
 				continue;
 			pa = page_to_phys(page);
-			leaf = hvt_ept_lookup(&vmm->ept, pa, &level);
-			if (level > 1)
-				leaf = pa | (leaf & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_LARGE);
-			err = hvt_ept_set_4k(&vmm->ept, pa, leaf & ~HVT_EPT_WRITE);
+			err = hvt_ept_set_4k(&vmm->ept, pa,
+					     hvt_ept_entry_4k(&vmm->ept, pa) & ~HVT_EPT_WRITE);
 			if (!err)
 				vmm->code_pa[vmm->code_pages++] = pa;
 		}

@@ -258,6 +258,19 @@ void hvt_trust_audit(int cpu, const u64 *args)
 	spin_unlock(&hvt_audit_lock);
 }
 
+/*
+ * One array entry out to a caller whose entry size may differ from ours:
+ * truncated when it knows less, zero-filled when it knows more.
+ */
+static int hvt_copy_entry(u8 __user *dst, size_t esize, const void *src, size_t size)
+{
+	if (copy_to_user(dst, src, min(esize, size)))
+		return -EFAULT;
+	if (esize > size && clear_user(dst + size, esize - size))
+		return -EFAULT;
+	return 0;
+}
+
 int hvt_ioctl_read_audit(struct file *file, void *arg)
 {
 	struct hvtrust_read_audit *req = arg;
@@ -281,9 +294,7 @@ int hvt_ioctl_read_audit(struct file *file, void *arg)
 		spin_unlock(&hvt_audit_lock);
 		if (!have)
 			break;
-		if (copy_to_user(dst + n * esize, &rec, min(esize, sizeof(rec))) ||
-		    (esize > sizeof(rec) &&
-		     clear_user(dst + n * esize + sizeof(rec), esize - sizeof(rec))))
+		if (hvt_copy_entry(dst + n * esize, esize, &rec, sizeof(rec)))
 			return n ? 0 : -EFAULT;
 		spin_lock(&hvt_audit_lock);
 		hvt_audit_tail++;
@@ -543,10 +554,7 @@ int hvt_ioctl_list(struct file *file, void *arg)
 			continue;
 		info = hvt_binaries[id].info;
 		info.sessions = hvt_sessions_of(id);
-		if (n < room &&
-		    (copy_to_user(dst + n * esize, &info, min(esize, sizeof(info))) ||
-		     (esize > sizeof(info) &&
-		      clear_user(dst + n * esize + sizeof(info), esize - sizeof(info))))) {
+		if (n < room && hvt_copy_entry(dst + n * esize, esize, &info, sizeof(info))) {
 			ret = -EFAULT;
 			break;
 		}

@@ -61,8 +61,6 @@ struct hvt_log_ring {
 enum hvt_log_code {
 	HVT_LOG_UNEXPECTED_EXIT,	/* reason, qualification, rip, cpl */
 	HVT_LOG_FAILED_ENTRY,		/* reason, qualification, instruction error */
-	HVT_LOG_GUEST_STATE,		/* rip, rsp, rflags, cr3 */
-	HVT_LOG_GUEST_CONTROL,		/* cr0, cr4, cs selector, ss selector */
 	HVT_LOG_EPT_VIOLATION,		/* gpa, qualification, rip, gla */
 	HVT_LOG_TRIPLE_FAULT,		/* rip, cr3 */
 	HVT_LOG_INIT_SIGNAL,		/* rip */

@@ -124,17 +124,6 @@ static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
 	return 0;
 }
 
-/* The 4 KiB EPT entry of @gpa as it is now, large pages included. */
-static u64 hvt_leaf_now(const struct hvt_vmm *vmm, u64 gpa)
-{
-	unsigned int level;
-	u64 entry = hvt_ept_lookup(&vmm->ept, gpa, &level);
-
-	if (!entry || level == 1)
-		return entry;
-	return (gpa & HVT_EPT_ADDR_MASK) | (entry & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_LARGE);
-}
-
 static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 					  const struct hvt_frame *except)
 {
@@ -290,7 +279,7 @@ static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 		frame->saved_leaf = other->saved_leaf;
 		return 0;
 	}
-	leaf = hvt_leaf_now(vmm, frame->gpa);
+	leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
 	if (!leaf)
 		return -EFAULT;
 	frame->saved_leaf = leaf;
@@ -509,7 +498,7 @@ static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
 	/* Hidden first, checked afterwards: the guest cannot change it between. */
 	frames = DIV_ROUND_UP(size, PAGE_SIZE);
 	for (i = 0; i < frames; i++) {
-		bin->saved_leaves[i] = hvt_leaf_now(vmm, pa + i * PAGE_SIZE);
+		bin->saved_leaves[i] = hvt_ept_entry_4k(&vmm->ept, pa + i * PAGE_SIZE);
 		err = hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, zero);
 		if (err)
 			break;

@@ -182,6 +182,21 @@ TEST_F(ept, leaf_4k_only_where_split)
 	EXPECT_EQ(NULL, hvt_ept_leaf_4k(&self->ept, GB(8)));
 }
 
+TEST_F(ept, entry_4k_of_large_and_split_pages)
+{
+	uint64_t gpa = GB(2) + MB(8) + 0x3000;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), true));
+	/* inside a 1 GiB UC page: its flags, the page's own address, no large bit */
+	EXPECT_EQ(gpa | HVT_EPT_RWX | (HVT_MT_UC << 3), hvt_ept_entry_4k(&self->ept, gpa + 0x45));
+	EXPECT_EQ((GB(1) + 0x5000) | HVT_EPT_RWX | (HVT_MT_WB << 3),
+		  hvt_ept_entry_4k(&self->ept, GB(1) + 0x5000));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, gpa | HVT_EPT_READ));
+	EXPECT_EQ(gpa | HVT_EPT_READ, hvt_ept_entry_4k(&self->ept, gpa));
+	EXPECT_EQ(0, hvt_ept_entry_4k(&self->ept, GB(8)));
+}
+
 TEST_F(ept, out_of_memory_is_reported)
 {
 	self->pool.limit = 2;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hvt_test_util.h"
+#include "hvt_bench_util.h"
 #include "hvt_workload.h"
 #include "../../uapi/hvtrust.h"
 
@@ -40,31 +41,6 @@ static int iters = 5000, reps = 7, cpus, hv_fd = -1;
 static double load_kb[MAX_REPS + 1];
 static int loads_measured;
 static bool have_rdtscp;
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	va_start(ap, fmt);
-	fprintf(stderr, "bench: error: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-/* Every report line carries the prefix the host picks out of the serial log. */
-static void out(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bench: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* lfence keeps rdtsc from starting before earlier instructions finish. */
 static inline uint64_t tsc_start(void)
@@ -102,25 +78,6 @@ static inline unsigned long vmcall_ping(void)
 	return ret;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 enum op { OP_EMPTY, OP_CPUID_HV, OP_CPUID_0, OP_VMCALL };
 
@@ -348,7 +305,7 @@ static double memfree_kb(void)
 	}
 	for (i = 0; i < 5; i++)
 		v[i] = meminfo("MemFree");
-	return median(v, 5);
+	return median_double(v, 5);
 }
 
 /* Guest RAM from the firmware's memory map (E820 "System RAM"), in bytes. */
@@ -684,10 +641,10 @@ static void time_section(void)
 		}
 	}
 	for (on = 0; on < 2; on++) {
-		mw[on] = median(wall[on], reps);
-		mu[on] = median(user[on], reps);
-		ms[on] = median(sys[on], reps);
-		mc[on] = median(cpu[on], reps);
+		mw[on] = median_double(wall[on], reps);
+		mu[on] = median_double(user[on], reps);
+		ms[on] = median_double(sys[on], reps);
+		mc[on] = median_double(cpu[on], reps);
 	}
 	out("  median off: wall %.2f ms, user+sys %.2f ms (user %.2f, sys %.2f)",
 	    mw[0], mc[0], mu[0], ms[0]);
@@ -698,7 +655,7 @@ static void time_section(void)
 	out("  (the kernel splits user and sys by timer tick: the split jumps, their sum does not)");
 	if (loads)
 		out("  insmod (virtualizing every CPU) took median %.1f ms of guest time over %d loads",
-		    median(load_ms, loads), loads);
+		    median_double(load_ms, loads), loads);
 }
 
 /* (d): hidden pages, EPT tables from the module's log, MemFree. */
@@ -769,17 +726,6 @@ static void memory_section(unsigned long modsize)
 	    (unsigned long long)st.hidden_pages * 4, visible * 4,
 	    st.hidden_pages * 4.0 + visible * 4 + modsize / 1024.0,
 	    (st.hidden_pages * 4.0 + visible * 4 + modsize / 1024.0) / gib);
-}
-
-static int param_int(const char *name, int fallback, int lo, int hi)
-{
-	char buf[32];
-	int v;
-
-	if (!hvt_cmdline_param(name, buf, sizeof(buf)))
-		return fallback;
-	v = atoi(buf);
-	return v < lo ? lo : v > hi ? hi : v;
 }
 
 /*

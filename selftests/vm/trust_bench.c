@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hvt_test_util.h"
+#include "hvt_bench_util.h"
 #include "../../uapi/hvtrust.h"
 #include "../../tools/manifest.h"
 
@@ -27,75 +28,12 @@ static const int check_sizes[] = { 1, 16, 64, 256 };
 
 static int dev = -1;
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	va_start(ap, fmt);
-	fprintf(stderr, "bench: error: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-/* Every report line carries the prefix the host picks out of the serial log. */
-static void out(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bench: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
 static double now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sorts @v; the median (mean of the middle two for an even count). */
-static double median_u64(uint64_t *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-static double median_double(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int param_int(const char *name, int fallback, int lo, int hi)
-{
-	char buf[32];
-	int v;
-
-	if (!hvt_cmdline_param(name, buf, sizeof(buf)))
-		return fallback;
-	v = atoi(buf);
-	return v < lo ? lo : v > hi ? hi : v;
 }
 
 /* ---- registry ---- */
