@@ -805,6 +805,7 @@ void hvt_hv_stop(void)
 {
 	if (!hvt_vmm)
 		return;
+	hvt_trust_end_sessions();
 	unregister_reboot_notifier(&hvt_reboot_nb);
 	unregister_pm_notifier(&hvt_pm_nb);
 	cpuhp_remove_state(hvt_cpuhp_state);

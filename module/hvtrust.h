@@ -33,6 +33,7 @@ size_t hvt_trust_sessions_size(void);
 size_t hvt_trust_frames_size(void);
 bool hvt_trust_params_valid(void);
 void hvt_trust_audit(int cpu, const u64 *args);
+void hvt_trust_end_sessions(void);
 void hvt_trust_cleanup(void);
 int hvt_dev_mmap(struct file *file, struct vm_area_struct *vma);
 int hvt_ioctl_register(struct file *file, void *arg);

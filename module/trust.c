@@ -16,6 +16,7 @@
 #include <linux/pagemap.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -34,6 +35,8 @@
 #define HVT_MAX_FILE_SIZE	(256ULL << 20)
 #define HVT_AUDIT_RING		256
 #define HVT_CALL_STUB		"\x0f\x01\xc1\xc3"	/* vmcall; ret */
+/* mov $-ENODEV, %rax; ret: what the stub becomes when the module unloads */
+#define HVT_GONE_STUB		"\x48\xc7\xc0\xed\xff\xff\xff\xc3"
 
 static unsigned int max_sessions = 64;
 module_param(max_sessions, uint, 0444);
@@ -676,17 +679,22 @@ out:
 	return ret;
 }
 
-/* The session page being mapped by the attach ioctl (under hvt_attach_mutex). */
+/* The session page's file while the attach ioctl maps it (under hvt_attach_mutex). */
 static DEFINE_MUTEX(hvt_attach_mutex);
-static struct page *hvt_attach_page;
+static struct file *hvt_attach_backing;
 static struct task_struct *hvt_attach_task;
 
+/*
+ * The mapping is handed over to a shmem file of its own, as for shared
+ * anonymous memory: it then holds neither the device nor the module, so
+ * the module can unload under a program that keeps its session page.
+ */
 int hvt_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct page *page = READ_ONCE(hvt_attach_page);
+	struct file *backing = READ_ONCE(hvt_attach_backing);
 
 	/* Only the attach ioctl maps a session page, read and execute only. */
-	if (!page || READ_ONCE(hvt_attach_task) != current || vma->vm_pgoff ||
+	if (!backing || READ_ONCE(hvt_attach_task) != current || vma->vm_pgoff ||
 	    vma->vm_end - vma->vm_start != PAGE_SIZE ||
 	    (vma->vm_flags & VM_WRITE))
 		return -EINVAL;
@@ -697,7 +705,35 @@ int hvt_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
 #endif
-	return vm_insert_page(vma, vma->vm_start, page);
+	vma_set_file(vma, backing);
+	return backing->f_op->mmap(backing, vma);
+}
+
+/*
+ * A one-page shmem file holding the session page, pinned: unevictable,
+ * and the reference taken here keeps reclaim and migration from moving it
+ * to another frame behind the hypervisor's back.
+ */
+static struct file *hvt_session_file(struct page **pagep)
+{
+	struct file *backing;
+	struct page *page;
+
+	backing = shmem_file_setup("hvtrust-session", PAGE_SIZE, VM_NORESERVE);
+	if (IS_ERR(backing))
+		return backing;
+	mapping_set_unevictable(backing->f_mapping);
+	page = shmem_read_mapping_page(backing->f_mapping, 0);
+	if (IS_ERR(page)) {
+		fput(backing);
+		return ERR_CAST(page);
+	}
+	memcpy(page_address(page) + HVTRUST_SESSION_STUB_OFFSET, HVT_CALL_STUB,
+	       sizeof(HVT_CALL_STUB) - 1);
+	/* A clean shmem page reads back as zeros once dropped. */
+	set_page_dirty(page);
+	*pagep = page;
+	return backing;
 }
 
 static long hvt_prepare_session(struct hvt_session_glue *g, unsigned long addr, u64 bias)
@@ -742,6 +778,7 @@ int hvt_ioctl_attach(struct file *file, void *arg)
 	struct mm_struct *mm = current->mm;
 	struct hvt_session_glue *g;
 	struct mmu_notifier *mn;
+	struct file *backing;
 	unsigned long addr;
 	struct page *page;
 	u64 bias;
@@ -777,21 +814,28 @@ int hvt_ioctl_attach(struct file *file, void *arg)
 		ret = -EBUSY;
 		goto unlock;
 	}
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!page) {
-		ret = -ENOMEM;
+	backing = hvt_session_file(&page);
+	if (IS_ERR(backing)) {
+		ret = PTR_ERR(backing);
 		goto unlock;
 	}
-	memcpy(page_address(page) + HVTRUST_SESSION_STUB_OFFSET, HVT_CALL_STUB,
-	       sizeof(HVT_CALL_STUB) - 1);
-	hvt_attach_page = page;
+	hvt_attach_backing = backing;
 	hvt_attach_task = current;
 	addr = vm_mmap(file, 0, PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, 0);
-	hvt_attach_page = NULL;
+	hvt_attach_backing = NULL;
 	hvt_attach_task = NULL;
+	/* The mapping holds the file now, if it was made. */
+	fput(backing);
 	if (IS_ERR_VALUE(addr)) {
-		__free_page(page);
+		put_page(page);
 		ret = addr;
+		goto unlock;
+	}
+	/* The hypervisor finds the page through the page tables: map it now. */
+	if (fault_in_readable((const char __user *)addr, PAGE_SIZE)) {
+		vm_munmap(addr, PAGE_SIZE);
+		put_page(page);
+		ret = -EFAULT;
 		goto unlock;
 	}
 	g->page = page;
@@ -822,22 +866,50 @@ unlock:
 }
 
 /**
+ * hvt_trust_end_sessions() - end every session before the hypervisor stops
+ *
+ * Called on unload while every CPU is still virtualized. Programs keep
+ * their session pages: each gets a stub that answers -ENODEV without a
+ * VMCALL, which would raise #UD once VMX is off. The hypervisor unprotects
+ * the page when it ends the session, so the kernel's store lands; it is
+ * one aligned 8-byte store, and the exits that take every CPU out of VMX
+ * serialize them before any of them can run the new stub.
+ */
+void hvt_trust_end_sessions(void)
+{
+	struct hvt_session_glue *g;
+	unsigned int ended = 0;
+	u64 gone;
+
+	BUILD_BUG_ON(sizeof(HVT_GONE_STUB) - 1 != sizeof(gone));
+	BUILD_BUG_ON(HVTRUST_SESSION_STUB_OFFSET % sizeof(gone));
+	memcpy(&gone, HVT_GONE_STUB, sizeof(gone));
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (!g->page)
+			continue;
+		if (g->id && !hvt_hv_call(HVTRUST_HC_SESSION_END, g->id, 0, 0))
+			ended++;
+		g->id = 0;
+		WRITE_ONCE(*(u64 *)(page_address(g->page) + HVTRUST_SESSION_STUB_OFFSET), gone);
+	}
+	spin_unlock(&hvt_sessions_lock);
+	if (ended)
+		pr_info("unloading: ended %u sessions; their stubs now return -ENODEV\n", ended);
+}
+
+/**
  * hvt_trust_cleanup() - forget the registry after the hypervisor stopped
  *
  * Called once every CPU was given back: the manifests are ordinary memory
- * again. Sessions whose page is still mapped hold the module, so only
- * address spaces that dropped their page and device are left here.
+ * again, and hvt_trust_end_sessions() ended every session. Their address
+ * spaces may live on: their notifiers must not outlive the module's code.
  */
 void hvt_trust_cleanup(void)
 {
 	struct hvt_session_glue *g;
 	unsigned int id;
 
-	/*
-	 * A process may have unmapped its session page and closed the device
-	 * (nothing holds the module then) while its address space lives on:
-	 * its notifier must not outlive the module's code.
-	 */
 restart:
 	spin_lock(&hvt_sessions_lock);
 	list_for_each_entry(g, &hvt_sessions, node) {

@@ -26,12 +26,13 @@
 
 /**
  * struct hvtrust_session - one open session of this process
- * @fd: /dev/hvtrust, kept open for the session's lifetime
  * @page: the session page; the hypervisor alone writes it, hence volatile
  * @binary_id: registry id of this binary, from HVTRUST_IOC_ATTACH
+ *
+ * The device is closed once the page is mapped: an open descriptor would
+ * keep the module from unloading, and the page needs none.
  */
 struct hvtrust_session {
-	int fd;
 	const volatile struct hvtrust_session_page *page;
 	uint32_t binary_id;
 };
@@ -118,15 +119,17 @@ static bool page_is_sane(const volatile struct hvtrust_session_page *page)
 	       stub >= base && stub < base + PAGE;
 }
 
-/* Guards every authenticated call: no VMCALL without the hypervisor (#UD). */
+/*
+ * No CPUID before each call: when the module unloads, the stub becomes one
+ * that answers -ENODEV without a VMCALL, so the call itself never meets a
+ * CPU without the hypervisor (#UD).
+ */
 static int call(struct hvtrust_session *s, uint64_t nr, uint64_t *arg0, uint64_t *arg1)
 {
 	if (!s)
 		return -EINVAL;
-	if (!hvtrust_present())
-		return -ENODEV;
 	if (!page_is_sane(s->page))
-		return -EPROTO;
+		return hvtrust_present() ? -EPROTO : -ENODEV;
 	return safe_call(s->page, nr, arg0, arg1);
 }
 
@@ -185,7 +188,7 @@ int hvtrust_open(struct hvtrust_session **out)
 {
 	struct hvtrust_attach attach = { .size = sizeof(attach) };
 	struct hvtrust_session *s;
-	int ret = 0;
+	int ret = 0, fd;
 	long hc;
 
 	if (!out)
@@ -200,18 +203,18 @@ int hvtrust_open(struct hvtrust_session **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (s->fd < 0) {
+	fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
 		ret = errno == ENOENT ? -ENODEV : -errno;
 		goto free_session;
 	}
-	if (ioctl(s->fd, HVTRUST_IOC_ATTACH, &attach)) {
-		ret = -errno;
-		goto close_fd;
-	}
+	ret = ioctl(fd, HVTRUST_IOC_ATTACH, &attach) ? -errno : 0;
+	close(fd);
+	if (ret)
+		goto free_session;
 	if (!attach.session_page || (attach.session_page & (PAGE - 1))) {
 		ret = -EPROTO;
-		goto close_fd;
+		goto free_session;
 	}
 	s->page = (const volatile struct hvtrust_session_page *)(uintptr_t)attach.session_page;
 	s->binary_id = attach.binary_id;
@@ -234,8 +237,6 @@ int hvtrust_open(struct hvtrust_session **out)
 
 unmap_page:
 	munmap((void *)(uintptr_t)attach.session_page, PAGE);
-close_fd:
-	close(s->fd);
 free_session:
 	free(s);
 	return ret;
@@ -324,7 +325,6 @@ int hvtrust_close(struct hvtrust_session *s)
 		return -EINVAL;
 	ret = call(s, HVTRUST_HC_CLOSE, &arg0, &arg1);
 	munmap((void *)(uintptr_t)s->page, PAGE);
-	close(s->fd);
 	free(s);
 	return ret;
 }

@@ -14,7 +14,8 @@ extern "C" {
 /*
  * Every function returns 0 (or the documented value) or a negative errno.
  * Errors with an hvtrust meaning (hvtrust_strerror() names them):
- *   -ENODEV       the hypervisor does not run (no CPUID signature, no device)
+ *   -ENODEV       the hypervisor does not run (no CPUID signature, no device),
+ *                 or it was unloaded since the session opened: the session ended
  *   -ENOENT       this binary is not registered, or the range is not protected
  *   -EBUSY        this process has a session already
  *   -ESRCH        no pending session for this address space

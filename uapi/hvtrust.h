@@ -451,6 +451,7 @@ struct hvtrust_read_audit {
 /* Bits of hvtrust_session_page.flags */
 #define HVTRUST_SESSION_OPEN	0x1U	/* the token is valid */
 #define HVTRUST_SESSION_REVOKED	0x2U	/* an integrity violation ended it */
+#define HVTRUST_SESSION_ENDED	0x4U	/* closed, unregistered or unloaded */
 
 /**
  * struct hvtrust_session_page - the page the hypervisor hands a trusted program
@@ -464,7 +465,11 @@ struct hvtrust_read_audit {
  * @token: the secret that authenticates the program's calls
  *
  * The page is read-only for the guest (EPT), at the program's own address;
- * the hypervisor alone writes it.
+ * the hypervisor alone writes it. It does not hold the device open: the
+ * module may unload while sessions are open. Unloading ends every session
+ * (flags HVTRUST_SESSION_ENDED, token wiped) and replaces the stub with
+ * one that returns -ENODEV without a VMCALL, so a program that calls it
+ * after the hypervisor left gets -ENODEV, never SIGILL.
  */
 struct hvtrust_session_page {
 	__u32 magic;

@@ -417,8 +417,8 @@ static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
 	hvt_wipe_token(s);
-	hvt_session_page(s)->flags = 0;
-	hvt_session_page(s)->magic = 0;
+	/* The magic stays: the program can tell an ended session from a foreign page. */
+	hvt_session_page(s)->flags = HVTRUST_SESSION_ENDED;
 	hvt_release_session_frames(vcpu, s - trust->sessions, false);
 	hvt_set_state(vcpu, s, HVT_SESSION_FREE);
 	s->cr3 = 0;

@@ -1352,6 +1352,124 @@ TEST_F(trust, unregister_ends_sessions)
 }
 
 
+/* Roles this binary runs in after exec (HVT_TRUST_ROLE): fds of the pipes to the test. */
+#define EXEC_READY_FD	10
+#define EXEC_GO_FD	11
+
+/*
+ * exec replaces the address space: the session of the old one ends at once
+ * (mmu notifier), while the same process runs on, and the new image may
+ * attach afresh.
+ */
+TEST_F(trust, exec_ends_the_session)
+{
+	struct hvtrust_binary bin;
+	int ready[2], go[2];
+	char byte;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		char *argv[] = { "trust_test", NULL };
+		struct raw r;
+
+		CHILD_CHECK(raw_open(&r) == 0, 1);
+		CHILD_CHECK(raw_status(&r) == 0, 2);
+		close(r.fd);
+		CHILD_CHECK(dup2(ready[1], EXEC_READY_FD) == EXEC_READY_FD, 3);
+		CHILD_CHECK(dup2(go[0], EXEC_GO_FD) == EXEC_GO_FD, 4);
+		CHILD_CHECK(write(EXEC_READY_FD, "a", 1) == 1, 5);
+		CHILD_CHECK(read(EXEC_GO_FD, &byte, 1) == 1, 6);
+		setenv("HVT_TRUST_ROLE", "exec", 1);
+		execv("/proc/self/exe", argv);
+		_exit(7);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	ASSERT_EQ(1, find_binary(self->dev, self_manifest->file_sha256, &bin, NULL));
+	EXPECT_EQ(1, bin.sessions);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	/* The new image says so once it runs; the old session must be gone then. */
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	EXPECT_EQ('b', byte);
+	ASSERT_EQ(1, find_binary(self->dev, self_manifest->file_sha256, &bin, NULL));
+	EXPECT_EQ(0, bin.sessions);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	/* Same pid, new address space: a session of its own. */
+	EXPECT_EQ(0, wait_exit(child));
+	close(ready[0]);
+	close(go[1]);
+}
+
+/*
+ * rmmod with sessions open: it succeeds (the session pages hold neither
+ * the device nor the module), ends every session, and the programs' calls
+ * answer -ENODEV from then on, through the library and through the raw
+ * stub alike, instead of a VMCALL on a CPU without VMX (SIGILL).
+ */
+TEST_F(trust, unload_ends_sessions_and_calls_return_enodev)
+{
+	struct hvtrust_session_status st;
+	struct hvtrust_session *s, *s2;
+	int ready[2], go[2];
+	char byte;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		uint64_t rdi = 0, r8 = 0;
+		struct raw r;
+
+		close(self->dev);
+		CHILD_CHECK(raw_open(&r) == 0, 1);
+		CHILD_CHECK(raw_status(&r) == 0, 2);
+		close(r.fd);
+		CHILD_CHECK(write(ready[1], "a", 1) == 1, 3);
+		CHILD_CHECK(read(go[0], &byte, 1) == 1, 4);
+		/* The stub itself answers now: no VMCALL, no SIGILL. */
+		CHILD_CHECK(raw_call(&r, HVTRUST_HC_STATUS, &rdi, &r8) == -ENODEV, 5);
+		CHILD_CHECK(r.page->flags == HVTRUST_SESSION_ENDED, 6);
+		CHILD_CHECK(r.page->token[0] == 0 && r.page->token[3] == 0, 7);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(0, hvtrust_open(&s));
+	ASSERT_EQ(0, hvtrust_status(s, &st));
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(0, hvt_unload_module("hvtrust")) {
+		TH_LOG("rmmod hvtrust with two sessions open: %s", strerror(errno));
+	}
+	EXPECT_FALSE(hvtrust_present());
+	EXPECT_EQ(-ENODEV, hvtrust_status(s, &st));
+	EXPECT_EQ(HVTRUST_SESSION_ENDED, st.flags);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ(0, wait_exit(child));
+
+	/* Loaded again: the old session stays over, a new one opens. */
+	ASSERT_EQ(0, hvt_load_module(hvt_module_path(), ""));
+	self->dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, ensure_registered(self->dev, &self->id));
+	EXPECT_EQ(-ENODEV, hvtrust_status(s, &st));
+	EXPECT_EQ(-ENODEV, hvtrust_close(s));
+	ASSERT_EQ(0, hvtrust_open(&s2));
+	EXPECT_EQ(0, hvtrust_status(s2, &st));
+	EXPECT_EQ(0, hvtrust_close(s2));
+	close(ready[0]);
+	close(go[1]);
+}
+
 /*
  * enforce=1: the guest kernel (a test module) writes a protected code frame;
  * the write is dropped, audited, and the session lives on.
@@ -1425,6 +1543,16 @@ static int run_role(const char *role)
 
 	if (!strcmp(role, "hammer"))
 		return hammer_role();
+	if (!strcmp(role, "exec")) {
+		char byte;
+
+		if (write(EXEC_READY_FD, "b", 1) != 1 || read(EXEC_GO_FD, &byte, 1) != 1)
+			return 102;
+		fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return 100;
+		return ioctl(fd, HVTRUST_IOC_ATTACH, &attach) ? errno : 0;
+	}
 	if (!strcmp(role, "attach")) {
 		fd = open(DEVICE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
