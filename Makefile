@@ -8,7 +8,7 @@ BUILD := $(CURDIR)/build
 LINUX_SRC := $(BUILD)/linux-src
 KSELFTEST := $(LINUX_SRC)/tools/testing/selftests
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
-KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[ch] include/*.h uapi/*.h \
+KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[chS] include/*.h uapi/*.h \
 		selftests/vm/kmod/*.c)
 LINUX_SOURCE ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12.tar.xz)))
 
@@ -17,7 +17,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 # The kernel's kselftest harness is built with -Wall only upstream.
 TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -I$(KSELFTEST)
 
-PURE_SRCS := token/sha256.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
+PURE_SRCS := token/sha256.c token/sha256_ni.S token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
 # Static libcrypto: the tools and the selftests run in a bare initramfs too.
 CRYPTO_LIBS := -lcrypto
 LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
