@@ -8,7 +8,7 @@ BUILD := $(CURDIR)/build
 LINUX_SRC := $(BUILD)/linux-src
 KSELFTEST := $(LINUX_SRC)/tools/testing/selftests
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
-KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[ch] include/*.h uapi/*.h \
+KERNEL_SRCS := $(wildcard module/*.[ch] vmx/*.[chS] ept/*.[ch] token/*.[chS] include/*.h uapi/*.h \
 		selftests/vm/kmod/*.c)
 LINUX_SOURCE ?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.12.tar.xz)))
 
@@ -17,7 +17,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 # The kernel's kselftest harness is built with -Wall only upstream.
 TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -I$(KSELFTEST)
 
-PURE_SRCS := token/sha256.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
+PURE_SRCS := token/sha256.c token/sha256_ni.S token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c
 # Static libcrypto: the tools and the selftests run in a bare initramfs too.
 CRYPTO_LIBS := -lcrypto
 LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
@@ -31,13 +31,13 @@ VM_BENCH := $(BUILD)/selftests/bench $(BUILD)/selftests/trust_bench $(TRUST_PADS
 $(BUILD)/selftests/hv_test $(BUILD)/selftests/bench: LDLIBS += -pthread
 # It builds manifests as trust_test does, with the hypervisor's SHA-256.
 $(BUILD)/selftests/trust_bench: TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
-	token/sha256.c
-$(BUILD)/selftests/trust_bench: tools/manifest.c tools/manifest.h token/sha256.c
+	token/sha256.c token/sha256_ni.S
+$(BUILD)/selftests/trust_bench: tools/manifest.c tools/manifest.h token/sha256.c token/sha256_ni.S
 # trust_test registers itself (tools/manifest.c) and is a trusted program (libhvtrust).
 # It hashes with the hypervisor's SHA-256, not libcrypto: the hypervisor hashes all
 # of its code at every first hypercall, and libcrypto would make that 5 times more.
 $(BUILD)/selftests/trust_test: TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
-	token/sha256.c $(LIBHVTRUST)
+	token/sha256.c token/sha256_ni.S $(LIBHVTRUST)
 $(BUILD)/selftests/trust_test: LDLIBS += -pthread
 $(BUILD)/selftests/trust_test: tools/manifest.c tools/manifest.h tools/libhvtrust.h $(LIBHVTRUST)
 $(BUILD)/unit/manifest_test: UNIT_EXTRA := tools/manifest.c
@@ -142,6 +142,7 @@ $(BUILD)/unit/%: selftests/unit/%.c $(PURE_SRCS) $(KSELFTEST)/kselftest_harness.
 
 # The native SHA-256 bench: token/sha256.c compiled as the kernel compiles it
 # (no SSE/AVX, no red zone), so the figure is the hypervisor's, not the vectorizer's.
+# token/sha256_ni.S is the same in both worlds.
 SHA256_BENCH := $(BUILD)/bench/sha256_bench
 KERNEL_LIKE_CFLAGS := -O2 -mno-sse -mno-mmx -mno-sse2 -mno-avx -mno-red-zone
 
@@ -149,9 +150,14 @@ $(BUILD)/bench/sha256.o: token/sha256.c token/sha256.h include/hvt_types.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(KERNEL_LIKE_CFLAGS) -c -o $@ $<
 
-$(SHA256_BENCH): selftests/unit/sha256_bench.c $(BUILD)/bench/sha256.o token/sha256.h
+$(BUILD)/bench/sha256_ni.o: token/sha256_ni.S
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/sha256.o -lcrypto
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(SHA256_BENCH): selftests/unit/sha256_bench.c $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o \
+		token/sha256.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o -lcrypto
 
 # The bench program is built here, so make check compiles it; make bench runs it.
 unit: $(UNIT_TESTS) $(SHA256_BENCH)

@@ -5,7 +5,9 @@
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <asm/cpufeature.h>
 
+#include "../token/sha256.h"
 #include "../uapi/hvtrust.h"
 #include "hvtrust.h"
 
@@ -15,6 +17,21 @@ static bool virtualize = true;
 module_param(virtualize, bool, 0444);
 MODULE_PARM_DESC(virtualize,
 		 "Launch the hypervisor on every CPU (default); 0 only probes and reports VMX capabilities");
+
+/*
+ * Chosen once, before any CPU enters VMX root, so that root and process
+ * context hash alike. With the SHA extensions on, process-context callers
+ * must hash inside kernel_fpu_begin()/kernel_fpu_end().
+ */
+static void __init hvt_pick_sha256(void)
+{
+	bool ni = boot_cpu_has(X86_FEATURE_SHA_NI) && boot_cpu_has(X86_FEATURE_SSSE3) &&
+		  boot_cpu_has(X86_FEATURE_XMM4_1);
+
+	hvt_sha256_use_ni(ni);
+	pr_info("SHA-256: %s\n", ni ? "SHA extensions (token/sha256_ni.S)" :
+		"portable C (no SHA extensions, SSSE3 or SSE4.1)");
+}
 
 static int __init hvtrust_init(void)
 {
@@ -26,6 +43,7 @@ static int __init hvtrust_init(void)
 	err = hvt_vmx_probe(&hvt_vmx_config);
 	if (err)
 		goto refuse;
+	hvt_pick_sha256();
 	if (virtualize) {
 		err = hvt_trust_params_valid() ? hvt_hv_start() : -EINVAL;
 		if (err)

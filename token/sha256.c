@@ -87,6 +87,67 @@ static void hvt_sha256_block(u32 state[8], const u8 *block)
 	state[7] += h;
 }
 
+/*
+ * Which block function runs: a flag tested on every call, not a function
+ * pointer, so that root mode makes no indirect call (retpolines). Off until
+ * the caller, who knows the CPU and whether it may touch XMM registers,
+ * turns it on.
+ */
+static bool hvt_sha256_ni;
+
+/**
+ * hvt_sha256_use_ni() - hash with the SHA extensions (token/sha256_ni.S) or not
+ * @on: true only when the CPU has SHA, SSSE3 and SSE4.1
+ *
+ * Outside VMX root the caller must own the FPU (kernel_fpu_begin() in the
+ * kernel) around every hash while this is on; in root the block function
+ * saves the XMM registers it uses.
+ */
+void hvt_sha256_use_ni(bool on)
+{
+	hvt_sha256_ni = on;
+}
+
+static void hvt_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
+{
+	asm volatile("cpuid"
+		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
+		     : "a" (leaf), "c" (subleaf));
+}
+
+/**
+ * hvt_sha256_ni_supported() - whether this CPU can run hvt_sha256_blocks_ni()
+ *
+ * For user space; the module asks boot_cpu_has() instead, which also honours
+ * clearcpuid= and the kernel's own quirks.
+ *
+ * Return: true when CPUID reports SHA (7.0:EBX[29]), SSSE3 (1:ECX[9]) and
+ * SSE4.1 (1:ECX[19]).
+ */
+bool hvt_sha256_ni_supported(void)
+{
+	u32 regs[4];
+
+	hvt_cpuid(0, 0, regs);
+	if (regs[0] < 7)
+		return false;
+	hvt_cpuid(1, 0, regs);
+	if (!(regs[2] & BIT(9)) || !(regs[2] & BIT(19)))
+		return false;
+	hvt_cpuid(7, 0, regs);
+	return regs[1] & BIT(29);
+}
+
+static void hvt_sha256_blocks(u32 state[8], const u8 *data, size_t nblocks)
+{
+	if (hvt_sha256_ni) {
+		hvt_sha256_blocks_ni(state, data, nblocks);
+		return;
+	}
+	for (; nblocks; nblocks--, data += HVT_SHA256_BLOCK_SIZE)
+		hvt_sha256_block(state, data);
+}
+
 void hvt_sha256_init(struct hvt_sha256 *ctx)
 {
 	static const u32 initial[8] = {
@@ -116,12 +177,15 @@ void hvt_sha256_update(struct hvt_sha256 *ctx, const void *data, size_t len)
 		len -= take;
 		if (used + take < HVT_SHA256_BLOCK_SIZE)
 			return;
-		hvt_sha256_block(ctx->state, ctx->buffer);
+		hvt_sha256_blocks(ctx->state, ctx->buffer, 1);
 	}
-	while (len >= HVT_SHA256_BLOCK_SIZE) {
-		hvt_sha256_block(ctx->state, in);
-		in += HVT_SHA256_BLOCK_SIZE;
-		len -= HVT_SHA256_BLOCK_SIZE;
+	/* All whole blocks in one call: the NI function saves XMM once per call. */
+	if (len >= HVT_SHA256_BLOCK_SIZE) {
+		size_t nblocks = len / HVT_SHA256_BLOCK_SIZE;
+
+		hvt_sha256_blocks(ctx->state, in, nblocks);
+		in += nblocks * HVT_SHA256_BLOCK_SIZE;
+		len -= nblocks * HVT_SHA256_BLOCK_SIZE;
 	}
 	if (len)
 		__builtin_memcpy(ctx->buffer, in, len);

@@ -21,6 +21,10 @@ struct hvt_sha256 {
 	u8 buffer[HVT_SHA256_BLOCK_SIZE];
 };
 
+void hvt_sha256_use_ni(bool on);
+bool hvt_sha256_ni_supported(void);
+void hvt_sha256_blocks_ni(u32 state[8], const u8 *data, size_t nblocks);
+
 void hvt_sha256_init(struct hvt_sha256 *ctx);
 void hvt_sha256_update(struct hvt_sha256 *ctx, const void *data, size_t len);
 void hvt_sha256_final(struct hvt_sha256 *ctx, u8 digest[HVT_SHA256_DIGEST_SIZE]);
