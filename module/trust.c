@@ -22,6 +22,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/io.h>
 #include <asm/tsc.h>
 #include <asm/vmx.h>
@@ -186,7 +187,9 @@ int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
 	trust->check_ticks = hvt_check_ticks(vmm_config);
 	trust->timer_save = vmm_config->caps.exit >> 32 & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
 	get_random_bytes(seed, sizeof(seed));
+	kernel_fpu_begin();
 	hvt_drbg_mix(&trust->drbg, seed, sizeof(seed));
+	kernel_fpu_end();
 	memzero_explicit(seed, sizeof(seed));
 	return 0;
 }
@@ -314,6 +317,18 @@ int hvt_ioctl_read_audit(struct file *file, void *arg)
 
 /* --- Registry ------------------------------------------------------------- */
 
+/*
+ * SHA-256 may run on the SHA extensions (XMM registers): outside VMX root,
+ * where those registers may hold a task's state, only inside a kernel FPU
+ * section. One page at a time: the section disables preemption.
+ */
+static void hvt_hash_update(struct hvt_sha256 *ctx, const void *data, size_t len)
+{
+	kernel_fpu_begin();
+	hvt_sha256_update(ctx, data, len);
+	kernel_fpu_end();
+}
+
 static int hvt_read_page(struct file *file, u64 offset, u64 limit, u8 *buf)
 {
 	loff_t pos = offset;
@@ -349,12 +364,14 @@ static int hvt_verify_file(struct file *file, const struct hvtrust_manifest *m)
 	for (off = 0; off < size && !err; off += PAGE_SIZE) {
 		err = hvt_read_page(file, off, size, buf);
 		if (!err)
-			hvt_sha256_update(&ctx, buf, min_t(u64, PAGE_SIZE, size - off));
+			hvt_hash_update(&ctx, buf, min_t(u64, PAGE_SIZE, size - off));
 		if (fatal_signal_pending(current))
 			err = -EINTR;
 		cond_resched();
 	}
+	kernel_fpu_begin();
 	hvt_sha256_final(&ctx, digest);
+	kernel_fpu_end();
 	if (!err && memcmp(digest, m->file_sha256, sizeof(digest)))
 		err = -EBADMSG;
 	for (seg = 0; seg < m->nr_segments && !err; seg++) {
@@ -372,7 +389,9 @@ static int hvt_verify_file(struct file *file, const struct hvtrust_manifest *m)
 			if (s->memsz > s->filesz && at + PAGE_SIZE > s->filesz)
 				memset(buf + (s->filesz > at ? s->filesz - at : 0), 0,
 				       PAGE_SIZE - (s->filesz > at ? s->filesz - at : 0));
+			kernel_fpu_begin();
 			hvt_sha256(buf, PAGE_SIZE, digest);
+			kernel_fpu_end();
 			if (memcmp(digest, hvt_manifest_page_hash(m, s->first_page + page),
 				   sizeof(digest)))
 				err = -EBADMSG;
