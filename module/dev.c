@@ -204,6 +204,7 @@ static const struct file_operations hvt_dev_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = hvt_dev_ioctl,
 	.mmap = hvt_dev_mmap,
+	.poll = hvt_dev_poll,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

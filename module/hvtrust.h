@@ -23,6 +23,7 @@ void hvt_hv_drain_log(void);
 
 /* module/trust.c */
 struct file;
+struct poll_table_struct;
 struct vm_area_struct;
 struct hvt_trust;
 struct hvt_session;
@@ -34,8 +35,16 @@ size_t hvt_trust_frames_size(void);
 bool hvt_trust_params_valid(void);
 void hvt_trust_audit(int cpu, const u64 *args);
 void hvt_trust_end_sessions(void);
+#ifdef HVT_TEST_HOOKS
+void hvt_test_hooks_init(void);
+void hvt_test_hooks_exit(void);
+#else
+static inline void hvt_test_hooks_init(void) { }
+static inline void hvt_test_hooks_exit(void) { }
+#endif
 void hvt_trust_cleanup(void);
 int hvt_dev_mmap(struct file *file, struct vm_area_struct *vma);
+__poll_t hvt_dev_poll(struct file *file, struct poll_table_struct *wait);
 int hvt_ioctl_register(struct file *file, void *arg);
 int hvt_ioctl_unregister(struct file *file, void *arg);
 int hvt_ioctl_list(struct file *file, void *arg);

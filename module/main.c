@@ -52,6 +52,7 @@ static int __init hvtrust_init(void)
 	err = hvt_dev_register();
 	if (err)
 		goto stop_hv;
+	hvt_test_hooks_init();
 
 	pr_info("VMX usable on %u CPUs: VMCS revision %#x, controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
 		hvt_vmx_config.nr_cpus, hvt_vmx_config.vmcs_revision,
@@ -69,6 +70,7 @@ refuse:
 
 static void __exit hvtrust_exit(void)
 {
+	hvt_test_hooks_exit();
 	hvt_dev_unregister();
 	hvt_hv_stop();
 	pr_info("unloaded\n");

@@ -4,6 +4,7 @@
 #define pr_fmt(fmt) "hvtrust: " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ioport.h>
@@ -14,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/poll.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
@@ -31,6 +33,7 @@
 #include "../token/sha256.h"
 #include "../uapi/hvtrust.h"
 #include "../vmx/hv.h"
+#include "../vmx/trust.h"
 #include "hvtrust.h"
 
 #define HVT_MAX_FILE_SIZE	(256ULL << 20)
@@ -115,6 +118,7 @@ static LIST_HEAD(hvt_sessions);
 static bool hvt_sealed;
 
 static DEFINE_SPINLOCK(hvt_audit_lock);
+static DECLARE_WAIT_QUEUE_HEAD(hvt_audit_wait);
 static struct hvtrust_audit hvt_audit_ring[HVT_AUDIT_RING];
 static unsigned int hvt_audit_head, hvt_audit_tail, hvt_audit_lost;
 static DEFINE_SPINLOCK(hvt_sessions_lock);
@@ -262,6 +266,21 @@ void hvt_trust_audit(int cpu, const u64 *args)
 	}
 	hvt_audit_ring[hvt_audit_head++ % HVT_AUDIT_RING] = rec;
 	spin_unlock(&hvt_audit_lock);
+	wake_up_interruptible(&hvt_audit_wait);
+}
+
+/* poll(2) on the device: readable while HVTRUST_IOC_READ_AUDIT has records. */
+__poll_t hvt_dev_poll(struct file *file, poll_table *wait)
+{
+	bool have;
+
+	poll_wait(file, &hvt_audit_wait, wait);
+	/* Records wait in the hypervisor's rings until drained. */
+	hvt_hv_drain_log();
+	spin_lock(&hvt_audit_lock);
+	have = hvt_audit_tail != hvt_audit_head;
+	spin_unlock(&hvt_audit_lock);
+	return have ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 /*
@@ -950,3 +969,46 @@ restart:
 		hvt_binaries[id].used = false;
 	}
 }
+
+#ifdef HVT_TEST_HOOKS
+/* Test builds only: debugfs hvtrust/silent_write takes "GPA VALUE" in hex. */
+static struct dentry *hvt_test_dir;
+
+static ssize_t hvt_test_silent_write(struct file *file, const char __user *ubuf,
+				     size_t len, loff_t *pos)
+{
+	char text[64];
+	u64 gpa, value;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!len || len >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, ubuf, len))
+		return -EFAULT;
+	text[len] = '\0';
+	if (sscanf(text, "%llx %llx", &gpa, &value) != 2)
+		return -EINVAL;
+	ret = hvt_hv_call(HVT_HC_TEST_SILENT_WRITE, gpa, value, 0);
+	return ret ? ret : len;
+}
+
+static const struct file_operations hvt_test_silent_write_fops = {
+	.owner = THIS_MODULE,
+	.write = hvt_test_silent_write,
+};
+
+void hvt_test_hooks_init(void)
+{
+	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
+	debugfs_create_file("silent_write", 0200, hvt_test_dir, NULL,
+			    &hvt_test_silent_write_fops);
+	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
+}
+
+void hvt_test_hooks_exit(void)
+{
+	debugfs_remove(hvt_test_dir);
+}
+#endif

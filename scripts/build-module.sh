@@ -1,5 +1,7 @@
 #!/bin/bash
 # Builds hvtrust.ko out of tree for one kernel, W=1 and sparse, and fails on any warning.
+# It is the bench's build: with the selftests' hooks (HVT_TEST_HOOKS=y, see Kbuild);
+# what DKMS and "make module" build has none.
 # Context: host. Usage: build-module.sh KVER OUTDIR [extra make arguments]
 set -euo pipefail
 
@@ -22,7 +24,7 @@ rsync_like
 # C=2: sparse checks every file, not only those make rebuilds.
 command -v sparse >/dev/null && set -- C=2 "$@"
 log=$out/build.log
-if ! make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1; then
+if ! make -C "$kdir" M="$out" W=1 HVT_TEST_HOOKS=y "$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: $kver: build failed" >&2
 	exit 1

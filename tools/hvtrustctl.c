@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1118,6 +1119,25 @@ static void print_audit(const struct hvtrust_audit *a)
 	       (unsigned long long)a->gva, (unsigned long long)a->gpa);
 }
 
+/* Blocks until the device has audit records; -1 with errno, EINTR on a signal. */
+static int wait_readable(int dev)
+{
+	struct pollfd pfd = { .fd = dev, .events = POLLIN };
+
+	for (;;) {
+		int n = poll(&pfd, 1, -1);
+
+		if (n < 0)
+			return -1;
+		if (pfd.revents & (POLLERR | POLLNVAL)) {
+			errno = EIO;
+			return -1;
+		}
+		if (pfd.revents & POLLIN)
+			return 0;
+	}
+}
+
 static int cmd_log(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -1126,7 +1146,6 @@ static int cmd_log(int argc, char **argv)
 		{ }
 	};
 	static struct hvtrust_audit records[64];
-	const struct timespec pause = { .tv_nsec = 250 * 1000 * 1000 };
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	bool follow = false;
 	int opt, dev;
@@ -1147,7 +1166,7 @@ static int cmd_log(int argc, char **argv)
 	dev = open_device();
 	if (dev < 0)
 		return device_exit_code(dev);
-	/* no SA_RESTART: the signal ends the pause at once */
+	/* no SA_RESTART: the signal ends the wait at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (!stop_requested) {
@@ -1179,8 +1198,15 @@ static int cmd_log(int argc, char **argv)
 			continue;	/* there may be more right away */
 		if (!follow)
 			break;
-		/* The ABI has no blocking read: poll four times a second. */
-		nanosleep(&pause, NULL);
+		/* The device is readable once the hypervisor recorded more. */
+		if (wait_readable(dev) && errno != EINTR) {
+			int err = errno;
+
+			fprintf(stderr, "hvtrustctl: log: waiting for records: %s\n",
+				strerror(err));
+			close(dev);
+			return device_exit_code(err);
+		}
 	}
 	close(dev);
 	return EXIT_OK;

@@ -379,6 +379,9 @@ struct hvtrust_audit {
  * @entry_size: in: sizeof(struct hvtrust_audit) as the caller knows it
  * @lost: out: records dropped since the last read (the buffer was full)
  * @records: in: user pointer
+ *
+ * poll(2) and select(2) on the device report it readable (POLLIN) while
+ * there are records to read: a reader can block until the next one.
  */
 struct hvtrust_read_audit {
 	__u32 size;

@@ -8,6 +8,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
+#include <asm/sync_core.h>
 #include <asm/vmx.h>
 
 #include "../uapi/hvtrust.h"
@@ -211,6 +212,9 @@ static enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
 	case HVTRUST_HC_SESSION_PREPARE:
 	case HVTRUST_HC_SESSION_END:
 	case HVTRUST_HC_SESSION_INFO:
+#ifdef HVT_TEST_HOOKS
+	case HVT_HC_TEST_SILENT_WRITE:
+#endif
 		regs->rax = hvt_trust_kernel_call(vcpu, nr, regs);
 		return HVT_ADVANCE;
 	default:
@@ -516,6 +520,13 @@ static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
 		if (!hvt_trust_flush_nmi(vcpu))
 			vcpu->pending_nmis++;
+		/*
+		 * The exit left NMIs blocked. VM entry with virtual NMIs should
+		 * unblock them, but not every implementation does (Bochs 2.7
+		 * waits for an IRET in root); an IRET now takes a latched NMI
+		 * through the host IDT, counted for hvt_deliver_nmis().
+		 */
+		iret_to_self();
 		return HVT_RESUME;
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == HVT_X86_DB)
@@ -637,6 +648,9 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 	enum hvt_exit_action action;
 	unsigned int index;
 
+	/* The first exit after launch: from now on NMIs meet the host IDT. */
+	if (unlikely(!vcpu->in_vmx))
+		WRITE_ONCE(vcpu->in_vmx, true);
 	if (exit.reason < HVT_EXIT_REASONS)
 		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;
 	hvt_trust_sync_ept(vcpu);

@@ -110,7 +110,10 @@ struct hvt_vmm;
  * @sink_restore: the EPT leaf each of them gets back after the step
  * @ept_generation: the trust service's EPT generation this CPU has flushed
  * @apic_id: its local APIC ID, where other CPUs send flush requests
- * @in_vmx: the CPU runs as a guest now
+ * @in_vmx: the CPU runs as a guest and takes NMIs through the host IDT:
+ *          set at its first VM exit, cleared when it leaves
+ * @flush_senders: other CPUs between reading @in_vmx and sending a flush
+ *                 NMI here: a leaving CPU waits for them
  * @flush_nmis: NMIs other CPUs sent to make this one flush EPT: they
  *              are consumed here, never delivered to the guest
  * @flush_due: this exit took an EPT permission away: other CPUs must flush
@@ -138,6 +141,7 @@ struct hvt_cpu {
 	u64 ept_generation;
 	u32 apic_id;
 	bool in_vmx;
+	atomic_t flush_senders;
 	atomic_t flush_nmis;
 	bool flush_due;
 	bool timer_on;

@@ -17,6 +17,7 @@
 
 #include "../uapi/hvtrust.h"
 #include "hv.h"
+#include "trust.h"
 #include "vmcs.h"
 
 DEFINE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
@@ -308,12 +309,14 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 	hvt_setup_vmcs(vcpu);
 	if (this_cpu_read(hvt_vmwrite_failed_field))
 		goto vmcs_error;
-	WRITE_ONCE(vcpu->in_vmx, true);
-	if (hvt_vmx_launch()) {
-		WRITE_ONCE(vcpu->in_vmx, false);
+	if (hvt_vmx_launch())
 		goto vmcs_error;
-	}
-	/* From here on the hypervisor's memory reads as zeros to this CPU. */
+	/*
+	 * From here on the hypervisor's memory reads as zeros to this CPU. A
+	 * first exit now: only from then on, with the host IDT in place for
+	 * NMIs in root, do other CPUs send it flush NMIs.
+	 */
+	hvt_vmcall(HVTRUST_HC_PING, 0, 0, 0, 0);
 	return 0;
 
 vmcs_error:
@@ -340,6 +343,7 @@ void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	u64 gs_base = hvt_vmreadnl(GUEST_GS_BASE);
 	u64 pat = hvt_vmread64(GUEST_IA32_PAT);
 	unsigned long dr7 = hvt_vmreadnl(GUEST_DR7);
+	u32 owed_nmis = hvt_trust_drain_nmis(vcpu);
 
 	frame->rip = hvt_vmreadnl(GUEST_RIP);
 	frame->cs = hvt_vmread16(GUEST_CS_SELECTOR);
@@ -351,7 +355,6 @@ void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	idtr.base = hvt_vmreadnl(GUEST_IDTR_BASE);
 	idtr.limit = hvt_vmread32(GUEST_IDTR_LIMIT);
 
-	WRITE_ONCE(vcpu->in_vmx, false);
 	hvt_vmclear(vcpu->vmcs_pa);
 	hvt_vmxoff();
 	hvt_write_cr4_raw(__read_cr4() & ~X86_CR4_VMXE);
@@ -364,4 +367,7 @@ void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	wrmsrl(MSR_GS_BASE, gs_base);
 	wrmsrl(MSR_IA32_CR_PAT, pat);
 	native_set_debugreg(7, dr7);
+	/* Linux's own NMI, queued in root: its handler runs once it is back. */
+	if (owed_nmis)
+		hvt_trust_send_nmi(vcpu->vmm, vcpu->apic_id);
 }

@@ -10,6 +10,7 @@
 #include <asm/msr.h>
 #include <asm/page.h>
 #include <asm/processor.h>
+#include <asm/sync_core.h>
 #include <asm/vmx.h>
 
 #include "../token/manifest.h"
@@ -177,13 +178,16 @@ static void hvt_xapic_wait_idle(u8 __iomem *apic)
 		cpu_relax();
 }
 
-/*
+/**
+ * hvt_trust_send_nmi() - send an NMI to one local APIC
+ * @vmm: the hypervisor
+ * @apic_id: the destination
+ *
  * An NMI, because it makes a CPU exit whatever the guest does: NMI exiting
- * is on, external interrupts do not exit. The guest on this CPU is in a
- * hypercall, never half-way through programming its own ICR; ICR2 is put
- * back anyway.
+ * is on, external interrupts do not exit. The guest on this CPU may have
+ * been stopped half-way through programming its own ICR: ICR2 is put back.
  */
-static void hvt_send_flush_nmi(const struct hvt_vmm *vmm, u32 apic_id)
+void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
 {
 	u8 __iomem *apic = vmm->xapic;
 	u32 icr2;
@@ -222,10 +226,18 @@ void hvt_trust_flush_others(struct hvt_cpu *vcpu)
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct hvt_cpu *other = vmm->cpus[cpu];
 
-		if (!other || other == vcpu || !READ_ONCE(other->in_vmx))
+		if (!other || other == vcpu)
 			continue;
-		atomic_inc(&other->flush_nmis);
-		hvt_send_flush_nmi(vmm, other->apic_id);
+		atomic_inc(&other->flush_senders);
+		/* Announce before reading in_vmx: pairs with hvt_trust_drain_nmis(). */
+		smp_mb__after_atomic();
+		if (READ_ONCE(other->in_vmx)) {
+			atomic_inc(&other->flush_nmis);
+			hvt_trust_send_nmi(vmm, other->apic_id);
+		}
+		/* The NMI is on its way before the leaving CPU stops waiting. */
+		smp_mb__before_atomic();
+		atomic_dec(&other->flush_senders);
 	}
 	deadline = rdtsc() + vmm->tsc_khz * HVT_FLUSH_WAIT_MS;
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
@@ -249,6 +261,44 @@ void hvt_trust_flush_others(struct hvt_cpu *vcpu)
 bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
 {
 	return atomic_add_unless(&vcpu->flush_nmis, -1, 0);
+}
+
+/**
+ * hvt_trust_drain_nmis() - take every flush NMI meant for a CPU that leaves VMX
+ * @vcpu: this CPU, in VMX root with the host IDT, about to leave
+ *
+ * No CPU sends it a flush NMI once it is marked out of VMX and the senders
+ * that saw it in are done; the NMIs they sent are taken here, through the
+ * host IDT (an IRET unblocks NMIs latched since the last NMI exit), where
+ * they are counted, rather than by Linux once its IDT is back. The wait is
+ * bounded: NMIs that met in the local APIC's latch arrive as one.
+ *
+ * Return: NMIs that were the guest's and are still owed to Linux.
+ */
+u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu)
+{
+	u64 deadline = rdtsc() + vcpu->vmm->tsc_khz;	/* 1 ms */
+	u32 guest_nmis = vcpu->pending_nmis;
+
+	WRITE_ONCE(vcpu->in_vmx, false);
+	/* Out before reading flush_senders: pairs with hvt_trust_flush_others(). */
+	smp_mb();
+	for (;;) {
+		u32 root_nmis;
+
+		iret_to_self();
+		root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
+		while (root_nmis && hvt_trust_flush_nmi(vcpu))
+			root_nmis--;
+		guest_nmis += root_nmis;
+		if ((!atomic_read(&vcpu->flush_senders) && !atomic_read(&vcpu->flush_nmis)) ||
+		    rdtsc() > deadline)
+			break;
+		cpu_relax();
+	}
+	atomic_set(&vcpu->flush_nmis, 0);
+	vcpu->pending_nmis = 0;
+	return guest_nmis;
 }
 
 /**
@@ -308,11 +358,47 @@ static void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	frame->gpa = 0;
 }
 
+/* The session's frames, newest first: iterate with hvt_next_frame(). */
+static struct hvt_frame *hvt_first_frame(struct hvt_trust *trust, const struct hvt_session *s)
+{
+	return s->frames ? &trust->frames[s->frames - 1] : NULL;
+}
+
+static struct hvt_frame *hvt_next_frame(struct hvt_trust *trust, const struct hvt_frame *f)
+{
+	return f->next ? &trust->frames[f->next - 1] : NULL;
+}
+
+static void hvt_link_frame(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	struct hvt_session *s = &trust->sessions[frame->session];
+	u32 self = frame - trust->frames + 1;
+
+	frame->prev = 0;
+	frame->next = s->frames;
+	if (s->frames)
+		trust->frames[s->frames - 1].prev = self;
+	s->frames = self;
+}
+
+static void hvt_unlink_frame(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	if (frame->prev)
+		trust->frames[frame->prev - 1].next = frame->next;
+	else
+		trust->sessions[frame->session].frames = frame->next;
+	if (frame->next)
+		trust->frames[frame->next - 1].prev = frame->prev;
+	frame->prev = 0;
+	frame->next = 0;
+}
+
 static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
 	hvt_unpin_frame(vcpu, frame);
+	hvt_unlink_frame(trust, frame);
 	frame->kind = HVT_FRAME_FREE;
 	/* Scans stop at the last frame in use: keep that bound tight. */
 	while (trust->frames_used &&
@@ -349,6 +435,7 @@ static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
 		frame->gpa = 0;
 		return NULL;
 	}
+	hvt_link_frame(trust, frame);
 	return frame;
 }
 
@@ -356,13 +443,10 @@ static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
 				       bool keep_session_page)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
-	u32 i;
+	struct hvt_frame *f, *next;
 
-	for (i = 0; i < trust->frames_used; i++) {
-		struct hvt_frame *f = &trust->frames[i];
-
-		if (f->kind == HVT_FRAME_FREE || f->session != session)
-			continue;
+	for (f = hvt_first_frame(trust, &trust->sessions[session]); f; f = next) {
+		next = hvt_next_frame(trust, f);
 		if (keep_session_page && f->kind == HVT_FRAME_SESSION)
 			continue;
 		hvt_release_frame(vcpu, f);
@@ -579,20 +663,35 @@ static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 	}
 	if (!s)
 		return -ENOSPC;
-	frame = hvt_add_frame(vcpu, i, HVT_FRAME_SESSION, req.page_va, req.page_pa, &err);
-	if (!frame)
-		return err;
+	/* A free session has no frames left: its list starts empty. */
 	*s = (struct hvt_session){
-		.id = ++trust->next_session_id,
 		.cr3 = req.cr3,
 		.page_pa = req.page_pa,
 		.page_va = req.page_va,
 		.bias = req.bias,
 		.binary = req.binary,
-		.state = HVT_SESSION_PENDING,
 	};
+	frame = hvt_add_frame(vcpu, i, HVT_FRAME_SESSION, req.page_va, req.page_pa, &err);
+	if (!frame) {
+		s->cr3 = 0;
+		return err;
+	}
+	s->id = ++trust->next_session_id;
+	s->state = HVT_SESSION_PENDING;
 	return s->id;
 }
+
+#ifdef HVT_TEST_HOOKS
+static long hvt_test_silent_write(struct hvt_trust *trust, u64 gpa, u64 value)
+{
+	const struct hvt_frame *f = hvt_frame_of_gpa(trust, gpa & PAGE_MASK, NULL);
+
+	if ((gpa & 7) || !f || (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
+		return -EINVAL;
+	WRITE_ONCE(*(u64 *)__va(gpa), value);
+	return 0;
+}
+#endif
 
 /**
  * hvt_trust_kernel_call() - a kernel-only hypercall of the service
@@ -633,6 +732,11 @@ long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *
 		s = hvt_session_by_id(trust, regs->rcx);
 		ret = s ? (long)s->state : -ENOENT;
 		break;
+#ifdef HVT_TEST_HOOKS
+	case HVT_HC_TEST_SILENT_WRITE:
+		ret = hvt_test_silent_write(trust, regs->rcx, regs->rdx);
+		break;
+#endif
 	default:
 		ret = -ENOSYS;
 	}
@@ -767,16 +871,12 @@ static bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
 static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 			       bool rehash_all, u64 *changed, u64 *changed_gpa)
 {
-	struct hvt_vmm *vmm = vcpu->vmm;
-	struct hvt_trust *trust = vmm->trust;
-	u32 session = hvt_session_index(trust, s), i;
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_frame *f;
 
 	s->checks++;
-	for (i = 0; i < trust->frames_used; i++) {
-		struct hvt_frame *f = &trust->frames[i];
-
-		if (f->session != session ||
-		    (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
+	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f)) {
+		if (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA)
 			continue;
 		if (!hvt_check_frame(vcpu, s, f, rehash_all, changed_gpa)) {
 			*changed = f->gva;
@@ -803,14 +903,11 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 		if (hvt_translate(vmm, s->cr3, gva, &gpa))
 			return -EFAULT;
 	for (gva = start; gva < end; gva += PAGE_SIZE) {
-		struct hvt_frame *frame;
+		struct hvt_frame *frame, *f;
 		bool known = false;
-		u32 i;
 
-		for (i = 0; i < trust->frames_used && !known; i++)
-			known = trust->frames[i].kind == HVT_FRAME_DATA &&
-				trust->frames[i].session == session &&
-				trust->frames[i].gva == gva;
+		for (f = hvt_first_frame(trust, s); f && !known; f = hvt_next_frame(trust, f))
+			known = f->kind == HVT_FRAME_DATA && f->gva == gva;
 		if (known)
 			continue;
 		hvt_translate(vmm, s->cr3, gva, &gpa);
@@ -831,17 +928,15 @@ static long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 				u64 addr, u64 len)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
-	u32 session = hvt_session_index(trust, s), i;
 	u64 start = addr & PAGE_MASK, end = addr + len;
+	struct hvt_frame *f, *next;
 	long ret = -ENOENT;
 
 	if (!len || end < addr)
 		return -EINVAL;
-	for (i = 0; i < trust->frames_used; i++) {
-		struct hvt_frame *f = &trust->frames[i];
-
-		if (f->kind == HVT_FRAME_DATA && f->session == session &&
-		    f->gva >= start && f->gva < end) {
+	for (f = hvt_first_frame(trust, s); f; f = next) {
+		next = hvt_next_frame(trust, f);
+		if (f->kind == HVT_FRAME_DATA && f->gva >= start && f->gva < end) {
 			hvt_release_frame(vcpu, f);
 			s->data_frames--;
 			ret = 0;

@@ -60,6 +60,8 @@ enum hvt_session_state {
  * @state: enum hvt_session_state
  * @bad_tokens: calls with a wrong token so far
  * @data_frames: pages it protected
+ * @frames: its first frame, as an index into the frame table plus one (0:
+ *          none): every call walks only its own frames, not the table
  */
 struct hvt_session {
 	u64 id;
@@ -73,6 +75,7 @@ struct hvt_session {
 	u32 state;
 	u32 bad_tokens;
 	u32 data_frames;
+	u32 frames;
 };
 
 enum hvt_frame_kind {
@@ -89,6 +92,8 @@ enum hvt_frame_kind {
  * @saved_leaf: its EPT leaf before protection
  * @session: index of the owning session
  * @kind: enum hvt_frame_kind
+ * @prev: the session's frame before it (index plus one, 0: none)
+ * @next: the session's frame after it (index plus one, 0: none)
  * @hash: SHA-256 of its contents when protected (code: the manifest's)
  */
 struct hvt_frame {
@@ -97,6 +102,8 @@ struct hvt_frame {
 	u64 saved_leaf;
 	u32 session;
 	u32 kind;
+	u32 prev;
+	u32 next;
 	u8 hash[HVTRUST_SHA256_SIZE];
 };
 
@@ -193,17 +200,32 @@ enum hvt_trust_verdict {
 struct hvt_cpu;
 struct hvt_guest_regs;
 
+struct hvt_vmm;
+
 /* vmx/trust.c: VMX root only. */
 long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs);
+
+#ifdef HVT_TEST_HOOKS
+/*
+ * Test builds only (make HVT_TEST_HOOKS=y): RCX a guest-physical address
+ * inside a frame the service protects, 8-byte aligned; RDX a value. Root
+ * stores it there without the write trap and without an audit, as a DMA
+ * engine or a hole in the trap would: what only the recurring check and
+ * the re-walks can find.
+ */
+#define HVT_HC_TEST_SILENT_WRITE	0x1f0
+#endif
+
 long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl);
 int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
 void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
 void hvt_trust_ept_changed(struct hvt_cpu *vcpu);
 void hvt_trust_flush_others(struct hvt_cpu *vcpu);
 bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu);
+u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu);
+void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id);
 void hvt_trust_timer_update(struct hvt_cpu *vcpu);
 void hvt_trust_recurring_check(struct hvt_cpu *vcpu);
-struct hvt_vmm;
 /* Process context, before launch. */
 void hvt_trust_use_pool(struct hvt_vmm *vmm);
 

@@ -153,8 +153,8 @@ static inline unsigned long hvt_trust_hidden_pages(void)
 	unsigned long pool = hvt_module_param("ept_pool_pages");
 
 	return pool + HVT_PAGES_OF(pool * 8) +
-	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 64) +
-	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 96) + 2;
+	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 72) +
+	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 104) + 2;
 }
 
 /* Loads hvtrust, virtualizing or only probing, unless it already runs so. */
