@@ -6,6 +6,7 @@
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -25,6 +26,7 @@ typedef __UINT64_TYPE__ u64;
 
 #define BIT(n)		(1U << (n))
 #define BIT_ULL(n)	(1ULL << (n))
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define hvt_wipe(p, n)	explicit_bzero(p, n)
 #endif
 

@@ -13,17 +13,13 @@
 #include <asm/sync_core.h>
 #include <asm/vmx.h>
 
+#include "../ept/walk.h"
 #include "../token/manifest.h"
 #include "../token/sha256.h"
 #include "hv.h"
 #include "trust.h"
 #include "vmcs.h"
 
-#define HVT_PTE_PRESENT		BIT_ULL(0)
-#define HVT_PTE_USER		BIT_ULL(2)
-#define HVT_PTE_LARGE		BIT_ULL(7)
-#define HVT_PTE_ADDR		0x000ffffffffff000ULL
-#define HVT_USER_TOP		0x0000800000000000ULL
 #define HVT_AUDIT_ID_MASK	GENMASK_ULL(55, 0)
 
 static void hvt_lock(struct hvt_root_lock *lock)
@@ -82,37 +78,20 @@ static const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 	return __va(hpa);
 }
 
-/* Walks the 4-level guest page table at @cr3 for a user address. */
+static const u64 *hvt_read_table(const void *vmm, u64 gpa)
+{
+	return hvt_guest_page(vmm, gpa);
+}
+
+static bool hvt_guest_la57(void)
+{
+	return hvt_vmreadnl(GUEST_CR4) & X86_CR4_LA57;
+}
+
+/* The guest's own page tables at @cr3, read through EPT like any guest memory. */
 static int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva, u64 *gpa)
 {
-	u64 table = cr3 & HVT_PTE_ADDR;
-	int level;
-
-	if (gva >= HVT_USER_TOP)
-		return -EFAULT;
-	if (hvt_vmreadnl(GUEST_CR4) & X86_CR4_LA57)
-		return -EOPNOTSUPP;
-	for (level = 4; level >= 1; level--) {
-		unsigned int shift = 12 + 9 * (level - 1);
-		const u64 *entries = hvt_guest_page(vmm, table);
-		u64 entry;
-
-		if (!entries)
-			return -EFAULT;
-		entry = READ_ONCE(entries[(gva >> shift) & 511]);
-		if ((entry & (HVT_PTE_PRESENT | HVT_PTE_USER)) !=
-		    (HVT_PTE_PRESENT | HVT_PTE_USER))
-			return -EFAULT;
-		if (level == 1 || (level <= 3 && (entry & HVT_PTE_LARGE))) {
-			u64 size = 1ULL << shift;
-
-			*gpa = ((entry & HVT_PTE_ADDR & ~(size - 1)) | (gva & (size - 1))) &
-			       PAGE_MASK;
-			return 0;
-		}
-		table = entry & HVT_PTE_ADDR;
-	}
-	return -EFAULT;
+	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_read_table, vmm, gpa);
 }
 
 static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
@@ -647,7 +626,8 @@ static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 	req = *(const struct hvt_session_request *)__va(request_pa);
 	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
 	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
-	    req.page_va >= HVT_USER_TOP || !hvt_is_ram(trust, req.page_pa, PAGE_SIZE))
+	    req.page_va >= hvt_user_top(hvt_guest_la57()) ||
+	    !hvt_is_ram(trust, req.page_pa, PAGE_SIZE))
 		return -EINVAL;
 	req.binary = array_index_nospec(req.binary, HVT_MAX_BINARIES);
 	if (!trust->binaries[req.binary].used)
@@ -895,7 +875,7 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 	u64 start = addr & PAGE_MASK, end = addr + len, gva, gpa;
 	int err;
 
-	if (!len || end < addr || end > HVT_USER_TOP)
+	if (!len || end < addr || end > hvt_user_top(hvt_guest_la57()))
 		return -EINVAL;
 	end = ALIGN(end, PAGE_SIZE);
 	/* Every page must be mapped before any is protected. */

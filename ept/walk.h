@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Walk of a guest's own x86-64 page tables (4- or 5-level) for a user address. */
+/* Context: any, VMX root included; pure logic shared with the user-space unit tests. */
+#ifndef HVT_WALK_H
+#define HVT_WALK_H
+
+#include "../include/hvt_types.h"
+
+#define HVT_PTE_PRESENT		BIT_ULL(0)
+#define HVT_PTE_USER		BIT_ULL(2)
+#define HVT_PTE_LARGE		BIT_ULL(7)
+#define HVT_PTE_ADDR		0x000ffffffffff000ULL
+
+/* The first address past the lower (user) half with 4- and 5-level paging. */
+#define HVT_USER_TOP_4LEVEL	0x0000800000000000ULL
+#define HVT_USER_TOP_5LEVEL	0x0100000000000000ULL
+
+static inline u64 hvt_user_top(bool la57)
+{
+	return la57 ? HVT_USER_TOP_5LEVEL : HVT_USER_TOP_4LEVEL;
+}
+
+/**
+ * hvt_walk_user() - the guest-physical page a user address maps now
+ * @cr3: guest CR3 with the flag and PCID bits already cleared
+ * @la57: the guest runs with 5-level paging (CR4.LA57)
+ * @gva: the user address
+ * @read_table: the 512 entries of the table at a guest-physical address, or
+ *              NULL where the caller may not read (not RAM, hidden)
+ * @ctx: passed to @read_table
+ * @gpa: out: the guest-physical address of the 4 KiB page holding @gva
+ *
+ * Every level must be present and allow user access; a large page ends the
+ * walk at the PDPT (1 GiB) or the PD (2 MiB); the PS bit is reserved above.
+ * Static inline so that, with a constant @read_table, root makes no
+ * indirect call.
+ *
+ * Return: 0, or -EFAULT when @gva is not a mapped user address.
+ */
+static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
+				const u64 *(*read_table)(const void *ctx, u64 gpa),
+				const void *ctx, u64 *gpa)
+{
+	u64 table = cr3 & HVT_PTE_ADDR;
+	int level;
+
+	if (gva >= hvt_user_top(la57))
+		return -EFAULT;
+	for (level = la57 ? 5 : 4; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		const u64 *entries = read_table(ctx, table);
+		u64 entry;
+
+		if (!entries)
+			return -EFAULT;
+		entry = READ_ONCE(entries[(gva >> shift) & 511]);
+		if ((entry & (HVT_PTE_PRESENT | HVT_PTE_USER)) !=
+		    (HVT_PTE_PRESENT | HVT_PTE_USER))
+			return -EFAULT;
+		if (level == 1 || (entry & HVT_PTE_LARGE)) {
+			u64 size = 1ULL << shift;
+
+			if (level > 3)
+				return -EFAULT;
+			*gpa = ((entry & HVT_PTE_ADDR & ~(size - 1)) | (gva & (size - 1))) &
+			       ~(u64)0xfff;
+			return 0;
+		}
+		table = entry & HVT_PTE_ADDR;
+	}
+	return -EFAULT;
+}
+
+#endif /* HVT_WALK_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of ept/walk.h: the walk of a guest's 4- and 5-level page tables for user addresses. */
+/* Context: user space, native build. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "../../ept/walk.h"
+
+#define PAGE		0x1000ULL
+#define TABLES		16
+#define USER_TABLE	(HVT_PTE_PRESENT | BIT_ULL(1) | HVT_PTE_USER)
+
+/*
+ * Guest memory made of page tables only: table i lies at guest-physical
+ * (i + 1) pages. A table marked hidden reads as unreadable, as hidden
+ * memory does in VMX root.
+ */
+struct guest {
+	u64 tables[TABLES][512];
+	bool hidden[TABLES];
+	unsigned int used;
+	unsigned int reads;
+};
+
+static const u64 *read_table(const void *ctx, u64 gpa)
+{
+	struct guest *g = (struct guest *)ctx;
+	u64 index = gpa / PAGE;
+
+	g->reads++;
+	if ((gpa & (PAGE - 1)) || index < 1 || index > g->used || g->hidden[index - 1])
+		return NULL;
+	return g->tables[index - 1];
+}
+
+/* A new, empty table: its guest-physical address. */
+static u64 new_table(struct guest *g)
+{
+	memset(g->tables[g->used], 0, sizeof(g->tables[0]));
+	return ++g->used * PAGE;
+}
+
+static u64 *table_at(struct guest *g, u64 gpa)
+{
+	return g->tables[gpa / PAGE - 1];
+}
+
+static unsigned int index_at(u64 gva, int level)
+{
+	return (gva >> (12 + 9 * (level - 1))) & 511;
+}
+
+/*
+ * Maps @gva with tables from @top down to @leaf_level, whose entry gets
+ * @leaf (a frame address with flags). Return: the top table.
+ */
+static u64 map(struct guest *g, u64 top, int levels, u64 gva, int leaf_level, u64 leaf)
+{
+	u64 table = top;
+	int level;
+
+	for (level = levels; level > leaf_level; level--) {
+		u64 *entries = table_at(g, table);
+		u64 *entry = &entries[index_at(gva, level)];
+
+		if (!(*entry & HVT_PTE_PRESENT))
+			*entry = new_table(g) | USER_TABLE;
+		table = *entry & HVT_PTE_ADDR;
+	}
+	table_at(g, table)[index_at(gva, leaf_level)] = leaf;
+	return top;
+}
+
+FIXTURE(walk)
+{
+	struct guest *g;
+	u64 cr3;
+};
+
+FIXTURE_SETUP(walk)
+{
+	self->g = calloc(1, sizeof(*self->g));
+	ASSERT_NE(NULL, self->g);
+	self->cr3 = new_table(self->g);
+}
+
+FIXTURE_TEARDOWN(walk)
+{
+	free(self->g);
+}
+
+TEST_F(walk, four_levels_to_a_4k_page)
+{
+	u64 gva = 0x00007f1234567abcULL, gpa = 0;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x12345000ULL | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	EXPECT_EQ(0x12345000ULL, gpa);
+	EXPECT_EQ(4, self->g->reads);
+	/* The next page is not mapped. */
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva + PAGE, read_table, self->g,
+					 &gpa));
+}
+
+TEST_F(walk, cr3_flag_bits_are_not_part_of_the_table_address)
+{
+	u64 gva = 0x400000, gpa = 0;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x5000ULL | USER_TABLE);
+	/* PWT and PCD at bits 3-4, a PCID would sit in bits 0-11 */
+	ASSERT_EQ(0, hvt_walk_user(self->cr3 | 0x18, false, gva, read_table, self->g, &gpa));
+	EXPECT_EQ(0x5000ULL, gpa);
+}
+
+TEST_F(walk, large_pages_end_the_walk_with_the_offset_kept)
+{
+	u64 gva2m = 0x00007f0000345678ULL, gva1g = 0x00007e0012345678ULL, gpa = 0;
+
+	map(self->g, self->cr3, 4, gva2m, 2, 0x40000000ULL | HVT_PTE_LARGE | USER_TABLE);
+	map(self->g, self->cr3, 4, gva1g, 3, 0x80000000ULL | HVT_PTE_LARGE | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva2m, read_table, self->g, &gpa));
+	EXPECT_EQ(0x40000000ULL + (gva2m & 0x1ff000), gpa);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva1g, read_table, self->g, &gpa));
+	EXPECT_EQ(0x80000000ULL + (gva1g & 0x3ffff000), gpa);
+}
+
+TEST_F(walk, ps_bit_in_the_top_levels_is_a_fault)
+{
+	u64 gva = 0x00007f0000000000ULL, gpa = 0;
+
+	table_at(self->g, self->cr3)[index_at(gva, 4)] = 0x1000000ULL | HVT_PTE_LARGE | USER_TABLE;
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+}
+
+TEST_F(walk, every_level_must_be_present_and_user)
+{
+	u64 gva = 0x00005555deadb000ULL, gpa = 0;
+	int level;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x77000ULL | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	for (level = 4; level >= 1; level--) {
+		u64 table = self->cr3, *entry;
+		int l;
+
+		for (l = 4; l > level; l--)
+			table = table_at(self->g, table)[index_at(gva, l)] & HVT_PTE_ADDR;
+		entry = &table_at(self->g, table)[index_at(gva, level)];
+		*entry &= ~HVT_PTE_USER;
+		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g,
+						 &gpa)) {
+			TH_LOG("supervisor entry at level %d", level);
+		}
+		*entry = (*entry | HVT_PTE_USER) & ~HVT_PTE_PRESENT;
+		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g,
+						 &gpa)) {
+			TH_LOG("not-present entry at level %d", level);
+		}
+		*entry |= HVT_PTE_PRESENT;
+	}
+	EXPECT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+}
+
+TEST_F(walk, an_unreadable_table_ends_the_walk)
+{
+	u64 gva = 0x1000000, gpa = 0, pt;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x9000ULL | USER_TABLE);
+	pt = self->g->used;	/* the page table was made last */
+	self->g->hidden[pt - 1] = true;
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+}
+
+TEST_F(walk, addresses_past_the_user_half_are_refused)
+{
+	u64 gpa = 0;
+
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, HVT_USER_TOP_4LEVEL, read_table,
+					 self->g, &gpa));
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, true, HVT_USER_TOP_5LEVEL, read_table,
+					 self->g, &gpa));
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, 0xffffffff81000000ULL, read_table,
+					 self->g, &gpa));
+	EXPECT_EQ(0, self->g->reads);
+}
+
+TEST_F(walk, five_levels_reach_past_47_bits)
+{
+	u64 high = 0x00ab123456789000ULL, low = 0x00007f0000001000ULL, gpa = 0;
+
+	map(self->g, self->cr3, 5, high, 1, 0x31000ULL | USER_TABLE);
+	map(self->g, self->cr3, 5, low, 1, 0x32000ULL | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, high, read_table, self->g, &gpa));
+	EXPECT_EQ(0x31000ULL, gpa);
+	EXPECT_EQ(5, self->g->reads);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, low, read_table, self->g, &gpa));
+	EXPECT_EQ(0x32000ULL, gpa);
+	/* With 4-level paging that address does not exist. */
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, high, read_table, self->g, &gpa));
+}
+
+TEST_HARNESS_MAIN
