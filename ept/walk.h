@@ -21,6 +21,28 @@ static inline u64 hvt_user_top(bool la57)
 }
 
 /**
+ * struct hvt_walk_cache - the page table a walk reached last
+ * @cr3: the page tables it belongs to; 0: empty
+ * @region: the 2 MiB region it maps (address >> 21)
+ * @pt: its entries
+ *
+ * The pages of one region share every level above the page table: within
+ * one pass over a program's pages (one VM exit), a walk of the next page of
+ * the same region reads one entry instead of four or five tables.
+ */
+struct hvt_walk_cache {
+	u64 cr3;
+	u64 region;
+	const u64 *pt;
+};
+
+/* One entry: present and open to user mode. */
+static inline bool hvt_pte_user_present(u64 entry)
+{
+	return (entry & (HVT_PTE_PRESENT | HVT_PTE_USER)) == (HVT_PTE_PRESENT | HVT_PTE_USER);
+}
+
+/**
  * hvt_walk_user() - the guest-physical page a user address maps now
  * @cr3: guest CR3 with the flag and PCID bits already cleared
  * @la57: the guest runs with 5-level paging (CR4.LA57)
@@ -28,6 +50,7 @@ static inline u64 hvt_user_top(bool la57)
  * @read_table: the 512 entries of the table at a guest-physical address, or
  *              NULL where the caller may not read (not RAM, hidden)
  * @ctx: passed to @read_table
+ * @cache: NULL, or the page table of the previous walk in this pass
  * @gpa: out: the guest-physical address of the 4 KiB page holding @gva
  *
  * Every level must be present and allow user access; a large page ends the
@@ -39,23 +62,28 @@ static inline u64 hvt_user_top(bool la57)
  */
 static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
 				const u64 *(*read_table)(const void *ctx, u64 gpa),
-				const void *ctx, u64 *gpa)
+				const void *ctx, struct hvt_walk_cache *cache, u64 *gpa)
 {
-	u64 table = cr3 & HVT_PTE_ADDR;
+	u64 table = cr3 & HVT_PTE_ADDR, entry;
 	int level;
 
 	if (gva >= hvt_user_top(la57))
 		return -EFAULT;
+	if (cache && cache->pt && cache->cr3 == cr3 && cache->region == gva >> 21) {
+		entry = READ_ONCE(cache->pt[(gva >> 12) & 511]);
+		if (!hvt_pte_user_present(entry))
+			return -EFAULT;
+		*gpa = entry & HVT_PTE_ADDR;
+		return 0;
+	}
 	for (level = la57 ? 5 : 4; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 		const u64 *entries = read_table(ctx, table);
-		u64 entry;
 
 		if (!entries)
 			return -EFAULT;
 		entry = READ_ONCE(entries[(gva >> shift) & 511]);
-		if ((entry & (HVT_PTE_PRESENT | HVT_PTE_USER)) !=
-		    (HVT_PTE_PRESENT | HVT_PTE_USER))
+		if (!hvt_pte_user_present(entry))
 			return -EFAULT;
 		if (level == 1 || (entry & HVT_PTE_LARGE)) {
 			u64 size = 1ULL << shift;
@@ -64,6 +92,10 @@ static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
 				return -EFAULT;
 			*gpa = ((entry & HVT_PTE_ADDR & ~(size - 1)) | (gva & (size - 1))) &
 			       ~(u64)0xfff;
+			if (cache && level == 1)
+				*cache = (struct hvt_walk_cache){
+					.cr3 = cr3, .region = gva >> 21, .pt = entries,
+				};
 			return 0;
 		}
 		table = entry & HVT_PTE_ADDR;

@@ -88,10 +88,14 @@ static bool hvt_guest_la57(void)
 	return hvt_vmreadnl(GUEST_CR4) & X86_CR4_LA57;
 }
 
-/* The guest's own page tables at @cr3, read through EPT like any guest memory. */
-static int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva, u64 *gpa)
+/*
+ * The guest's own page tables at @cr3, read through EPT like any guest
+ * memory. @cache (or NULL) serves a pass over many pages in one exit.
+ */
+static int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva,
+			 struct hvt_walk_cache *cache, u64 *gpa)
 {
-	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_read_table, vmm, gpa);
+	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_read_table, vmm, cache, gpa);
 }
 
 static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
@@ -745,6 +749,7 @@ static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
 	const struct hvtrust_manifest *m;
 	struct hvtrust_session_page *page;
+	struct hvt_walk_cache cache = { 0 };
 	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
 	u32 index, i, session;
 	int err;
@@ -759,13 +764,13 @@ static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
 		return -EACCES;
 	}
-	if (hvt_translate(vmm, cr3, s->page_va, &gpa) || gpa != s->page_pa)
+	if (hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa)
 		return -EINVAL;
 	for (i = 0; i < m->nr_pages; i++) {
 		u64 gva = s->bias + hvt_manifest_page_vaddr(m, i);
 		struct hvt_frame *frame;
 
-		err = hvt_translate(vmm, cr3, gva, &gpa);
+		err = hvt_translate(vmm, cr3, gva, &cache, &gpa);
 		if (err)
 			goto undo;
 		frame = hvt_add_frame(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
@@ -816,13 +821,14 @@ undo:
  * Return: false when the contents changed; @gpa_now says where.
  */
 static bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
-			    struct hvt_frame *f, bool rehash, u64 *gpa_now)
+			    struct hvt_frame *f, bool rehash, struct hvt_walk_cache *cache,
+			    u64 *gpa_now)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	u8 digest[HVTRUST_SHA256_SIZE];
 	u64 gpa;
 
-	if (hvt_translate(vmm, s->cr3, f->gva, &gpa))
+	if (hvt_translate(vmm, s->cr3, f->gva, cache, &gpa))
 		return true;
 	if (gpa == f->gpa && !rehash)
 		return true;
@@ -852,13 +858,14 @@ static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 			       bool rehash_all, u64 *changed, u64 *changed_gpa)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_walk_cache cache = { 0 };
 	struct hvt_frame *f;
 
 	s->checks++;
 	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f)) {
 		if (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA)
 			continue;
-		if (!hvt_check_frame(vcpu, s, f, rehash_all, changed_gpa)) {
+		if (!hvt_check_frame(vcpu, s, f, rehash_all, &cache, changed_gpa)) {
 			*changed = f->gva;
 			return false;
 		}
@@ -873,6 +880,7 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 	struct hvt_trust *trust = vmm->trust;
 	u32 session = hvt_session_index(trust, s);
 	u64 start = addr & PAGE_MASK, end = addr + len, gva, gpa;
+	struct hvt_walk_cache cache = { 0 };
 	int err;
 
 	if (!len || end < addr || end > hvt_user_top(hvt_guest_la57()))
@@ -880,7 +888,7 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 	end = ALIGN(end, PAGE_SIZE);
 	/* Every page must be mapped before any is protected. */
 	for (gva = start; gva < end; gva += PAGE_SIZE)
-		if (hvt_translate(vmm, s->cr3, gva, &gpa))
+		if (hvt_translate(vmm, s->cr3, gva, &cache, &gpa))
 			return -EFAULT;
 	for (gva = start; gva < end; gva += PAGE_SIZE) {
 		struct hvt_frame *frame, *f;
@@ -890,7 +898,7 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 			known = f->kind == HVT_FRAME_DATA && f->gva == gva;
 		if (known)
 			continue;
-		hvt_translate(vmm, s->cr3, gva, &gpa);
+		hvt_translate(vmm, s->cr3, gva, &cache, &gpa);
 		frame = hvt_add_frame(vcpu, session, HVT_FRAME_DATA, gva, gpa, &err);
 		if (!frame)
 			return err;
@@ -939,7 +947,7 @@ static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 	if (!s || s->state == HVT_SESSION_PENDING)
 		return -EPERM;
 	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
-	    hvt_translate(vmm, cr3, s->page_va, &gpa) || gpa != s->page_pa) {
+	    hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
 		return -EPERM;
 	}
@@ -1080,7 +1088,7 @@ int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *rest
 		 * and reuses the old frame: not an attack on the session. The
 		 * frame is forgotten here; the next check finds the new one.
 		 */
-		if (hvt_translate(vmm, s->cr3, f->gva, &now) || now != page) {
+		if (hvt_translate(vmm, s->cr3, f->gva, NULL, &now) || now != page) {
 			hvt_unpin_frame(vcpu, f);
 			continue;
 		}
@@ -1144,6 +1152,7 @@ void hvt_trust_timer_update(struct hvt_cpu *vcpu)
 void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_walk_cache cache = { 0 };
 	u32 hashed = 0, looked;
 
 	hvt_lock(&trust->lock);
@@ -1160,7 +1169,7 @@ void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
 			continue;
 		hashed++;
 		trust->checked_pages++;
-		if (!hvt_check_frame(vcpu, s, f, true, &gpa))
+		if (!hvt_check_frame(vcpu, s, f, true, &cache, &gpa))
 			hvt_revoke(vcpu, s, HVTRUST_AUDIT_CHECK_FAILED, f->gva, gpa);
 	}
 	hvt_unlock(&trust->lock);

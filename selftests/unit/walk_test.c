@@ -95,11 +95,11 @@ TEST_F(walk, four_levels_to_a_4k_page)
 	u64 gva = 0x00007f1234567abcULL, gpa = 0;
 
 	map(self->g, self->cr3, 4, gva, 1, 0x12345000ULL | USER_TABLE);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x12345000ULL, gpa);
 	EXPECT_EQ(4, self->g->reads);
 	/* The next page is not mapped. */
-	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva + PAGE, read_table, self->g,
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva + PAGE, read_table, self->g, NULL,
 					 &gpa));
 }
 
@@ -109,7 +109,7 @@ TEST_F(walk, cr3_flag_bits_are_not_part_of_the_table_address)
 
 	map(self->g, self->cr3, 4, gva, 1, 0x5000ULL | USER_TABLE);
 	/* PWT and PCD at bits 3-4, a PCID would sit in bits 0-11 */
-	ASSERT_EQ(0, hvt_walk_user(self->cr3 | 0x18, false, gva, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3 | 0x18, false, gva, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x5000ULL, gpa);
 }
 
@@ -119,9 +119,9 @@ TEST_F(walk, large_pages_end_the_walk_with_the_offset_kept)
 
 	map(self->g, self->cr3, 4, gva2m, 2, 0x40000000ULL | HVT_PTE_LARGE | USER_TABLE);
 	map(self->g, self->cr3, 4, gva1g, 3, 0x80000000ULL | HVT_PTE_LARGE | USER_TABLE);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva2m, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva2m, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x40000000ULL + (gva2m & 0x1ff000), gpa);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva1g, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva1g, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x80000000ULL + (gva1g & 0x3ffff000), gpa);
 }
 
@@ -130,7 +130,7 @@ TEST_F(walk, ps_bit_in_the_top_levels_is_a_fault)
 	u64 gva = 0x00007f0000000000ULL, gpa = 0;
 
 	table_at(self->g, self->cr3)[index_at(gva, 4)] = 0x1000000ULL | HVT_PTE_LARGE | USER_TABLE;
-	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL, &gpa));
 }
 
 TEST_F(walk, every_level_must_be_present_and_user)
@@ -139,7 +139,7 @@ TEST_F(walk, every_level_must_be_present_and_user)
 	int level;
 
 	map(self->g, self->cr3, 4, gva, 1, 0x77000ULL | USER_TABLE);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL, &gpa));
 	for (level = 4; level >= 1; level--) {
 		u64 table = self->cr3, *entry;
 		int l;
@@ -148,18 +148,18 @@ TEST_F(walk, every_level_must_be_present_and_user)
 			table = table_at(self->g, table)[index_at(gva, l)] & HVT_PTE_ADDR;
 		entry = &table_at(self->g, table)[index_at(gva, level)];
 		*entry &= ~HVT_PTE_USER;
-		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g,
+		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL,
 						 &gpa)) {
 			TH_LOG("supervisor entry at level %d", level);
 		}
 		*entry = (*entry | HVT_PTE_USER) & ~HVT_PTE_PRESENT;
-		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g,
+		EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL,
 						 &gpa)) {
 			TH_LOG("not-present entry at level %d", level);
 		}
 		*entry |= HVT_PTE_PRESENT;
 	}
-	EXPECT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	EXPECT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL, &gpa));
 }
 
 TEST_F(walk, an_unreadable_table_ends_the_walk)
@@ -169,7 +169,7 @@ TEST_F(walk, an_unreadable_table_ends_the_walk)
 	map(self->g, self->cr3, 4, gva, 1, 0x9000ULL | USER_TABLE);
 	pt = self->g->used;	/* the page table was made last */
 	self->g->hidden[pt - 1] = true;
-	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &gpa));
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, gva, read_table, self->g, NULL, &gpa));
 }
 
 TEST_F(walk, addresses_past_the_user_half_are_refused)
@@ -177,11 +177,11 @@ TEST_F(walk, addresses_past_the_user_half_are_refused)
 	u64 gpa = 0;
 
 	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, HVT_USER_TOP_4LEVEL, read_table,
-					 self->g, &gpa));
+					 self->g, NULL, &gpa));
 	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, true, HVT_USER_TOP_5LEVEL, read_table,
-					 self->g, &gpa));
+					 self->g, NULL, &gpa));
 	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, 0xffffffff81000000ULL, read_table,
-					 self->g, &gpa));
+					 self->g, NULL, &gpa));
 	EXPECT_EQ(0, self->g->reads);
 }
 
@@ -191,13 +191,53 @@ TEST_F(walk, five_levels_reach_past_47_bits)
 
 	map(self->g, self->cr3, 5, high, 1, 0x31000ULL | USER_TABLE);
 	map(self->g, self->cr3, 5, low, 1, 0x32000ULL | USER_TABLE);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, high, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, high, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x31000ULL, gpa);
 	EXPECT_EQ(5, self->g->reads);
-	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, low, read_table, self->g, &gpa));
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, true, low, read_table, self->g, NULL, &gpa));
 	EXPECT_EQ(0x32000ULL, gpa);
 	/* With 4-level paging that address does not exist. */
-	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, high, read_table, self->g, &gpa));
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, high, read_table, self->g, NULL, &gpa));
+}
+
+TEST_F(walk, cache_reads_one_entry_within_a_region_and_walks_elsewhere)
+{
+	u64 base = 0x00007f0000200000ULL, other = 0x00007f0000400000ULL, gpa = 0;
+	struct hvt_walk_cache cache = { 0 };
+
+	map(self->g, self->cr3, 4, base, 1, 0x61000ULL | USER_TABLE);
+	map(self->g, self->cr3, 4, base + PAGE, 1, 0x62000ULL | USER_TABLE);
+	map(self->g, self->cr3, 4, other, 1, 0x63000ULL | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, base, read_table, self->g, &cache, &gpa));
+	EXPECT_EQ(0x61000ULL, gpa);
+	EXPECT_EQ(4, self->g->reads);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, base + PAGE, read_table, self->g, &cache,
+				   &gpa));
+	EXPECT_EQ(0x62000ULL, gpa);
+	EXPECT_EQ(4, self->g->reads);
+	/* A hole in the cached table is a hole. */
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, base + 2 * PAGE, read_table, self->g,
+					 &cache, &gpa));
+	EXPECT_EQ(4, self->g->reads);
+	/* Another region, or other page tables: a whole walk. */
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, other, read_table, self->g, &cache, &gpa));
+	EXPECT_EQ(0x63000ULL, gpa);
+	EXPECT_EQ(8, self->g->reads);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, base, read_table, self->g, &cache, &gpa));
+	EXPECT_EQ(12, self->g->reads);
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3 + PAGE, false, base, read_table, self->g,
+					 &cache, &gpa));
+	EXPECT_LT(12, self->g->reads);
+}
+
+TEST_F(walk, large_pages_are_not_cached)
+{
+	u64 gva = 0x00007f0000345000ULL, gpa = 0;
+	struct hvt_walk_cache cache = { 0 };
+
+	map(self->g, self->cr3, 4, gva, 2, 0x40000000ULL | HVT_PTE_LARGE | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, gva, read_table, self->g, &cache, &gpa));
+	EXPECT_EQ(NULL, cache.pt);
 }
 
 TEST_HARNESS_MAIN
