@@ -21,20 +21,6 @@
 #define EXIT_CPUID		10
 #define EXIT_VMCALL		18
 
-/*
- * The hypervisor's own pages as module/hv.c allocates them (hvt_alloc_vmm,
- * hvt_alloc_cpu, hvt_protect_code): shared, the state, MSR bitmap, host PML4,
- * host IDT and the list of its code frames; per possible CPU, the state,
- * VMXON, VMCS, write sink and a 4-page stack. The trusted-program service's
- * tables come on top (hvt_trust_hidden_pages()).
- * All hidden from the guest and counted in hidden_pages, EPT tables too.
- * Not hidden: the zero page shown in their place and the per-CPU log ring
- * (struct hvt_log_ring, 10252 bytes, an order-2 allocation).
- */
-#define OWN_SHARED_HIDDEN	5
-#define OWN_CPU_HIDDEN		9
-#define OWN_SHARED_VISIBLE	1
-#define OWN_CPU_VISIBLE		4
 
 static int iters = 5000, reps = 7, cpus, hv_fd = -1;
 /* MemFree taken by each insmod, in kB. */
@@ -681,9 +667,9 @@ static void memory_section(unsigned long modsize)
 	    sscanf(line, "EPT identity map of %u MAXPHYADDR bits: %u tables, %lu 1G, %lu 2M, %lu 4K",
 		   &bits, &tables, &p1g, &p2m, &p4k) != 5)
 		out("  (the module's EPT line was not found in the kernel log)");
-	own = OWN_SHARED_HIDDEN + (long)OWN_CPU_HIDDEN * possible + hvt_trust_hidden_pages();
+	own = HVT_OWN_SHARED_HIDDEN + (long)HVT_OWN_CPU_HIDDEN * possible + hvt_trust_hidden_pages();
 	ept_now = (long)st.hidden_pages - own;
-	visible = OWN_SHARED_VISIBLE + (long)OWN_CPU_VISIBLE * possible;
+	visible = HVT_OWN_SHARED_VISIBLE + (long)HVT_OWN_CPU_VISIBLE * possible;
 	/*
 	 * The first insmod since boot: rmmod frees the pages onto per-CPU free
 	 * lists, which MemFree does not count, and the next insmod takes them
@@ -698,7 +684,7 @@ static void memory_section(unsigned long modsize)
 	out("  EPT as built (dmesg): %u tables = %u KiB for %u MAXPHYADDR bits (%lu 1G, %lu 2M, %lu 4K pages)",
 	    tables, tables * 4, bits, p1g, p2m, p4k);
 	out("  own hidden pages by module/hv.c's allocations: %d shared + %d per possible CPU x %d",
-	    OWN_SHARED_HIDDEN, OWN_CPU_HIDDEN, possible);
+	    HVT_OWN_SHARED_HIDDEN, HVT_OWN_CPU_HIDDEN, possible);
 	out("    + %ld of the trusted-program service (EPT pool %lu, %lu protectable pages, %lu sessions) = %ld",
 	    (long)hvt_trust_hidden_pages(), hvt_module_param("ept_pool_pages"),
 	    hvt_module_param("max_protected_pages"), hvt_module_param("max_sessions"), own);
@@ -707,9 +693,9 @@ static void memory_section(unsigned long modsize)
 	out("    around the hidden pages%s", ept_now < (long)tables ?
 	    " -- FEWER than built: the allocation model above is out of date" : "");
 	out("  per CPU: %d hidden pages (state, VMXON, VMCS, 2 sink, 16 KiB stack) + %d visible (log ring) = %d KiB",
-	    OWN_CPU_HIDDEN, OWN_CPU_VISIBLE, (OWN_CPU_HIDDEN + OWN_CPU_VISIBLE) * 4);
+	    HVT_OWN_CPU_HIDDEN, HVT_OWN_CPU_VISIBLE, (HVT_OWN_CPU_HIDDEN + HVT_OWN_CPU_VISIBLE) * 4);
 	out("  shared: %d hidden + %d visible (zero page) pages = %d KiB, plus the EPT",
-	    OWN_SHARED_HIDDEN, OWN_SHARED_VISIBLE, (OWN_SHARED_HIDDEN + OWN_SHARED_VISIBLE) * 4);
+	    HVT_OWN_SHARED_HIDDEN, HVT_OWN_SHARED_VISIBLE, (HVT_OWN_SHARED_HIDDEN + HVT_OWN_SHARED_VISIBLE) * 4);
 	out("  EPT per GiB of guest RAM: %.1f KiB/GiB (tables now / RAM); the map covers all 2^%u bytes of",
 	    ept_now * 4 / gib, bits);
 	out("    physical address space with 1 GiB pages where it can, so its size follows MAXPHYADDR and");

@@ -144,8 +144,26 @@ static inline unsigned long hvt_module_param(const char *name)
 #define HVT_PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
 
 /*
+ * The hypervisor's own hidden pages as module/hv.c allocates them
+ * (hvt_alloc_vmm, hvt_alloc_cpu, hvt_protect_code): shared, the state, MSR
+ * bitmap, host PML4, host IDT and the list of its code frames, one page
+ * each; per possible CPU, the state, VMXON, VMCS, a 2-page write sink and a
+ * 4-page stack. The trusted-program service's tables come on top
+ * (hvt_trust_hidden_pages()), in HVT_TRUST_ALLOCS allocations. Not hidden:
+ * the zero page shown in their place and the per-CPU log ring (struct
+ * hvt_log_ring, 10252 bytes, an order-2 allocation).
+ */
+#define HVT_OWN_SHARED_HIDDEN	5
+#define HVT_OWN_SHARED_ALLOCS	5
+#define HVT_OWN_CPU_HIDDEN	9
+#define HVT_OWN_CPU_ALLOCS	5
+#define HVT_OWN_SHARED_VISIBLE	1
+#define HVT_OWN_CPU_VISIBLE	4
+#define HVT_TRUST_ALLOCS	5
+
+/*
  * The trusted-program service's hidden tables (module/hv.c, vmx/trust.h):
- * the EPT split pool and its index, 64 bytes per protectable page, 96 per
+ * the EPT split pool and its index, 72 bytes per protectable page, 104 per
  * session, two pages of state.
  */
 static inline unsigned long hvt_trust_hidden_pages(void)
