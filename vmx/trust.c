@@ -490,13 +490,17 @@ static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 	hvt_set_state(vcpu, s, HVT_SESSION_FREE);
 	s->cr3 = 0;
 	s->id = 0;
+	/* Lookups stop at the last session in use: keep that bound tight. */
+	while (trust->sessions_used &&
+	       trust->sessions[trust->sessions_used - 1].state == HVT_SESSION_FREE)
+		trust->sessions_used--;
 }
 
 static struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
 {
 	u32 i;
 
-	for (i = 0; i < trust->max_sessions; i++)
+	for (i = 0; i < trust->sessions_used; i++)
 		if (trust->sessions[i].state != HVT_SESSION_FREE &&
 		    trust->sessions[i].cr3 == cr3)
 			return &trust->sessions[i];
@@ -507,7 +511,7 @@ static struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
 {
 	u32 i;
 
-	for (i = 0; i < trust->max_sessions && id; i++)
+	for (i = 0; i < trust->sessions_used && id; i++)
 		if (trust->sessions[i].state != HVT_SESSION_FREE &&
 		    trust->sessions[i].id == id)
 			return &trust->sessions[i];
@@ -601,7 +605,7 @@ static long hvt_registry_remove(struct hvt_cpu *vcpu, u64 id)
 	bin = &trust->binaries[id];
 	if (!bin->used)
 		return -ENOENT;
-	for (i = 0; i < trust->max_sessions; i++)
+	for (i = 0; i < trust->sessions_used; i++)
 		if (trust->sessions[i].state != HVT_SESSION_FREE &&
 		    trust->sessions[i].binary == id)
 			hvt_end_session(vcpu, &trust->sessions[i]);
@@ -662,6 +666,8 @@ static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 	}
 	s->id = ++trust->next_session_id;
 	s->state = HVT_SESSION_PENDING;
+	if (i >= trust->sessions_used)
+		trust->sessions_used = i + 1;
 	return s->id;
 }
 

@@ -140,6 +140,7 @@ struct hvt_session_request {
  * @lock: serializes everything below between CPUs
  * @cr3_ignore: CR3 bits that do not identify an address space (PTI)
  * @max_sessions: entries at @sessions
+ * @sessions_used: entries at @sessions up to the last one in use
  * @max_frames: entries at @frames
  * @frames_used: entries at @frames up to the last one in use
  * @bad_token_limit: wrong tokens before an address space is locked out
@@ -167,6 +168,7 @@ struct hvt_trust {
 	struct hvt_root_lock lock;
 	u64 cr3_ignore;
 	u32 max_sessions;
+	u32 sessions_used;
 	u32 max_frames;
 	u32 frames_used;
 	u32 bad_token_limit;
