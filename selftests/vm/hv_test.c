@@ -582,11 +582,11 @@ TEST_F(hv, suspend_gives_cpus_back_and_takes_them_again)
 #define RELOAD_CYCLES		20
 /*
  * What 20 cycles may cost in MemFree without a leak: slab caches the
- * workload grew, per-CPU page lists. One cycle's worth of the module's
- * memory (its hidden pages, about 1.4 MiB on 2 CPUs) lost each time
- * would be 28 MiB.
+ * workload grew, per-CPU page lists (up to 4.5 MiB measured on the bench).
+ * One cycle's worth of the module's memory (its hidden pages, about
+ * 1.5 MiB on 2 CPUs) lost each time would be 30 MiB.
  */
-#define RELOAD_MEMFREE_SLACK_KIB	8192
+#define RELOAD_MEMFREE_SLACK_KIB	12288
 
 /* MemFree once caches are dropped and free pages merged: what is really in use. */
 static long settled_mem_free_kib(void)
