@@ -6,6 +6,14 @@
 #define HVT_EPT_LEVEL_SHIFT(level)	(12 + 9 * ((level) - 1))
 #define HVT_EPT_INDEX(gpa, level)	(((gpa) >> HVT_EPT_LEVEL_SHIFT(level)) & 511)
 
+/* The table at a physical address the builder allocated. */
+static u64 *hvt_ept_table(const struct hvt_ept *ept, u64 phys)
+{
+	if (ept->ops.direct_map)
+		return (u64 *)(unsigned long)(phys + ept->ops.direct_map);
+	return ept->ops.table_of(ept->ops.ctx, phys);
+}
+
 static u64 hvt_ept_leaf(u64 gpa, u8 type, unsigned int level)
 {
 	u64 entry = gpa | HVT_EPT_RWX | ((u64)type << HVT_EPT_TYPE_SHIFT);
@@ -168,7 +176,7 @@ int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry)
 			if (err)
 				return err;
 		}
-		table = ept->ops.table_of(ept->ops.ctx, *slot & HVT_EPT_ADDR_MASK);
+		table = hvt_ept_table(ept, *slot & HVT_EPT_ADDR_MASK);
 	}
 	table[HVT_EPT_INDEX(gpa, 1)] = entry;
 	return 0;
@@ -196,7 +204,7 @@ u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
 			*level = l;
 			return entry;
 		}
-		table = ept->ops.table_of(ept->ops.ctx, entry & HVT_EPT_ADDR_MASK);
+		table = hvt_ept_table(ept, entry & HVT_EPT_ADDR_MASK);
 	}
 	return 0;
 }
@@ -241,7 +249,7 @@ u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa)
 
 		if (!(entry & HVT_EPT_RWX) || (entry & HVT_EPT_LARGE))
 			return NULL;
-		table = ept->ops.table_of(ept->ops.ctx, entry & HVT_EPT_ADDR_MASK);
+		table = hvt_ept_table(ept, entry & HVT_EPT_ADDR_MASK);
 	}
 	return &table[HVT_EPT_INDEX(gpa, 1)];
 }

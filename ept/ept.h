@@ -27,11 +27,15 @@
  *               address, or NULL when memory runs out
  * @table_of: the table at a physical address the builder allocated
  * @ctx: passed to both
+ * @direct_map: when not 0, every table lies at its physical address plus
+ *              this offset, and walks add it instead of calling @table_of:
+ *              no indirect call per level in VMX root
  */
 struct hvt_ept_ops {
 	u64 *(*alloc_table)(void *ctx, u64 *phys);
 	u64 *(*table_of)(void *ctx, u64 phys);
 	void *ctx;
+	u64 direct_map;
 };
 
 /**

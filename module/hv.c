@@ -208,6 +208,8 @@ static int hvt_build_ept(struct hvt_vmm *vmm)
 	const struct hvt_ept_ops ops = {
 		.alloc_table = hvt_ept_alloc_table,
 		.table_of = hvt_ept_table_of,
+		/* Tables come from the direct map (alloc_page, the pool). */
+		.direct_map = PAGE_OFFSET,
 	};
 	struct hvt_mtrr_state *mtrr;
 	u64 top;

@@ -212,4 +212,63 @@ TEST_F(ept, bad_top_is_refused)
 						  &self->mtrr, 0, true));
 }
 
+/* Tables in one arena at a fixed offset from their "physical" address, as in the direct map. */
+#define ARENA_PAGES	16
+#define ARENA_PHYS	MB(1)
+
+struct arena {
+	u64 *base;
+	unsigned int used;
+	unsigned int table_of_calls;
+};
+
+static u64 *arena_alloc(void *ctx, u64 *phys)
+{
+	struct arena *arena = ctx;
+	u64 *table;
+
+	if (arena->used >= ARENA_PAGES)
+		return NULL;
+	table = arena->base + arena->used * 512;
+	memset(table, 0, 4096);
+	*phys = ARENA_PHYS + arena->used++ * 4096ULL;
+	return table;
+}
+
+static u64 *arena_table_of(void *ctx, u64 phys)
+{
+	struct arena *arena = ctx;
+
+	arena->table_of_calls++;
+	return arena->base + (phys - ARENA_PHYS) / 8;
+}
+
+TEST_F(ept, direct_map_offset_replaces_table_of)
+{
+	struct arena arena = { .base = aligned_alloc(4096, ARENA_PAGES * 4096) };
+	struct hvt_ept_ops ops = {
+		.alloc_table = arena_alloc,
+		.table_of = arena_table_of,
+		.ctx = &arena,
+	};
+	uint64_t gpa = GB(1) + MB(6) + 0x7000, entry;
+	unsigned int level = 0;
+
+	ASSERT_NE(NULL, arena.base);
+	ops.direct_map = (u64)(unsigned long)arena.base - ARENA_PHYS;
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &ops, &self->mtrr, GB(4), true));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, gpa | HVT_EPT_READ | (HVT_MT_WB << 3)));
+	entry = hvt_ept_lookup(&self->ept, gpa, &level);
+	EXPECT_EQ(1, level);
+	EXPECT_EQ(HVT_EPT_READ, entry & HVT_EPT_RWX);
+	ASSERT_NE(NULL, hvt_ept_leaf_4k(&self->ept, gpa));
+	EXPECT_EQ(entry, *hvt_ept_leaf_4k(&self->ept, gpa));
+	EXPECT_EQ(0, arena.table_of_calls);
+	/* Without the offset, the same walks go through table_of. */
+	self->ept.ops.direct_map = 0;
+	EXPECT_EQ(entry, hvt_ept_lookup(&self->ept, gpa, &level));
+	EXPECT_LT(0, arena.table_of_calls);
+	free(arena.base);
+}
+
 TEST_HARNESS_MAIN
