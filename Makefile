@@ -75,7 +75,7 @@ $(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/manifest.c tools/manifest.h 
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ tools/hvtrustctl.c tools/manifest.c $(CRYPTO_LIBS)
 
-$(BUILD)/tools/libhvtrust.o: tools/libhvtrust.c tools/libhvtrust.h uapi/hvtrust.h
+$(BUILD)/tools/libhvtrust.o: tools/libhvtrust.c tools/libhvtrust.h tools/hvtrust_stub.h uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
@@ -125,7 +125,7 @@ $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm
 # No C library, so the code segment is the padding plus well under a page of code.
 PAD_CFLAGS := -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding -fno-stack-protector \
 	-fno-pie -no-pie -fno-asynchronous-unwind-tables -fcf-protection=none
-$(TRUST_PADS): $(BUILD)/selftests/trust_pad_%: selftests/vm/trust_pad.c uapi/hvtrust.h
+$(TRUST_PADS): $(BUILD)/selftests/trust_pad_%: selftests/vm/trust_pad.c tools/hvtrust_stub.h uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(PAD_CFLAGS) -DPAD_PAGES=$* -o $@ $<
 

@@ -15,6 +15,7 @@
 
 #include "../uapi/hvtrust.h"
 #include "libhvtrust.h"
+#include "hvtrust_stub.h"
 
 #define PAGE		HVTRUST_PAGE_SIZE
 #define DEVICE_PATH	"/dev/" HVTRUST_DEVICE_NAME
@@ -70,43 +71,16 @@ static __attribute__((noinline)) long hc_session_open(uint64_t page)
 	return ret;
 }
 
-/*
- * An authenticated call: token in RBX, RCX, RDX, RSI, arguments in RDI and
- * R8, through the stub in the session page (VMCALL; RET). The token goes
- * from the page straight into the registers, so the compiler never copies
- * it to the stack, and the registers are cleared afterwards. The CALL
- * pushes a return address below RSP, where this function's red zone may
- * hold live data: RSP moves 128 bytes down around the call.
- */
+/* An authenticated call: arguments in RDI and R8, results back there. */
 static long safe_call(const volatile struct hvtrust_session_page *page, uint64_t nr,
 		      uint64_t *arg0, uint64_t *arg1)
 {
-	register uint64_t r8 asm("r8") = *arg1;
-	uint64_t stub = page->safe_hypercall;
-	uint64_t rdi = *arg0;
-	long rax = nr;
+	struct hvtrust_stub_args args = { .rdi = *arg0, .r8 = *arg1 };
+	long ret = hvtrust_stub_call(page, nr, &args);
 
-	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
-		     "mov %c[t1](%[page]), %%rcx\n\t"
-		     "mov %c[t2](%[page]), %%rdx\n\t"
-		     "mov %c[t3](%[page]), %%rsi\n\t"
-		     "sub $128, %%rsp\n\t"
-		     "call *%[stub]\n\t"
-		     "add $128, %%rsp\n\t"
-		     "xor %%ebx, %%ebx\n\t"
-		     "xor %%ecx, %%ecx\n\t"
-		     "xor %%edx, %%edx\n\t"
-		     "xor %%esi, %%esi"
-		     : "+a"(rax), "+D"(rdi), "+r"(r8)
-		     : [page] "r"(page), [stub] "r"(stub),
-		       [t0] "i"(offsetof(struct hvtrust_session_page, token[0])),
-		       [t1] "i"(offsetof(struct hvtrust_session_page, token[1])),
-		       [t2] "i"(offsetof(struct hvtrust_session_page, token[2])),
-		       [t3] "i"(offsetof(struct hvtrust_session_page, token[3]))
-		     : "rbx", "rcx", "rdx", "rsi", "r9", "r10", "r11", "memory", "cc");
-	*arg0 = rdi;
-	*arg1 = r8;
-	return rax;
+	*arg0 = args.rdi;
+	*arg1 = args.r8;
+	return ret;
 }
 
 static bool page_is_sane(const volatile struct hvtrust_session_page *page)

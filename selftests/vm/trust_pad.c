@@ -4,6 +4,7 @@
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 
+#include "../../tools/hvtrust_stub.h"
 #include "../../uapi/hvtrust.h"
 
 /*
@@ -145,36 +146,16 @@ static __attribute__((noinline)) long session_open(u64 page)
 	return ret;
 }
 
-/*
- * An authenticated call through the session page's stub, token loaded from
- * the page into RBX, RCX, RDX, RSI as libhvtrust does. The CALL pushes below
- * RSP, where the red zone may hold live data: RSP moves 128 bytes first.
- */
+/* An authenticated call through the session page's stub, as libhvtrust makes it. */
 static inline long safe_call(const volatile struct hvtrust_session_page *page, u64 nr,
 			     u64 *arg0, u64 *arg1)
 {
-	register u64 r8 asm("r8") = *arg1;
-	u64 stub = page->safe_hypercall;
-	u64 rdi = *arg0;
-	long rax = nr;
+	struct hvtrust_stub_args args = { .rdi = *arg0, .r8 = *arg1 };
+	long ret = hvtrust_stub_call(page, nr, &args);
 
-	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
-		     "mov %c[t1](%[page]), %%rcx\n\t"
-		     "mov %c[t2](%[page]), %%rdx\n\t"
-		     "mov %c[t3](%[page]), %%rsi\n\t"
-		     "sub $128, %%rsp\n\t"
-		     "call *%[stub]\n\t"
-		     "add $128, %%rsp"
-		     : "+a"(rax), "+D"(rdi), "+r"(r8)
-		     : [page] "r"(page), [stub] "r"(stub),
-		       [t0] "i"(__builtin_offsetof(struct hvtrust_session_page, token[0])),
-		       [t1] "i"(__builtin_offsetof(struct hvtrust_session_page, token[1])),
-		       [t2] "i"(__builtin_offsetof(struct hvtrust_session_page, token[2])),
-		       [t3] "i"(__builtin_offsetof(struct hvtrust_session_page, token[3]))
-		     : "rbx", "rcx", "rdx", "rsi", "r9", "r10", "r11", "memory", "cc");
-	*arg0 = rdi;
-	*arg1 = r8;
-	return rax;
+	*arg0 = args.rdi;
+	*arg1 = args.r8;
+	return ret;
 }
 
 static const volatile struct hvtrust_session_page *page;

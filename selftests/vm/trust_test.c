@@ -1479,6 +1479,17 @@ TEST_F(trust, unregister_ends_sessions)
 }
 
 
+/*
+ * A child the test talks to over two pipes: it says "ready" on @ready[1]
+ * and waits for "go" on @go[0]. Return: fork()'s result, -1 on failure.
+ */
+static pid_t fork_with_pipes(int ready[2], int go[2])
+{
+	if (pipe(ready) || pipe(go))
+		return -1;
+	return fork();
+}
+
 /* Roles this binary runs in after exec (HVT_TRUST_ROLE): fds of the pipes to the test. */
 #define EXEC_READY_FD	10
 #define EXEC_GO_FD	11
@@ -1495,9 +1506,7 @@ TEST_F(trust, exec_ends_the_session)
 	char byte;
 	pid_t child;
 
-	ASSERT_EQ(0, pipe(ready));
-	ASSERT_EQ(0, pipe(go));
-	child = fork();
+	child = fork_with_pipes(ready, go);
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		char *argv[] = { "trust_test", NULL };
@@ -1546,9 +1555,7 @@ TEST_F(trust, unload_ends_sessions_and_calls_return_enodev)
 	char byte;
 	pid_t child;
 
-	ASSERT_EQ(0, pipe(ready));
-	ASSERT_EQ(0, pipe(go));
-	child = fork();
+	child = fork_with_pipes(ready, go);
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		uint64_t rdi = 0, r8 = 0;
