@@ -25,7 +25,8 @@
  * struct hvt_ept_ops - how the builder gets memory for its tables
  * @alloc_table: returns a zeroed, 4 KiB aligned table and its physical
  *               address, or NULL when memory runs out
- * @table_of: the table at a physical address the builder allocated
+ * @table_of: the table at a physical address the builder allocated; unused
+ *            (may be NULL) with @direct_map
  * @ctx: passed to both
  * @direct_map: when not 0, every table lies at its physical address plus
  *              this offset, and walks add it instead of calling @table_of:

@@ -159,11 +159,6 @@ static u64 *hvt_ept_alloc_table(void *ctx, u64 *phys)
 	return page_address(page);
 }
 
-static u64 *hvt_ept_table_of(void *ctx, u64 phys)
-{
-	return phys_to_virt(phys);
-}
-
 static void hvt_free_ept(void)
 {
 	struct page *page, *next;
@@ -207,7 +202,6 @@ static int hvt_build_ept(struct hvt_vmm *vmm)
 {
 	const struct hvt_ept_ops ops = {
 		.alloc_table = hvt_ept_alloc_table,
-		.table_of = hvt_ept_table_of,
 		/* Tables come from the direct map (alloc_page, the pool). */
 		.direct_map = PAGE_OFFSET,
 	};

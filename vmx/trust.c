@@ -529,11 +529,6 @@ static u64 *hvt_pool_alloc(void *ctx, u64 *phys)
 	return __va(*phys);
 }
 
-static u64 *hvt_pool_table_of(void *ctx, u64 phys)
-{
-	return __va(phys);
-}
-
 /**
  * hvt_trust_use_pool() - make EPT splits take tables from the pool
  * @vmm: the hypervisor, built and hidden, not yet launched
@@ -541,7 +536,6 @@ static u64 *hvt_pool_table_of(void *ctx, u64 phys)
 void hvt_trust_use_pool(struct hvt_vmm *vmm)
 {
 	vmm->ept.ops.alloc_table = hvt_pool_alloc;
-	vmm->ept.ops.table_of = hvt_pool_table_of;
 	vmm->ept.ops.ctx = vmm->trust;
 }
 
