@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/reboot.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/suspend.h>
 #include <linux/vmalloc.h>
@@ -292,6 +293,12 @@ static void hvt_free_hidden(void *mem, size_t size)
 	free_pages_exact(mem, PAGE_ALIGN(size));
 }
 
+/* The shared state with its per-CPU pointers, one hidden allocation. */
+static size_t hvt_vmm_size(unsigned int nr_cpus)
+{
+	return struct_size_t(struct hvt_vmm, cpus, nr_cpus);
+}
+
 static void hvt_free_cpu(struct hvt_cpu *vcpu, struct hvt_cpu_glue *glue)
 {
 	free_pages((unsigned long)glue->log, get_order(sizeof(*glue->log)));
@@ -370,11 +377,8 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 {
 	int cpu;
 
-	if (vmm->cpus) {
-		for_each_possible_cpu(cpu)
-			hvt_free_cpu(vmm->cpus[cpu], &hvt_glue[cpu]);
-		kfree(vmm->cpus);
-	}
+	for_each_possible_cpu(cpu)
+		hvt_free_cpu(vmm->cpus[cpu], &hvt_glue[cpu]);
 	hvt_free_ept();
 	hvt_free_hidden(vmm->code_pa, vmm->code_capacity * sizeof(u64));
 	if (vmm->trust) {
@@ -387,23 +391,23 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 	hvt_free_hidden(vmm->host_pml4, PAGE_SIZE);
 	hvt_free_hidden(vmm->host_idt, PAGE_SIZE);
 	hvt_free_hidden(vmm->zero_page, PAGE_SIZE);
-	hvt_free_hidden(vmm, sizeof(*vmm));
+	hvt_free_hidden(vmm, hvt_vmm_size(vmm->nr_cpus));
 }
 
 static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 {
-	struct hvt_vmm *vmm = hvt_alloc_hidden(sizeof(*vmm));
+	struct hvt_vmm *vmm = hvt_alloc_hidden(hvt_vmm_size(nr_cpu_ids));
 	int cpu;
 
 	if (!vmm)
 		return NULL;
+	vmm->nr_cpus = nr_cpu_ids;
 	vmm->config = *config;
-	vmm->cpus = kcalloc(nr_cpu_ids, sizeof(*vmm->cpus), GFP_KERNEL);
 	vmm->msr_bitmap = hvt_alloc_hidden(PAGE_SIZE);
 	vmm->host_pml4 = hvt_alloc_hidden(PAGE_SIZE);
 	vmm->host_idt = hvt_alloc_hidden(PAGE_SIZE);
 	vmm->zero_page = hvt_alloc_hidden(PAGE_SIZE);
-	if (!vmm->cpus || !vmm->msr_bitmap || !vmm->host_pml4 ||
+	if (!vmm->msr_bitmap || !vmm->host_pml4 ||
 	    !vmm->host_idt || !vmm->zero_page)
 		goto fail;
 	for_each_possible_cpu(cpu)
@@ -451,7 +455,7 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 		const void *mem;
 		size_t size;
 	} shared[] = {
-		{ vmm, sizeof(*vmm) },
+		{ vmm, hvt_vmm_size(vmm->nr_cpus) },
 		{ vmm->msr_bitmap, PAGE_SIZE },
 		{ vmm->host_pml4, PAGE_SIZE },
 		{ vmm->host_idt, PAGE_SIZE },
@@ -547,6 +551,95 @@ static int hvt_protect_code(struct hvt_vmm *vmm)
 		pr_err("cannot write-protect the hypervisor's code: error %d\n", err);
 	return err;
 }
+
+#ifdef HVT_TEST_HOOKS
+/**
+ * struct hvt_root_alloc - an allocation VMX root keeps state in (test builds)
+ * @name: what it holds
+ * @cpu: its CPU, -1 when shared
+ * @pa: its physical address
+ * @size: its size in bytes
+ */
+struct hvt_root_alloc {
+	const char *name;
+	int cpu;
+	u64 pa;
+	size_t size;
+};
+
+static struct hvt_root_alloc *hvt_root_allocs;
+static unsigned int hvt_nr_root_allocs;
+
+static void hvt_note_alloc(const char *name, int cpu, const void *mem, size_t size)
+{
+	hvt_root_allocs[hvt_nr_root_allocs++] = (struct hvt_root_alloc) {
+		.name = name, .cpu = cpu, .pa = __pa(mem), .size = size,
+	};
+}
+
+/*
+ * Follows VMX root's pointers from its state, as root does, and notes where
+ * they lead: before launch, since this side reads zeros there afterwards.
+ */
+static void hvt_note_root_state(const struct hvt_vmm *vmm)
+{
+	const struct hvt_trust *trust = vmm->trust;
+	int cpu;
+
+	kfree(hvt_root_allocs);
+	hvt_nr_root_allocs = 0;
+	hvt_root_allocs = kcalloc(10 + 5 * nr_cpu_ids, sizeof(*hvt_root_allocs), GFP_KERNEL);
+	if (!hvt_root_allocs)
+		return;
+	hvt_note_alloc("state", -1, vmm, hvt_vmm_size(vmm->nr_cpus));
+	hvt_note_alloc("cpus", -1, vmm->cpus, vmm->nr_cpus * sizeof(vmm->cpus[0]));
+	hvt_note_alloc("msr_bitmap", -1, vmm->msr_bitmap, PAGE_SIZE);
+	hvt_note_alloc("host_pml4", -1, vmm->host_pml4, PAGE_SIZE);
+	hvt_note_alloc("host_idt", -1, vmm->host_idt, PAGE_SIZE);
+	hvt_note_alloc("code_frames", -1, vmm->code_pa, vmm->code_capacity * sizeof(u64));
+	hvt_note_alloc("trust", -1, trust, sizeof(*trust));
+	hvt_note_alloc("sessions", -1, trust->sessions, hvt_trust_sessions_size());
+	hvt_note_alloc("frames", -1, trust->frames, hvt_trust_frames_size());
+	hvt_note_alloc("pool", -1, trust->pool, hvt_pool_size());
+	for_each_possible_cpu(cpu) {
+		const struct hvt_cpu *vcpu = vmm->cpus[cpu];
+
+		hvt_note_alloc("cpu", cpu, vcpu, sizeof(*vcpu));
+		hvt_note_alloc("vmxon", cpu, vcpu->vmxon, PAGE_SIZE);
+		hvt_note_alloc("vmcs", cpu, vcpu->vmcs, PAGE_SIZE);
+		hvt_note_alloc("sink", cpu, vcpu->sink, HVT_SINK_SLOTS * PAGE_SIZE);
+		hvt_note_alloc("stack", cpu, vcpu->stack, HVT_HOST_STACK_SIZE);
+	}
+}
+
+static void hvt_forget_root_state(void)
+{
+	kfree(hvt_root_allocs);
+	hvt_root_allocs = NULL;
+	hvt_nr_root_allocs = 0;
+}
+
+/**
+ * hvt_hv_show_root_state() - list what VMX root keeps its state in
+ * @m: one line per allocation: name, CPU (-1: shared), physical address, bytes
+ *
+ * Test builds only: the selftests read each one as the guest kernel could,
+ * and expect zeros. Every allocation that VMX root takes a pointer, a bound
+ * or a decision from belongs in this list.
+ */
+void hvt_hv_show_root_state(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < hvt_nr_root_allocs; i++)
+		seq_printf(m, "%s %d %#llx %zu\n", hvt_root_allocs[i].name,
+			   hvt_root_allocs[i].cpu, hvt_root_allocs[i].pa,
+			   hvt_root_allocs[i].size);
+}
+#else
+static void hvt_note_root_state(const struct hvt_vmm *vmm) { }
+static void hvt_forget_root_state(void) { }
+#endif
 
 static int hvt_cpu_online(unsigned int cpu)
 {
@@ -680,6 +773,7 @@ int hvt_hv_start(void)
 	ret = hvt_protect_code(hvt_vmm) ?: hvt_hide_memory(hvt_vmm);
 	if (ret)
 		goto free_vmm;
+	hvt_note_root_state(hvt_vmm);
 	hvt_trust_use_pool(hvt_vmm);
 	hvt_hidden_pages = hvt_vmm->hidden_pages;
 	hvt_vmm_pa = __pa(hvt_vmm);
@@ -701,6 +795,7 @@ int hvt_hv_start(void)
 drain:
 	hvt_log_drain_all();
 free_vmm:
+	hvt_forget_root_state();
 	hvt_free_vmm(hvt_vmm);
 	hvt_vmm = NULL;
 free_glue:
@@ -807,6 +902,7 @@ void hvt_hv_stop(void)
 	cpuhp_remove_state(hvt_cpuhp_state);
 	cancel_delayed_work_sync(&hvt_log_work);
 	hvt_log_drain_all();
+	hvt_forget_root_state();
 	hvt_free_vmm(hvt_vmm);
 	hvt_vmm = NULL;
 	kfree(hvt_glue);

@@ -36,6 +36,8 @@ bool hvt_trust_params_valid(void);
 void hvt_trust_audit(int cpu, const u64 *args);
 void hvt_trust_end_sessions(void);
 #ifdef HVT_TEST_HOOKS
+struct seq_file;
+void hvt_hv_show_root_state(struct seq_file *m);
 void hvt_test_hooks_init(void);
 void hvt_test_hooks_exit(void);
 #else

@@ -18,6 +18,7 @@
 #include <linux/poll.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -179,6 +180,7 @@ int hvt_trust_setup(struct hvt_trust *trust, struct hvt_session *sessions,
 	trust->max_frames = max_protected_pages;
 	trust->bad_token_limit = max(bad_token_limit, 1U);
 	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
+	trust->direct_map = PAGE_OFFSET;
 	trust->has_rdrand = boot_cpu_has(X86_FEATURE_RDRAND);
 	trust->enforce = enforce;
 	err = walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
@@ -971,8 +973,18 @@ restart:
 }
 
 #ifdef HVT_TEST_HOOKS
-/* Test builds only: debugfs hvtrust/silent_write takes "GPA VALUE" in hex. */
+/*
+ * Test builds only: debugfs hvtrust/silent_write takes "GPA VALUE" in hex;
+ * hvtrust/root_state lists the allocations VMX root keeps its state in.
+ */
 static struct dentry *hvt_test_dir;
+
+static int hvt_test_root_state_show(struct seq_file *m, void *unused)
+{
+	hvt_hv_show_root_state(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hvt_test_root_state);
 
 static ssize_t hvt_test_silent_write(struct file *file, const char __user *ubuf,
 				     size_t len, loff_t *pos)
@@ -1004,6 +1016,7 @@ void hvt_test_hooks_init(void)
 	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
 	debugfs_create_file("silent_write", 0200, hvt_test_dir, NULL,
 			    &hvt_test_silent_write_fops);
+	debugfs_create_file("root_state", 0400, hvt_test_dir, NULL, &hvt_test_root_state_fops);
 	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
 }
 

@@ -382,7 +382,9 @@ static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
 		 * Code (hvtrust's, a session's stub): every CPU reads and runs
 		 * this frame meanwhile, so the sink holds a copy, executable.
 		 */
-		__builtin_memcpy((u8 *)vcpu->sink + slot * PAGE_SIZE, __va(page), PAGE_SIZE);
+		const void *from = (void *)(unsigned long)(vcpu->vmm->ept.ops.direct_map + page);
+
+		__builtin_memcpy((u8 *)vcpu->sink + slot * PAGE_SIZE, from, PAGE_SIZE);
 		*leaf = sink_pa | HVT_EPT_RWX | (restore & ~HVT_EPT_ADDR_MASK & ~HVT_EPT_RWX);
 	} else {
 		*leaf = HVT_SINK_ENTRY(sink_pa);

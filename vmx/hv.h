@@ -169,7 +169,12 @@ struct hvt_cpu {
  * @code_pages: entries at @code_pa
  * @code_capacity: room at @code_pa
  * @tsc_khz: TSC ticks per millisecond, to bound waits in VMX root
+ * @nr_cpus: entries in @cpus (nr_cpu_ids at load)
  * @cpus: per-CPU state, indexed by Linux CPU number
+ *
+ * VMX root follows the pointers in @cpus and bounds its loops by @nr_cpus:
+ * both lie in this hidden allocation, out of the guest kernel's reach, and
+ * never in kernel data such as nr_cpu_ids, which a hostile kernel could raise.
  */
 struct hvt_vmm {
 	struct hvt_vmx_config config;
@@ -189,7 +194,8 @@ struct hvt_vmm {
 	unsigned int code_pages;
 	unsigned int code_capacity;
 	u64 tsc_khz;
-	struct hvt_cpu **cpus;
+	unsigned int nr_cpus;
+	struct hvt_cpu *cpus[];
 };
 
 /* The first VMWRITE that failed on this CPU (0: none); NMIs taken in VMX root. */

@@ -48,6 +48,12 @@ static u64 hvt_current_cr3(const struct hvt_trust *trust)
 	return hvt_vmreadnl(GUEST_CR3) & HVT_PTE_ADDR & ~trust->cr3_ignore;
 }
 
+/* RAM at @pa, through the direct map as it was at load (struct hvt_trust). */
+static void *hvt_root_va(const struct hvt_trust *trust, u64 pa)
+{
+	return (void *)(unsigned long)(trust->direct_map + pa);
+}
+
 static bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len)
 {
 	u32 i;
@@ -75,7 +81,7 @@ static const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 	hpa = (entry & HVT_EPT_ADDR_MASK & ~(size - 1)) + (gpa & (size - 1) & PAGE_MASK);
 	if (!hvt_is_ram(vmm->trust, hpa, PAGE_SIZE))
 		return NULL;
-	return __va(hpa);
+	return hvt_root_va(vmm->trust, hpa);
 }
 
 static const u64 *hvt_read_table(const void *vmm, u64 gpa)
@@ -206,7 +212,7 @@ void hvt_trust_flush_others(struct hvt_cpu *vcpu)
 	if (!vcpu->flush_due)
 		return;
 	vcpu->flush_due = false;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
 		struct hvt_cpu *other = vmm->cpus[cpu];
 
 		if (!other || other == vcpu)
@@ -223,7 +229,7 @@ void hvt_trust_flush_others(struct hvt_cpu *vcpu)
 		atomic_dec(&other->flush_senders);
 	}
 	deadline = rdtsc() + vmm->tsc_khz * HVT_FLUSH_WAIT_MS;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
 		struct hvt_cpu *other = vmm->cpus[cpu];
 
 		if (!other || other == vcpu)
@@ -449,14 +455,15 @@ static void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state
 	s->state = state;
 }
 
-static struct hvtrust_session_page *hvt_session_page(const struct hvt_session *s)
+static struct hvtrust_session_page *hvt_session_page(const struct hvt_trust *trust,
+						     const struct hvt_session *s)
 {
-	return __va(s->page_pa);
+	return hvt_root_va(trust, s->page_pa);
 }
 
-static void hvt_wipe_token(struct hvt_session *s)
+static void hvt_wipe_token(const struct hvt_trust *trust, struct hvt_session *s)
 {
-	struct hvtrust_session_page *page = hvt_session_page(s);
+	struct hvtrust_session_page *page = hvt_session_page(trust, s);
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(s->token); i++) {
@@ -473,8 +480,8 @@ static void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
 
 	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
 		hvt_set_state(vcpu, s, HVT_SESSION_REVOKED);
-	hvt_wipe_token(s);
-	hvt_session_page(s)->flags = HVTRUST_SESSION_REVOKED;
+	hvt_wipe_token(trust, s);
+	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_REVOKED;
 	hvt_release_session_frames(vcpu, index, true);
 	hvt_audit(vcpu, kind, s, 0, gva, gpa);
 }
@@ -483,9 +490,9 @@ static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
-	hvt_wipe_token(s);
+	hvt_wipe_token(trust, s);
 	/* The magic stays: the program can tell an ended session from a foreign page. */
-	hvt_session_page(s)->flags = HVTRUST_SESSION_ENDED;
+	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_ENDED;
 	hvt_release_session_frames(vcpu, s - trust->sessions, false);
 	hvt_set_state(vcpu, s, HVT_SESSION_FREE);
 	s->cr3 = 0;
@@ -526,7 +533,7 @@ static u64 *hvt_pool_alloc(void *ctx, u64 *phys)
 	if (!trust->pool_free)
 		return NULL;
 	*phys = trust->pool[--trust->pool_free];
-	return __va(*phys);
+	return hvt_root_va(trust, *phys);
 }
 
 /**
@@ -569,7 +576,7 @@ static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
 			break;
 	}
 	hvt_trust_ept_changed(vcpu);
-	bin->manifest = __va(pa);
+	bin->manifest = hvt_root_va(trust, pa);
 	bin->manifest_pa = pa;
 	bin->size = size;
 	if (!err)
@@ -625,7 +632,7 @@ static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 	    (request_pa & ~PAGE_MASK) + sizeof(req) > PAGE_SIZE)
 		return -EFAULT;
 	/* One copy, then checks on the copy only. */
-	req = *(const struct hvt_session_request *)__va(request_pa);
+	req = *(const struct hvt_session_request *)hvt_root_va(trust, request_pa);
 	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
 	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
 	    req.page_va >= hvt_user_top(hvt_guest_la57()) ||
@@ -672,7 +679,7 @@ static long hvt_test_silent_write(struct hvt_trust *trust, u64 gpa, u64 value)
 
 	if ((gpa & 7) || !f || (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
 		return -EINVAL;
-	WRITE_ONCE(*(u64 *)__va(gpa), value);
+	WRITE_ONCE(*(u64 *)hvt_root_va(trust, gpa), value);
 	return 0;
 }
 #endif
@@ -795,7 +802,7 @@ static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 	err = hvt_drbg_generate(&trust->drbg, s->token, sizeof(s->token));
 	if (err)
 		goto undo;
-	page = hvt_session_page(s);
+	page = hvt_session_page(trust, s);
 	page->abi_version = HVTRUST_ABI_VERSION;
 	page->session_id = s->id;
 	page->safe_hypercall = s->page_va + HVTRUST_SESSION_STUB_OFFSET;
@@ -960,7 +967,7 @@ static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		/* The limit-th wrong token is the last one answered at all. */
 		if (++s->bad_tokens >= trust->bad_token_limit) {
 			hvt_set_state(vcpu, s, HVT_SESSION_LOCKED);
-			hvt_wipe_token(s);
+			hvt_wipe_token(trust, s);
 			hvt_release_session_frames(vcpu, hvt_session_index(trust, s), true);
 			hvt_audit(vcpu, HVTRUST_AUDIT_LOCKED_OUT, s, cr3, rip, 0);
 		}

@@ -139,6 +139,9 @@ struct hvt_session_request {
  * struct hvt_trust - the service's state, shared by every CPU in root
  * @lock: serializes everything below between CPUs
  * @cr3_ignore: CR3 bits that do not identify an address space (PTI)
+ * @direct_map: the kernel's direct-map offset at load (page_offset_base):
+ *              VMX root reaches RAM through this copy, which the guest
+ *              kernel cannot change, never through the kernel's variable
  * @max_sessions: entries at @sessions
  * @sessions_used: entries at @sessions up to the last one in use
  * @max_frames: entries at @frames
@@ -167,6 +170,7 @@ struct hvt_session_request {
 struct hvt_trust {
 	struct hvt_root_lock lock;
 	u64 cr3_ignore;
+	u64 direct_map;
 	u32 max_sessions;
 	u32 sessions_used;
 	u32 max_frames;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -410,6 +411,89 @@ TEST_F(hv, hidden_memory_reads_zero_and_drops_writes)
 	EXPECT_NE(~0ULL, got_pa);
 	EXPECT_TRUE(logged);
 	/* the hypervisor survived: its state page was not changed */
+	EXPECT_TRUE(signature_on(0));
+	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
+}
+
+#define ROOT_STATE	"/sys/kernel/debug/hvtrust/root_state"
+#define ROOT_PAGES_MAX	96
+
+static bool add_page(unsigned long long *pages, int *nr, unsigned long long pa)
+{
+	int i;
+
+	for (i = 0; i < *nr; i++)
+		if (pages[i] == pa)
+			return true;
+	if (*nr == ROOT_PAGES_MAX)
+		return false;
+	pages[(*nr)++] = pa;
+	return true;
+}
+
+/*
+ * Every allocation VMX root takes pointers, bounds or decisions from (test
+ * builds list them) reads as zeros to the guest kernel, and its writes there
+ * do not land: a hostile kernel can neither read nor steer the hypervisor.
+ */
+TEST_F(hv, root_state_is_hidden_from_the_kernel)
+{
+	unsigned long long pages[ROOT_PAGES_MAX], pa, first, written, readback;
+	char name[32], record[1024], params[ROOT_PAGES_MAX * 20 + 8];
+	int nr = 0, allocs = 0, cpu, seen = 0, i, kmsg;
+	unsigned int nonzero;
+	size_t size, len;
+	FILE *f;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen(ROOT_STATE, "r");
+	if (!f)
+		SKIP(return, "no %s: not a test build of the module", ROOT_STATE);
+	while (fscanf(f, "%31s %d %llx %zu", name, &cpu, &pa, &size) == 4) {
+		allocs++;
+		ASSERT_NE(0, size) {
+			TH_LOG("%s of cpu %d has no size", name, cpu);
+		}
+		ASSERT_TRUE(add_page(pages, &nr, pa & ~4095ULL));
+		ASSERT_TRUE(add_page(pages, &nr, (pa + size - 1) & ~4095ULL));
+	}
+	fclose(f);
+	/* ten shared allocations, five per CPU */
+	ASSERT_LE(10 + 5 * self->cpus, allocs);
+	len = snprintf(params, sizeof(params), "pages=");
+	for (i = 0; i < nr; i++)
+		len += snprintf(params + len, sizeof(params) - len, "%s%#llx", i ? "," : "",
+				pages[i]);
+	ASSERT_GT(sizeof(params), len);
+	kmsg = hvt_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, hvt_load_module("/lib/hvt_peek.ko", params)) {
+		TH_LOG("hvt_peek: %s", strerror(errno));
+	}
+	hvt_unload_module("hvt_peek");
+	for (;;) {
+		ssize_t n = read(kmsg, record, sizeof(record) - 1);
+		char *msg;
+
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		record[n] = '\0';
+		msg = strchr(record, ';');
+		if (!msg || sscanf(msg, ";hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
+				   &pa, &nonzero, &first, &written, &readback) != 5)
+			continue;
+		seen++;
+		EXPECT_EQ(0, nonzero) {
+			TH_LOG("pa %#llx: the guest kernel reads %u nonzero words", pa, nonzero);
+		}
+		EXPECT_EQ(0, readback) {
+			TH_LOG("pa %#llx: the guest kernel's write landed", pa);
+		}
+	}
+	close(kmsg);
+	EXPECT_EQ(nr, seen);
 	EXPECT_TRUE(signature_on(0));
 	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 }

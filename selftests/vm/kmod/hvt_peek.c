@@ -13,18 +13,47 @@ static unsigned long long pa;
 module_param(pa, ullong, 0444);
 MODULE_PARM_DESC(pa, "Physical address of the RAM page to read, write and read again");
 
+#define HVT_PEEK_MAX_PAGES	96
+
+static unsigned long long pages[HVT_PEEK_MAX_PAGES];
+static int nr_pages;
+module_param_array(pages, ullong, &nr_pages, 0444);
+MODULE_PARM_DESC(pages, "Or a list of physical addresses of RAM pages, each peeked as pa is");
+
 static unsigned long va;
 module_param(va, ulong, 0444);
 MODULE_PARM_DESC(va, "Or a module (vmalloc) address whose page to read, write (through a writable alias) and read again");
 
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
+static void hvt_peek_page(u64 *page, unsigned long long where)
+{
+	unsigned int i, nonzero = 0;
+	u64 before, after;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		if (READ_ONCE(page[i]))
+			nonzero++;
+	before = READ_ONCE(page[0]);
+	WRITE_ONCE(page[0], HVT_PEEK_PATTERN);
+	after = READ_ONCE(page[0]);
+	pr_info("pa %#llx: %u nonzero words, first %#llx, wrote %#llx, read back %#llx\n",
+		where & PAGE_MASK, nonzero, before, HVT_PEEK_PATTERN, after);
+}
+
 static int __init hvt_peek_init(void)
 {
 	struct page *target = va ? vmalloc_to_page((void *)va) : NULL;
-	u64 *page, before, after;
-	unsigned int i, nonzero = 0;
 	void *alias = NULL;
+	int i;
+
+	for (i = 0; i < nr_pages; i++)
+		if (!pfn_valid(PHYS_PFN(pages[i])))
+			return -EINVAL;
+	for (i = 0; i < nr_pages; i++)
+		hvt_peek_page(phys_to_virt(pages[i] & PAGE_MASK), pages[i]);
+	if (nr_pages)
+		return 0;
 
 	/*
 	 * Module text is read-only in Linux's own page tables, its direct-map
@@ -41,15 +70,7 @@ static int __init hvt_peek_init(void)
 			vunmap(alias);
 		return -EINVAL;
 	}
-	page = alias ?: phys_to_virt(pa & PAGE_MASK);
-	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
-		if (READ_ONCE(page[i]))
-			nonzero++;
-	before = READ_ONCE(page[0]);
-	WRITE_ONCE(page[0], HVT_PEEK_PATTERN);
-	after = READ_ONCE(page[0]);
-	pr_info("pa %#llx: %u nonzero words, first %#llx, wrote %#llx, read back %#llx\n",
-		pa & PAGE_MASK, nonzero, before, HVT_PEEK_PATTERN, after);
+	hvt_peek_page(alias ?: phys_to_virt(pa & PAGE_MASK), pa);
 	if (alias)
 		vunmap(alias);
 	return 0;
