@@ -241,15 +241,11 @@ TEST_F(hv, vmx_capability_msrs_are_absent)
 
 TEST_F(hv, kvm_intel_cannot_load)
 {
-	char bench_kvm[8];
 	struct stat st;
 	int kmsg;
 
 	if (stat("/lib/kvm-intel.ko", &st))
 		SKIP(return, "kvm-intel.ko not in this guest");
-	if (hvt_cmdline_param("hvtest.kvm", bench_kvm, sizeof(bench_kvm)) &&
-	    !strcmp(bench_kvm, "0"))
-		SKIP(return, "the bench disables KVM on this CPU model (see scripts/vmtest.sh)");
 	kmsg = hvt_kmsg_open();
 	ASSERT_EQ(0, hvt_load_module("/lib/irqbypass.ko", "") && errno != EEXIST);
 	ASSERT_EQ(0, hvt_load_module("/lib/kvm.ko", "") && errno != EEXIST);
@@ -501,15 +497,11 @@ TEST_F(hv, root_state_is_hidden_from_the_kernel)
 /* KVM first: hvtrust refuses with -EBUSY and says why, and loads once KVM left. */
 TEST_F(hv, kvm_intel_first_makes_hvtrust_refuse)
 {
-	char bench_kvm[8];
 	struct stat st;
 	int kmsg, err;
 
 	if (stat("/lib/kvm-intel.ko", &st))
 		SKIP(return, "kvm-intel.ko not in this guest");
-	if (hvt_cmdline_param("hvtest.kvm", bench_kvm, sizeof(bench_kvm)) &&
-	    !strcmp(bench_kvm, "0"))
-		SKIP(return, "the bench disables KVM on this CPU model (see scripts/vmtest.sh)");
 	ASSERT_EQ(0, hvt_unload_module("hvtrust"));
 	ASSERT_FALSE(signature_on(0));
 	ASSERT_EQ(0, hvt_load_module("/lib/irqbypass.ko", "") && errno != EEXIST);
