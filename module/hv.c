@@ -28,6 +28,7 @@
 #include <asm/tsc.h>
 #include <asm/vmx.h>
 
+#include "../ept/hostmap.h"
 #include "../uapi/hvtrust.h"
 #include "../vmx/hv.h"
 #include "hvtrust.h"
@@ -59,6 +60,7 @@ static u64 hvt_vmm_pa;
 static enum cpuhp_state hvt_cpuhp_state;
 static bool hvt_pm_suspended;
 static atomic64_t hvt_launches;
+/* Tables of the EPT and of the host's own map of RAM: hidden like the rest. */
 static LIST_HEAD(hvt_ept_pages);
 static void hvt_log_drain(struct work_struct *work);
 static DECLARE_DELAYED_WORK(hvt_log_work, hvt_log_drain);
@@ -244,18 +246,54 @@ static void hvt_build_msr_bitmap(struct hvt_vmm *vmm)
 }
 
 /*
- * The host page table: the kernel half of Linux's top-level table. Those
- * entries are allocated at boot and never change, so VMX root can keep
- * using them after the process that loaded hvtrust has exited.
+ * The host page table. Its kernel half starts as Linux's top-level entries,
+ * which are allocated at boot and never change, so VMX root can keep using
+ * them after the process that loaded hvtrust has exited. The slots of the
+ * direct map then get tables of the hypervisor's own (hidden by EPT) that
+ * map RAM as it was at load: VMX root reaches its state and the guest's
+ * memory through them, so the guest kernel can neither redirect nor unmap
+ * (set_memory_np(), memfd_secret()) what root reads there, and such a read
+ * never faults. The module's code and data, the GDT and TSS and the fixmap
+ * are still reached through Linux's lower tables. Under 5-level paging the
+ * direct map stays Linux's too.
  */
-static void hvt_build_host_page_table(struct hvt_vmm *vmm)
+static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 {
 	const u64 *current_top = __va(__read_cr3() & PAGE_MASK & ~(u64)CR3_PCID_MASK);
-	unsigned int i;
+	const struct hvt_ept_ops ops = {
+		.alloc_table = hvt_ept_alloc_table,
+		.direct_map = PAGE_OFFSET,
+	};
+	const struct hvt_trust *trust = vmm->trust;
+	struct hvt_host_ram ram[HVT_RAM_RANGES];
+	unsigned int i, nr_ram = 0;
+	struct hvt_hostmap map;
+	int err;
 
 	for (i = PTRS_PER_PGD / 2; i < PTRS_PER_PGD; i++)
 		vmm->host_pml4[i] = current_top[i];
 	vmm->host_cr3 = __pa(vmm->host_pml4);
+	if (pgtable_l5_enabled()) {
+		pr_info("5-level paging: VMX root reaches RAM through Linux's page tables\n");
+		return 0;
+	}
+	/* Whole pages only, as hvt_is_ram() lets root read them. */
+	for (i = 0; i < trust->nr_ram; i++) {
+		u64 start = PAGE_ALIGN(trust->ram[i].start);
+		u64 end = trust->ram[i].end & PAGE_MASK;
+
+		if (start < end)
+			ram[nr_ram++] = (struct hvt_host_ram) { .start = start, .end = end };
+	}
+	err = hvt_hostmap_build(vmm->host_pml4, &ops, PAGE_OFFSET, ram, nr_ram,
+				boot_cpu_has(X86_FEATURE_GBPAGES), &map);
+	if (err) {
+		pr_err("cannot build the host page tables: error %d\n", err);
+		return err;
+	}
+	pr_info("host page tables: RAM in %u tables of the hypervisor's own, %lu 1G, %lu 2M, %lu 4K pages\n",
+		map.tables, map.pages_1g, map.pages_2m, map.pages_4k);
+	return 0;
 }
 
 static void hvt_build_host_idt(void *idt)
@@ -768,9 +806,9 @@ int hvt_hv_start(void)
 	if (ret)
 		goto free_vmm;
 	hvt_build_msr_bitmap(hvt_vmm);
-	hvt_build_host_page_table(hvt_vmm);
 	hvt_build_host_idt(hvt_vmm->host_idt);
-	ret = hvt_protect_code(hvt_vmm) ?: hvt_hide_memory(hvt_vmm);
+	ret = hvt_build_host_page_table(hvt_vmm) ?: hvt_protect_code(hvt_vmm) ?:
+	      hvt_hide_memory(hvt_vmm);
 	if (ret)
 		goto free_vmm;
 	hvt_note_root_state(hvt_vmm);

@@ -155,7 +155,7 @@ struct hvt_cpu {
  * @ept: the EPT identity map
  * @msr_bitmap: MSR accesses that exit
  * @msr_bitmap_pa: its physical address
- * @host_pml4: host page table: the kernel half of Linux's
+ * @host_pml4: host page table: Linux's kernel half, with a direct map of its own
  * @host_cr3: its physical address
  * @host_idt: the IDT used in VMX root
  * @zero_page: what the guest reads in place of hypervisor memory

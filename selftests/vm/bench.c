@@ -652,7 +652,7 @@ static void memory_section(unsigned long modsize)
 	int i;
 	struct hvtrust_status st;
 	char line[256];
-	unsigned int bits = 0, tables = 0;
+	unsigned int bits = 0, tables = 0, host_tables = 0;
 	unsigned long p1g = 0, p2m = 0, p4k = 0;
 	int possible = cpu_list_count("/sys/devices/system/cpu/possible");
 	unsigned long long ram = system_ram();
@@ -667,8 +667,11 @@ static void memory_section(unsigned long modsize)
 	    sscanf(line, "EPT identity map of %u MAXPHYADDR bits: %u tables, %lu 1G, %lu 2M, %lu 4K",
 		   &bits, &tables, &p1g, &p2m, &p4k) != 5)
 		out("  (the module's EPT line was not found in the kernel log)");
+	if (!klog_find("host page tables: RAM in", line, sizeof(line)) ||
+	    sscanf(line, "host page tables: RAM in %u tables", &host_tables) != 1)
+		out("  (the module's host page table line was not found in the kernel log)");
 	own = HVT_OWN_SHARED_HIDDEN + (long)HVT_OWN_CPU_HIDDEN * possible + hvt_trust_hidden_pages();
-	ept_now = (long)st.hidden_pages - own;
+	ept_now = (long)st.hidden_pages - own - host_tables;
 	visible = HVT_OWN_SHARED_VISIBLE + (long)HVT_OWN_CPU_VISIBLE * possible;
 	/*
 	 * The first insmod since boot: rmmod frees the pages onto per-CPU free
@@ -679,8 +682,10 @@ static void memory_section(unsigned long modsize)
 	other = dfree - modsize / 1024.0 - st.hidden_pages * 4.0;
 
 	out("(d) memory the hypervisor holds (%d CPU(s) possible, guest RAM %.2f GiB)", possible, gib);
-	out("  hidden_pages (HVTRUST_IOC_GET_STATUS): %llu pages = %llu KiB: its own pages and every EPT table",
+	out("  hidden_pages (HVTRUST_IOC_GET_STATUS): %llu pages = %llu KiB: its own pages, every EPT table",
 	    (unsigned long long)st.hidden_pages, (unsigned long long)st.hidden_pages * 4);
+	out("    and the tables of VMX root's own map of RAM (dmesg): %u = %u KiB",
+	    host_tables, host_tables * 4);
 	out("  EPT as built (dmesg): %u tables = %u KiB for %u MAXPHYADDR bits (%lu 1G, %lu 2M, %lu 4K pages)",
 	    tables, tables * 4, bits, p1g, p2m, p4k);
 	out("  own hidden pages by module/hv.c's allocations: %d shared + %d per possible CPU x %d",
@@ -688,7 +693,7 @@ static void memory_section(unsigned long modsize)
 	out("    + %ld of the trusted-program service (EPT pool %lu, %lu protectable pages, %lu sessions) = %ld",
 	    (long)hvt_trust_hidden_pages(), hvt_module_param("ept_pool_pages"),
 	    hvt_module_param("max_protected_pages"), hvt_module_param("max_sessions"), own);
-	out("  EPT tables now = hidden_pages - own = %ld (%ld KiB); %ld added by splitting large pages",
+	out("  EPT tables now = hidden_pages - own - host map = %ld (%ld KiB); %ld added by splitting large pages",
 	    ept_now, ept_now * 4, ept_now - (long)tables);
 	out("    around the hidden pages%s", ept_now < (long)tables ?
 	    " -- FEWER than built: the allocation model above is out of date" : "");

@@ -693,10 +693,11 @@ TEST_F(hv, reload_cycles_with_workload)
 	 * Besides its own pages, the EPT tables: those of the map as built and
 	 * a directory per GiB (16 at most on the bench), and a page table per
 	 * 2 MiB region that a hidden allocation, or the module's code and
-	 * read-only data (read-only in EPT), touches: two at most each.
+	 * read-only data (read-only in EPT), touches: two at most each. Then
+	 * the tables of VMX root's own map of RAM.
 	 */
 	long ept_most = 16 + 2 * (HVT_OWN_SHARED_ALLOCS + HVT_OWN_CPU_ALLOCS * self->cpus +
-				  HVT_TRUST_ALLOCS + 1);
+				  HVT_TRUST_ALLOCS + 1) + hvt_hostmap_tables_most();
 	long free_before, free_after;
 	struct hvtrust_status now;
 	int i, status;

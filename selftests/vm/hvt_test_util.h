@@ -175,6 +175,32 @@ static inline unsigned long hvt_trust_hidden_pages(void)
 	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 104) + 2;
 }
 
+/*
+ * The most tables VMX root's own map of RAM (ept/hostmap.c) can take: a
+ * directory per top-level slot it touches (two at most below 512 GiB), one
+ * per GiB up to the end of RAM, and a page table at each end of each range
+ * of RAM that /proc/iomem lists, where a range may start or end inside a
+ * 2 MiB page.
+ */
+static inline long hvt_hostmap_tables_most(void)
+{
+	unsigned long long start, end, top = 0;
+	long ranges = 0;
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && strstr(line, " : System RAM")) {
+			ranges++;
+			if (end + 1 > top)
+				top = end + 1;
+		}
+	fclose(f);
+	return 2 + (long)((top + (1ULL << 30) - 1) >> 30) + 2 * ranges;
+}
+
 /* Loads hvtrust, virtualizing or only probing, unless it already runs so. */
 static inline int hvt_ensure_loaded(bool virtualize)
 {
