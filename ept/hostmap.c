@@ -167,3 +167,54 @@ int hvt_hostmap_build(u64 *top, const struct hvt_ept_ops *ops, u64 base,
 	}
 	return 0;
 }
+
+/*
+ * Replaces the table *@entry points to (@level 3: page-directory-pointer
+ * table, 1: page table) by a copy, and the tables below it in turn.
+ */
+static int hvt_host_copy_table(const struct hvt_ept_ops *ops, struct hvt_hostmap *map,
+			       u64 *entry, unsigned int level)
+{
+	const u64 *from = hvt_host_table(ops, *entry & HVT_HOST_ADDR_MASK);
+	u64 phys, *to = hvt_host_new_table(ops, map, &phys);
+	unsigned int i;
+	int err;
+
+	if (!to)
+		return -ENOMEM;
+	memcpy(to, from, HVT_HOST_ENTRIES * sizeof(u64));
+	*entry = phys | (*entry & ~HVT_HOST_ADDR_MASK);
+	if (level == 1)
+		return 0;
+	for (i = 0; i < HVT_HOST_ENTRIES; i++) {
+		if (!(to[i] & HVT_HOST_PRESENT) || (to[i] & HVT_HOST_LARGE))
+			continue;
+		err = hvt_host_copy_table(ops, map, &to[i], level - 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * hvt_hostmap_copy_slot() - take over a top-level slot's tables as they are
+ * @top: a 4-level top table (PML4)
+ * @ops: where the copies come from; the tables copied are read through it
+ * @slot: the entry of @top whose tables are copied
+ * @map: counts the tables made (added to what it holds)
+ *
+ * Every table below @top[@slot] is copied, the entries keep their flags and
+ * leaves, and @top[@slot] then points to the copies: later changes to the
+ * original tables are not seen through @top.
+ *
+ * Return: 0, or -ENOMEM when tables run out (@top[@slot] may then point to
+ * a partial copy, its tables still with @ops).
+ */
+int hvt_hostmap_copy_slot(u64 *top, const struct hvt_ept_ops *ops, unsigned int slot,
+			  struct hvt_hostmap *map)
+{
+	if (slot >= HVT_HOST_ENTRIES || !(top[slot] & HVT_HOST_PRESENT))
+		return 0;
+	return hvt_host_copy_table(ops, map, &top[slot], 3);
+}
+

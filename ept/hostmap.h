@@ -49,5 +49,7 @@ struct hvt_hostmap {
 int hvt_hostmap_build(u64 *top, const struct hvt_ept_ops *ops, u64 base,
 		      const struct hvt_host_ram *ram, unsigned int nr_ram,
 		      bool allow_1g, struct hvt_hostmap *map);
+int hvt_hostmap_copy_slot(u64 *top, const struct hvt_ept_ops *ops, unsigned int slot,
+			  struct hvt_hostmap *map);
 
 #endif /* HVT_HOSTMAP_H */

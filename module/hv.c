@@ -18,10 +18,12 @@
 #include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
+#include <asm/fixmap.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/mtrr.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
@@ -248,14 +250,16 @@ static void hvt_build_msr_bitmap(struct hvt_vmm *vmm)
 /*
  * The host page table. Its kernel half starts as Linux's top-level entries,
  * which are allocated at boot and never change, so VMX root can keep using
- * them after the process that loaded hvtrust has exited. The slots of the
- * direct map then get tables of the hypervisor's own (hidden by EPT) that
- * map RAM as it was at load: VMX root reaches its state and the guest's
- * memory through them, so the guest kernel can neither redirect nor unmap
- * (set_memory_np(), memfd_secret()) what root reads there, and such a read
- * never faults. The module's code and data, the GDT and TSS and the fixmap
- * are still reached through Linux's lower tables. Under 5-level paging the
- * direct map stays Linux's too.
+ * them after the process that loaded hvtrust has exited. Then the areas VMX
+ * root works in get tables of the hypervisor's own (hidden by EPT): the
+ * direct map, built afresh for RAM as it was at load, through which root
+ * reaches its state and the guest's memory; and copies, as they are at
+ * load, of the tables of the kernel image, the modules and the fixmap (the
+ * code root runs, its per-CPU offsets, the xAPIC) and of the CPU entry area
+ * (GDT and TSS). The guest kernel can then neither redirect what root reads
+ * or runs nor unmap it (set_memory_np(), memfd_secret()) so that root
+ * faults. Other areas (vmalloc, vmemmap), which root never touches, stay
+ * Linux's. Under 5-level paging all of it stays Linux's.
  */
 static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 {
@@ -264,8 +268,12 @@ static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 		.alloc_table = hvt_ept_alloc_table,
 		.direct_map = PAGE_OFFSET,
 	};
+	const unsigned long copied[] = {
+		__START_KERNEL_map, MODULES_VADDR, FIXADDR_START, CPU_ENTRY_AREA_BASE,
+	};
 	const struct hvt_trust *trust = vmm->trust;
 	struct hvt_host_ram ram[HVT_RAM_RANGES];
+	DECLARE_BITMAP(slots, PTRS_PER_PGD);
 	unsigned int i, nr_ram = 0;
 	struct hvt_hostmap map;
 	int err;
@@ -274,7 +282,7 @@ static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 		vmm->host_pml4[i] = current_top[i];
 	vmm->host_cr3 = __pa(vmm->host_pml4);
 	if (pgtable_l5_enabled()) {
-		pr_info("5-level paging: VMX root reaches RAM through Linux's page tables\n");
+		pr_info("host page tables: 0 tables of the hypervisor's own: 5-level paging, Linux's below the top level\n");
 		return 0;
 	}
 	/* Whole pages only, as hvt_is_ram() lets root read them. */
@@ -287,11 +295,18 @@ static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 	}
 	err = hvt_hostmap_build(vmm->host_pml4, &ops, PAGE_OFFSET, ram, nr_ram,
 				boot_cpu_has(X86_FEATURE_GBPAGES), &map);
+	bitmap_zero(slots, PTRS_PER_PGD);
+	for (i = 0; i < ARRAY_SIZE(copied) && !err; i++) {
+		unsigned int slot = pgd_index(copied[i]);
+
+		if (!__test_and_set_bit(slot, slots))
+			err = hvt_hostmap_copy_slot(vmm->host_pml4, &ops, slot, &map);
+	}
 	if (err) {
 		pr_err("cannot build the host page tables: error %d\n", err);
 		return err;
 	}
-	pr_info("host page tables: RAM in %u tables of the hypervisor's own, %lu 1G, %lu 2M, %lu 4K pages\n",
+	pr_info("host page tables: %u tables of the hypervisor's own: RAM (%lu 1G, %lu 2M, %lu 4K pages), kernel image, modules, fixmap, CPU entry area\n",
 		map.tables, map.pages_1g, map.pages_2m, map.pages_4k);
 	return 0;
 }

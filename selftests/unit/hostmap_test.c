@@ -236,4 +236,74 @@ TEST_F(hostmap, running_out_of_tables_fails)
 					     &self->map));
 }
 
+/* A slot as the kernel's image and modules use it: tables, 2 MiB and 1 GiB leaves. */
+static u64 kernel_slot(struct pool *pool, u64 *top, unsigned int slot, u64 **pt_out)
+{
+	u64 pud_phys = 0, pmd_phys = 0, pt_phys = 0;
+	u64 *pud = pool_alloc(pool, &pud_phys);
+	u64 *pmd = pool_alloc(pool, &pmd_phys);
+	u64 *pt = pool_alloc(pool, &pt_phys);
+
+	pt[0] = 0x7000 | PRESENT_BIT;				/* read-only text */
+	pt[1] = 0x9000 | PRESENT_BIT | WRITE_BIT | NX_BIT;	/* data */
+	pmd[0] = pt_phys | 0x63;
+	pmd[1] = MB(4) | PRESENT_BIT | HVT_HOST_LARGE;
+	pud[0] = pmd_phys | 0x63;
+	pud[5] = GB(5) | PRESENT_BIT | WRITE_BIT | HVT_HOST_LARGE;
+	top[slot] = pud_phys | 0x67;
+	*pt_out = pt;
+	return pud_phys;
+}
+
+TEST_F(hostmap, a_copied_slot_translates_alike_and_ignores_later_changes)
+{
+	const u64 va_base = 0xffffff8000000000ULL;	/* slot 511 */
+	const u64 probes[] = { 0x10, 0x1000 + 0x20, MB(2) + MB(1), GB(5) + MB(7), GB(7) };
+	u64 original[512], kernel_pud, pa, leaf, pa2, leaf2, *pt;
+	unsigned int i;
+	bool mapped;
+
+	kernel_pud = kernel_slot(&self->pool, self->top, 511, &pt);
+	memcpy(original, self->top, sizeof(original));
+	memset(&self->map, 0, sizeof(self->map));
+	ASSERT_EQ(0, hvt_hostmap_copy_slot(self->top, &self->ops, 511, &self->map));
+	EXPECT_EQ(3, self->map.tables);
+	EXPECT_NE(kernel_pud, self->top[511] & HVT_HOST_ADDR_MASK);
+	EXPECT_EQ(0x67, self->top[511] & ~HVT_HOST_ADDR_MASK);
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		mapped = translate(&self->pool, original, va_base + probes[i], &pa, &leaf);
+		ASSERT_EQ(mapped, translate(&self->pool, self->top, va_base + probes[i], &pa2,
+					    &leaf2));
+		if (!mapped)
+			continue;
+		EXPECT_EQ(pa, pa2);
+		EXPECT_EQ(leaf, leaf2);
+	}
+	/* the kernel remaps its page: the copy still has the page as it was */
+	pt[1] = 0x666000 | PRESENT_BIT | WRITE_BIT;
+	ASSERT_TRUE(translate(&self->pool, self->top, va_base + 0x1000, &pa, &leaf));
+	EXPECT_EQ(0x9000, pa);
+	ASSERT_TRUE(translate(&self->pool, original, va_base + 0x1000, &pa, &leaf));
+	EXPECT_EQ(0x666000, pa);
+}
+
+TEST_F(hostmap, an_empty_slot_is_left_alone)
+{
+	memset(&self->map, 0, sizeof(self->map));
+	EXPECT_EQ(0, hvt_hostmap_copy_slot(self->top, &self->ops, 300, &self->map));
+	EXPECT_EQ(0, self->map.tables);
+	EXPECT_EQ(0, self->top[300]);
+	EXPECT_EQ(0, hvt_hostmap_copy_slot(self->top, &self->ops, 512, &self->map));
+}
+
+TEST_F(hostmap, copying_without_tables_fails)
+{
+	u64 *pt;
+
+	kernel_slot(&self->pool, self->top, 511, &pt);
+	self->pool.limit = self->pool.used + 2;
+	memset(&self->map, 0, sizeof(self->map));
+	EXPECT_EQ(-ENOMEM, hvt_hostmap_copy_slot(self->top, &self->ops, 511, &self->map));
+}
+
 TEST_HARNESS_MAIN

@@ -667,8 +667,8 @@ static void memory_section(unsigned long modsize)
 	    sscanf(line, "EPT identity map of %u MAXPHYADDR bits: %u tables, %lu 1G, %lu 2M, %lu 4K",
 		   &bits, &tables, &p1g, &p2m, &p4k) != 5)
 		out("  (the module's EPT line was not found in the kernel log)");
-	if (!klog_find("host page tables: RAM in", line, sizeof(line)) ||
-	    sscanf(line, "host page tables: RAM in %u tables", &host_tables) != 1)
+	if (!klog_find("host page tables: ", line, sizeof(line)) ||
+	    sscanf(line, "host page tables: %u tables", &host_tables) != 1)
 		out("  (the module's host page table line was not found in the kernel log)");
 	own = HVT_OWN_SHARED_HIDDEN + (long)HVT_OWN_CPU_HIDDEN * possible + hvt_trust_hidden_pages();
 	ept_now = (long)st.hidden_pages - own - host_tables;
@@ -684,7 +684,7 @@ static void memory_section(unsigned long modsize)
 	out("(d) memory the hypervisor holds (%d CPU(s) possible, guest RAM %.2f GiB)", possible, gib);
 	out("  hidden_pages (HVTRUST_IOC_GET_STATUS): %llu pages = %llu KiB: its own pages, every EPT table",
 	    (unsigned long long)st.hidden_pages, (unsigned long long)st.hidden_pages * 4);
-	out("    and the tables of VMX root's own map of RAM (dmesg): %u = %u KiB",
+	out("    and VMX root's own page tables (dmesg): %u = %u KiB",
 	    host_tables, host_tables * 4);
 	out("  EPT as built (dmesg): %u tables = %u KiB for %u MAXPHYADDR bits (%lu 1G, %lu 2M, %lu 4K pages)",
 	    tables, tables * 4, bits, p1g, p2m, p4k);

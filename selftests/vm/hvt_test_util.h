@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -176,29 +177,32 @@ static inline unsigned long hvt_trust_hidden_pages(void)
 }
 
 /*
- * The most tables VMX root's own map of RAM (ept/hostmap.c) can take: a
- * directory per top-level slot it touches (two at most below 512 GiB), one
- * per GiB up to the end of RAM, and a page table at each end of each range
- * of RAM that /proc/iomem lists, where a range may start or end inside a
- * 2 MiB page.
+ * The tables of VMX root's own page tables as the module's last load logged
+ * them ("host page tables: N tables"), or -1: a count that depends on the
+ * RAM layout and the modules loaded before hvtrust.
  */
-static inline long hvt_hostmap_tables_most(void)
+static inline long hvt_host_tables_logged(void)
 {
-	unsigned long long start, end, top = 0;
-	long ranges = 0;
-	char line[256];
-	FILE *f = fopen("/proc/iomem", "r");
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	const char *needle = "hvtrust: host page tables: ";
+	char *buf, *hit = NULL, *p;
+	long tables = -1;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && strstr(line, " : System RAM")) {
-			ranges++;
-			if (end + 1 > top)
-				top = end + 1;
-		}
-	fclose(f);
-	return 2 + (long)((top + (1ULL << 30) - 1) >> 30) + 2 * ranges;
+	if (len <= 0)
+		return -1;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	if (len > 0) {
+		buf[len] = '\0';
+		for (p = strstr(buf, needle); p; p = strstr(p + 1, needle))
+			hit = p;
+		if (hit && sscanf(hit + strlen(needle), "%ld tables", &tables) != 1)
+			tables = -1;
+	}
+	free(buf);
+	return tables;
 }
 
 /* Loads hvtrust, virtualizing or only probing, unless it already runs so. */
