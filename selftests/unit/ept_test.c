@@ -5,40 +5,11 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "table_pool.h"
 #include "../../ept/ept.h"
 
 #define MB(x)	((uint64_t)(x) << 20)
 #define GB(x)	((uint64_t)(x) << 30)
-
-/* Tables live in a pool; their "physical address" is their index + 1 pages. */
-struct pool {
-	uint64_t *tables[4096];
-	unsigned int used;
-	unsigned int limit;
-};
-
-static u64 *pool_alloc(void *ctx, u64 *phys)
-{
-	struct pool *pool = ctx;
-	uint64_t *table;
-
-	if (pool->used >= pool->limit)
-		return NULL;
-	table = aligned_alloc(4096, 4096);
-	if (!table)
-		return NULL;
-	memset(table, 0, 4096);
-	pool->tables[pool->used++] = table;
-	*phys = (uint64_t)pool->used << 12;
-	return table;
-}
-
-static u64 *pool_table(void *ctx, u64 phys)
-{
-	struct pool *pool = ctx;
-
-	return pool->tables[(phys >> 12) - 1];
-}
 
 FIXTURE(ept)
 {
@@ -66,10 +37,7 @@ FIXTURE_SETUP(ept)
 
 FIXTURE_TEARDOWN(ept)
 {
-	unsigned int i;
-
-	for (i = 0; i < self->pool.used; i++)
-		free(self->pool.tables[i]);
+	pool_free_all(&self->pool);
 }
 
 TEST_F(ept, whole_space_with_1g_pages)

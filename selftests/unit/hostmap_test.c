@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "table_pool.h"
 #include "../../ept/hostmap.h"
 
 #define MB(x)		((uint64_t)(x) << 20)
@@ -17,36 +18,6 @@
 #define USER_BIT	(1ULL << 2)
 #define GLOBAL_BIT	(1ULL << 8)
 #define NX_BIT		(1ULL << 63)
-
-/* Tables live in a pool; their "physical address" is their index + 1 pages. */
-struct pool {
-	uint64_t *tables[8192];
-	unsigned int used;
-	unsigned int limit;
-};
-
-static u64 *pool_alloc(void *ctx, u64 *phys)
-{
-	struct pool *pool = ctx;
-	uint64_t *table;
-
-	if (pool->used >= pool->limit)
-		return NULL;
-	table = aligned_alloc(4096, 4096);
-	if (!table)
-		return NULL;
-	memset(table, 0, 4096);
-	pool->tables[pool->used++] = table;
-	*phys = (uint64_t)pool->used << 12;
-	return table;
-}
-
-static u64 *pool_table(void *ctx, u64 phys)
-{
-	struct pool *pool = ctx;
-
-	return pool->tables[(phys >> 12) - 1];
-}
 
 /* The processor's walk (SDM Vol. 3A, 4.5): the physical address and the leaf. */
 static bool translate(struct pool *pool, const u64 *top, u64 va, u64 *pa, u64 *leaf)
@@ -83,7 +54,7 @@ FIXTURE(hostmap)
 FIXTURE_SETUP(hostmap)
 {
 	memset(&self->pool, 0, sizeof(self->pool));
-	self->pool.limit = 8192;
+	self->pool.limit = TABLE_POOL_SIZE;
 	self->ops.alloc_table = pool_alloc;
 	self->ops.table_of = pool_table;
 	self->ops.ctx = &self->pool;
@@ -93,10 +64,7 @@ FIXTURE_SETUP(hostmap)
 
 FIXTURE_TEARDOWN(hostmap)
 {
-	unsigned int i;
-
-	for (i = 0; i < self->pool.used; i++)
-		free(self->pool.tables[i]);
+	pool_free_all(&self->pool);
 }
 
 static bool is_ram(const struct hvt_host_ram *ram, unsigned int nr, u64 pa)
