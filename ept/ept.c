@@ -7,21 +7,21 @@
 #define HVT_EPT_INDEX(gpa, level)	(((gpa) >> HVT_EPT_LEVEL_SHIFT(level)) & 511)
 
 /* The table at a physical address the builder allocated. */
-static u64 *hvt_ept_table(const struct hvt_ept *ept, u64 phys)
+static HVT_ROOT u64 *hvt_ept_table(const struct hvt_ept *ept, u64 phys)
 {
 	if (ept->ops.direct_map)
 		return (u64 *)(unsigned long)(phys + ept->ops.direct_map);
 	return ept->ops.table_of(ept->ops.ctx, phys);
 }
 
-static u64 hvt_ept_leaf(u64 gpa, u8 type, unsigned int level)
+static HVT_ROOT u64 hvt_ept_leaf(u64 gpa, u8 type, unsigned int level)
 {
 	u64 entry = gpa | HVT_EPT_RWX | ((u64)type << HVT_EPT_TYPE_SHIFT);
 
 	return level > 1 ? entry | HVT_EPT_LARGE : entry;
 }
 
-static u64 *hvt_ept_new_table(struct hvt_ept *ept, u64 *phys)
+static HVT_ROOT u64 *hvt_ept_new_table(struct hvt_ept *ept, u64 *phys)
 {
 	u64 *table = ept->ops.alloc_table(ept->ops.ctx, phys);
 
@@ -30,7 +30,7 @@ static u64 *hvt_ept_new_table(struct hvt_ept *ept, u64 *phys)
 	return table;
 }
 
-static void hvt_ept_count(struct hvt_ept *ept, unsigned int level, long delta)
+static HVT_ROOT void hvt_ept_count(struct hvt_ept *ept, unsigned int level, long delta)
 {
 	if (level == 3)
 		ept->pages_1g += delta;
@@ -45,9 +45,9 @@ static void hvt_ept_count(struct hvt_ept *ept, unsigned int level, long delta)
  * @top: a leaf where the MTRRs give one type for the whole entry, a lower
  * table where not.
  */
-static int hvt_ept_fill(struct hvt_ept *ept, u64 *table, unsigned int level,
-			u64 base, u64 top, const struct hvt_mtrr_state *mtrr,
-			bool allow_1g)
+static HVT_ROOT int hvt_ept_fill(struct hvt_ept *ept, u64 *table, unsigned int level,
+				 u64 base, u64 top, const struct hvt_mtrr_state *mtrr,
+				 bool allow_1g)
 {
 	u64 size = 1ULL << HVT_EPT_LEVEL_SHIFT(level);
 	unsigned int i;
@@ -94,9 +94,9 @@ static int hvt_ept_fill(struct hvt_ept *ept, u64 *table, unsigned int level,
  * Return: 0 or -ENOMEM (tables already allocated stay counted in @ept and
  * are for the caller to free); -EINVAL for a @top it cannot map.
  */
-int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
-			   const struct hvt_mtrr_state *mtrr, u64 top,
-			   bool allow_1g)
+HVT_ROOT int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
+				    const struct hvt_mtrr_state *mtrr, u64 top,
+				    bool allow_1g)
 {
 	u64 base;
 
@@ -128,7 +128,7 @@ int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
 }
 
 /* Replaces the large leaf at @slot (of @level) by a table of smaller pages. */
-static int hvt_ept_split(struct hvt_ept *ept, u64 *slot, unsigned int level)
+static HVT_ROOT int hvt_ept_split(struct hvt_ept *ept, u64 *slot, unsigned int level)
 {
 	u64 leaf = *slot, *lower, lower_phys;
 	u64 size = 1ULL << HVT_EPT_LEVEL_SHIFT(level - 1);
@@ -160,7 +160,7 @@ static int hvt_ept_split(struct hvt_ept *ept, u64 *slot, unsigned int level)
  *
  * Return: 0, -ENOMEM, or -ENOENT when @gpa is not mapped at all.
  */
-int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry)
+HVT_ROOT int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry)
 {
 	u64 *table = ept->pml4;
 	unsigned int level;
@@ -190,7 +190,7 @@ int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry)
  *
  * Return: the entry, 0 when nothing maps @gpa.
  */
-u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
+HVT_ROOT u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
 {
 	const u64 *table = ept->pml4;
 	unsigned int l;
@@ -219,7 +219,7 @@ u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level)
  *
  * Return: the entry, 0 when nothing maps @gpa.
  */
-u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa)
+HVT_ROOT u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa)
 {
 	unsigned int level;
 	u64 entry = hvt_ept_lookup(ept, gpa, &level);
@@ -239,7 +239,7 @@ u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa)
  *
  * Return: the entry's address, or NULL when a large page maps @gpa.
  */
-u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa)
+HVT_ROOT u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa)
 {
 	u64 *table = ept->pml4;
 	unsigned int level;
@@ -260,7 +260,7 @@ u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa)
  *
  * Return: the value for the VMCS EPT_POINTER field.
  */
-u64 hvt_ept_pointer(const struct hvt_ept *ept)
+HVT_ROOT u64 hvt_ept_pointer(const struct hvt_ept *ept)
 {
 	return ept->pml4_phys | (3 << 3) | HVT_MT_WB;
 }

@@ -13,6 +13,14 @@
 #include <linux/types.h>
 
 #define hvt_wipe(p, n)	memzero_explicit(p, n)
+/*
+ * Code that runs in VMX root: one section of whole pages (vmx/root_text_*.S)
+ * that EPT makes read-only to the guest. Nothing in it may be patched at run
+ * time: Kbuild builds these files without the function tracer, and the
+ * kernel keeps kprobes out of .noinstr.text. Unlike the kernel's noinstr, it
+ * lets the compiler inline.
+ */
+#define HVT_ROOT	__section(".noinstr.text")
 #else
 #include <errno.h>
 #include <stdbool.h>
@@ -28,6 +36,7 @@ typedef __UINT64_TYPE__ u64;
 #define BIT_ULL(n)	(1ULL << (n))
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define hvt_wipe(p, n)	explicit_bzero(p, n)
+#define HVT_ROOT
 #endif
 
 #endif /* HVT_TYPES_H */

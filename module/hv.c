@@ -551,25 +551,30 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 	return err;
 }
 
-/* The module's code and read-only data: what VMX root executes and reads. */
+/*
+ * What VMX root executes and reads of the module: its code, in whole pages
+ * of its own (HVT_ROOT, between vmx/root_text_start.S and _end.S), and the
+ * module's read-only data (the exit-handler table among it). The rest of the
+ * module's code runs in Linux, which patches it at will (tracepoints, ftrace,
+ * kprobes, static calls): it must stay writable.
+ */
 static unsigned int hvt_module_ro(const u8 **base, size_t *size)
 {
+	base[0] = hvt_root_text_start;
+	size[0] = hvt_root_text_end - hvt_root_text_start;
 #ifdef HVT_HAVE_MODULE_MEMORY
-	base[0] = THIS_MODULE->mem[MOD_TEXT].base;
-	size[0] = THIS_MODULE->mem[MOD_TEXT].size;
 	base[1] = THIS_MODULE->mem[MOD_RODATA].base;
 	size[1] = THIS_MODULE->mem[MOD_RODATA].size;
-	return 2;
 #else
-	base[0] = THIS_MODULE->core_layout.base;
-	size[0] = THIS_MODULE->core_layout.ro_size;
-	return 1;
+	base[1] = (const u8 *)THIS_MODULE->core_layout.base + THIS_MODULE->core_layout.text_size;
+	size[1] = THIS_MODULE->core_layout.ro_size - THIS_MODULE->core_layout.text_size;
 #endif
+	return 2;
 }
 
 /*
- * Makes hvtrust's own code and read-only data read-only in EPT: the guest
- * kernel (text_poke, a rogue module) cannot patch what VMX root runs.
+ * Makes the code VMX root runs and the module's read-only data read-only in
+ * EPT: the guest kernel (text_poke, a rogue module) cannot patch them.
  * Writes are dropped and logged like writes to hidden memory.
  */
 static int hvt_protect_code(struct hvt_vmm *vmm)
@@ -579,6 +584,10 @@ static int hvt_protect_code(struct hvt_vmm *vmm)
 	unsigned int ranges = hvt_module_ro(base, size), r, pages = 0;
 	int err;
 
+	if (!PAGE_ALIGNED(hvt_root_text_start) || !PAGE_ALIGNED(hvt_root_text_end)) {
+		pr_err("VMX root's code does not fill whole pages of its own: a build error\n");
+		return -ENOEXEC;
+	}
 	for (r = 0; r < ranges; r++)
 		pages += PAGE_ALIGN(size[r]) >> PAGE_SHIFT;
 	vmm->code_pa = hvt_alloc_hidden(pages * sizeof(u64));

@@ -39,4 +39,5 @@ if grep -E 'warning:|error:' "$log" >&2; then
 	echo "build-module: $kver: the build printed warnings (log: $log)" >&2
 	exit 1
 fi
+"$top/scripts/root-text-check.sh" "$out" >/dev/null || { echo "build-module: $kver: VMX root's code is not laid out apart" >&2; exit 1; }
 echo "build-module: $kver: $out/hvtrust.ko built with W=1 $(grep -q ' CHECK ' "$log" && echo 'and sparse') and no warning"

@@ -7,8 +7,8 @@
 #define HVT_DRBG_REKEY	0x02
 #define HVT_DRBG_MIX	0x03
 
-static void hvt_drbg_block(const struct hvt_drbg *drbg, u8 domain, u64 counter,
-			   u8 out[HVT_SHA256_DIGEST_SIZE])
+static HVT_ROOT void hvt_drbg_block(const struct hvt_drbg *drbg, u8 domain, u64 counter,
+				    u8 out[HVT_SHA256_DIGEST_SIZE])
 {
 	struct hvt_sha256 ctx;
 
@@ -26,7 +26,7 @@ static void hvt_drbg_block(const struct hvt_drbg *drbg, u8 domain, u64 counter,
  * @seed: the material; it need not be uniformly random, only unpredictable
  * @len: its length
  */
-void hvt_drbg_mix(struct hvt_drbg *drbg, const void *seed, size_t len)
+HVT_ROOT void hvt_drbg_mix(struct hvt_drbg *drbg, const void *seed, size_t len)
 {
 	struct hvt_sha256 ctx;
 	u8 domain = HVT_DRBG_MIX;
@@ -52,7 +52,7 @@ void hvt_drbg_mix(struct hvt_drbg *drbg, const void *seed, size_t len)
  *
  * Return: 0, or -EAGAIN when the generator was never seeded.
  */
-int hvt_drbg_generate(struct hvt_drbg *drbg, void *out, size_t len)
+HVT_ROOT int hvt_drbg_generate(struct hvt_drbg *drbg, void *out, size_t len)
 {
 	u8 block[HVT_SHA256_DIGEST_SIZE];
 	u8 *dst = out;
@@ -82,7 +82,7 @@ int hvt_drbg_generate(struct hvt_drbg *drbg, void *out, size_t len)
  *
  * Return: true when equal.
  */
-bool hvt_ct_equal(const void *a, const void *b, size_t len)
+HVT_ROOT bool hvt_ct_equal(const void *a, const void *b, size_t len)
 {
 	const u8 *x = a, *y = b;
 	u8 diff = 0;

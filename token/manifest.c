@@ -9,14 +9,14 @@
 #define HVT_USER_TOP		0x0000800000000000ULL
 
 static const struct hvtrust_manifest_segment *
-hvt_segments(const struct hvtrust_manifest *manifest)
+HVT_ROOT hvt_segments(const struct hvtrust_manifest *manifest)
 {
 	return manifest->segments;
 }
 
-static int hvt_check_segment(const struct hvtrust_manifest *manifest,
-			     const struct hvtrust_manifest_segment *seg,
-			     u32 first_page, u64 min_vaddr)
+static HVT_ROOT int hvt_check_segment(const struct hvtrust_manifest *manifest,
+				      const struct hvtrust_manifest_segment *seg,
+				      u32 first_page, u64 min_vaddr)
 {
 	u64 pages;
 
@@ -49,7 +49,7 @@ static int hvt_check_segment(const struct hvtrust_manifest *manifest,
  *
  * Return: 0, or -EINVAL naming nothing: a manifest is either right or not.
  */
-int hvt_manifest_check(const struct hvtrust_manifest *manifest, u64 size)
+HVT_ROOT int hvt_manifest_check(const struct hvtrust_manifest *manifest, u64 size)
 {
 	const struct hvtrust_manifest_segment *segs;
 	u64 expected, min_vaddr = 0;
@@ -94,8 +94,8 @@ int hvt_manifest_check(const struct hvtrust_manifest *manifest, u64 size)
  *
  * Return: its hash.
  */
-const u8 *hvt_manifest_page_hash(const struct hvtrust_manifest *manifest,
-				 u32 index)
+HVT_ROOT const u8 *hvt_manifest_page_hash(const struct hvtrust_manifest *manifest,
+					  u32 index)
 {
 	const u8 *hashes = (const u8 *)(hvt_segments(manifest) +
 					manifest->nr_segments);
@@ -111,8 +111,8 @@ const u8 *hvt_manifest_page_hash(const struct hvtrust_manifest *manifest,
  *
  * Return: 0, or -ENOENT when no executable segment covers @vaddr.
  */
-int hvt_manifest_page_of(const struct hvtrust_manifest *manifest, u64 vaddr,
-			 u32 *index)
+HVT_ROOT int hvt_manifest_page_of(const struct hvtrust_manifest *manifest, u64 vaddr,
+				  u32 *index)
 {
 	const struct hvtrust_manifest_segment *segs = hvt_segments(manifest);
 	u32 i;
@@ -137,7 +137,7 @@ int hvt_manifest_page_of(const struct hvtrust_manifest *manifest, u64 vaddr,
  *
  * Return: its address.
  */
-u64 hvt_manifest_page_vaddr(const struct hvtrust_manifest *manifest, u32 index)
+HVT_ROOT u64 hvt_manifest_page_vaddr(const struct hvtrust_manifest *manifest, u32 index)
 {
 	const struct hvtrust_manifest_segment *segs = hvt_segments(manifest);
 	u32 i;

@@ -17,17 +17,17 @@ static const u32 hvt_sha256_k[64] = {
 	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static inline u32 hvt_ror32(u32 word, unsigned int shift)
+static inline HVT_ROOT u32 hvt_ror32(u32 word, unsigned int shift)
 {
 	return (word >> shift) | (word << (32 - shift));
 }
 
-static inline u32 hvt_load_be32(const u8 *p)
+static inline HVT_ROOT u32 hvt_load_be32(const u8 *p)
 {
 	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
 }
 
-static inline void hvt_store_be32(u8 *p, u32 v)
+static inline HVT_ROOT void hvt_store_be32(u8 *p, u32 v)
 {
 	p[0] = v >> 24;
 	p[1] = v >> 16;
@@ -35,7 +35,7 @@ static inline void hvt_store_be32(u8 *p, u32 v)
 	p[3] = v;
 }
 
-static void hvt_sha256_block(u32 state[8], const u8 *block)
+static HVT_ROOT void hvt_sha256_block(u32 state[8], const u8 *block)
 {
 	u32 w[64];
 	u32 a, b, c, d, e, f, g, h;
@@ -103,12 +103,12 @@ static bool hvt_sha256_ni;
  * kernel) around every hash while this is on; in root the block function
  * saves the XMM registers it uses.
  */
-void hvt_sha256_use_ni(bool on)
+HVT_ROOT void hvt_sha256_use_ni(bool on)
 {
 	hvt_sha256_ni = on;
 }
 
-static void hvt_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
+static HVT_ROOT void hvt_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
 	asm volatile("cpuid"
 		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
@@ -124,7 +124,7 @@ static void hvt_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
  * Return: true when CPUID reports SHA (7.0:EBX[29]), SSSE3 (1:ECX[9]) and
  * SSE4.1 (1:ECX[19]).
  */
-bool hvt_sha256_ni_supported(void)
+HVT_ROOT bool hvt_sha256_ni_supported(void)
 {
 	u32 regs[4];
 
@@ -138,7 +138,7 @@ bool hvt_sha256_ni_supported(void)
 	return regs[1] & BIT(29);
 }
 
-static void hvt_sha256_blocks(u32 state[8], const u8 *data, size_t nblocks)
+static HVT_ROOT void hvt_sha256_blocks(u32 state[8], const u8 *data, size_t nblocks)
 {
 	if (hvt_sha256_ni) {
 		hvt_sha256_blocks_ni(state, data, nblocks);
@@ -148,7 +148,7 @@ static void hvt_sha256_blocks(u32 state[8], const u8 *data, size_t nblocks)
 		hvt_sha256_block(state, data);
 }
 
-void hvt_sha256_init(struct hvt_sha256 *ctx)
+HVT_ROOT void hvt_sha256_init(struct hvt_sha256 *ctx)
 {
 	static const u32 initial[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -161,7 +161,7 @@ void hvt_sha256_init(struct hvt_sha256 *ctx)
 	ctx->length = 0;
 }
 
-void hvt_sha256_update(struct hvt_sha256 *ctx, const void *data, size_t len)
+HVT_ROOT void hvt_sha256_update(struct hvt_sha256 *ctx, const void *data, size_t len)
 {
 	const u8 *in = data;
 	size_t used = ctx->length % HVT_SHA256_BLOCK_SIZE;
@@ -191,7 +191,7 @@ void hvt_sha256_update(struct hvt_sha256 *ctx, const void *data, size_t len)
 		__builtin_memcpy(ctx->buffer, in, len);
 }
 
-void hvt_sha256_final(struct hvt_sha256 *ctx, u8 digest[HVT_SHA256_DIGEST_SIZE])
+HVT_ROOT void hvt_sha256_final(struct hvt_sha256 *ctx, u8 digest[HVT_SHA256_DIGEST_SIZE])
 {
 	static const u8 padding[HVT_SHA256_BLOCK_SIZE] = { 0x80 };
 	u64 bits = ctx->length * 8;
@@ -210,7 +210,7 @@ void hvt_sha256_final(struct hvt_sha256 *ctx, u8 digest[HVT_SHA256_DIGEST_SIZE])
 	hvt_wipe(ctx, sizeof(*ctx));
 }
 
-void hvt_sha256(const void *data, size_t len, u8 digest[HVT_SHA256_DIGEST_SIZE])
+HVT_ROOT void hvt_sha256(const void *data, size_t len, u8 digest[HVT_SHA256_DIGEST_SIZE])
 {
 	struct hvt_sha256 ctx;
 

@@ -65,7 +65,11 @@
 	sha256msg2 \prev1, \cur
 .endm
 
+#ifdef __KERNEL__
+	.section .noinstr.text, "ax"	/* VMX root's code: see HVT_ROOT */
+#else
 	.text
+#endif
 
 /*
  * void hvt_sha256_blocks_ni(u32 state[8], const u8 *data, size_t nblocks)

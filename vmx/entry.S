@@ -63,7 +63,7 @@
 #endif
 .endm
 
-	.text
+	.section .noinstr.text, "ax"
 
 /*
  * int hvt_vmx_launch(void): VMLAUNCH the current VMCS with this very stack

@@ -56,7 +56,7 @@ typedef enum hvt_exit_action (*hvt_exit_handler_t)(struct hvt_cpu *vcpu,
 						   struct hvt_guest_regs *regs,
 						   const struct hvt_exit *exit);
 
-void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
+HVT_ROOT void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
 {
 	struct hvt_log_ring *ring = vcpu->log;
 	u32 head = vcpu->log_head;
@@ -98,7 +98,7 @@ static const u32 hvt_dump_fields[] = {
 	HOST_TR_BASE, HOST_GDTR_BASE, HOST_IDTR_BASE, HOST_FS_BASE, HOST_GS_BASE,
 };
 
-static void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs)
+static HVT_ROOT void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs)
 {
 	unsigned int i;
 
@@ -118,7 +118,7 @@ static void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs
 	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->r13, regs->r14, regs->r15, 0);
 }
 
-static void hvt_inject(u32 vector, u32 type, bool error_code)
+static HVT_ROOT void hvt_inject(u32 vector, u32 type, bool error_code)
 {
 	u32 info = vector | type | INTR_INFO_VALID_MASK;
 
@@ -129,21 +129,21 @@ static void hvt_inject(u32 vector, u32 type, bool error_code)
 	hvt_vmwrite32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-static enum hvt_exit_action hvt_inject_ud(void)
+static HVT_ROOT enum hvt_exit_action hvt_inject_ud(void)
 {
 	hvt_inject(HVT_X86_UD, INTR_TYPE_HARD_EXCEPTION, false);
 	return HVT_RESUME;
 }
 
-static enum hvt_exit_action hvt_inject_gp(void)
+static HVT_ROOT enum hvt_exit_action hvt_inject_gp(void)
 {
 	hvt_inject(HVT_X86_GP, INTR_TYPE_HARD_EXCEPTION, true);
 	return HVT_RESUME;
 }
 
-static enum hvt_exit_action hvt_exit_cpuid(struct hvt_cpu *vcpu,
-					   struct hvt_guest_regs *regs,
-					   const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_cpuid(struct hvt_cpu *vcpu,
+						    struct hvt_guest_regs *regs,
+						    const struct hvt_exit *exit)
 {
 	u32 leaf = regs->rax, subleaf = regs->rcx;
 	u32 eax, ebx, ecx, edx;
@@ -174,9 +174,9 @@ static enum hvt_exit_action hvt_exit_cpuid(struct hvt_cpu *vcpu,
 	return HVT_ADVANCE;
 }
 
-static enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
-					    struct hvt_guest_regs *regs,
-					    const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
+						     struct hvt_guest_regs *regs,
+						     const struct hvt_exit *exit)
 {
 	u64 nr = regs->rax;
 	long ret;
@@ -229,9 +229,9 @@ static enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
  * covers, exit. The guest must see a CPU without VMX: IA32_FEATURE_CONTROL
  * locked with VMX off, the VMX capability MSRs absent.
  */
-static enum hvt_exit_action hvt_exit_msr_read(struct hvt_cpu *vcpu,
-					      struct hvt_guest_regs *regs,
-					      const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_msr_read(struct hvt_cpu *vcpu,
+						       struct hvt_guest_regs *regs,
+						       const struct hvt_exit *exit)
 {
 	u32 msr = regs->rcx;
 	u64 value;
@@ -245,22 +245,22 @@ static enum hvt_exit_action hvt_exit_msr_read(struct hvt_cpu *vcpu,
 	return HVT_ADVANCE;
 }
 
-static enum hvt_exit_action hvt_exit_msr_write(struct hvt_cpu *vcpu,
-					       struct hvt_guest_regs *regs,
-					       const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_msr_write(struct hvt_cpu *vcpu,
+							struct hvt_guest_regs *regs,
+							const struct hvt_exit *exit)
 {
 	/* IA32_FEATURE_CONTROL is locked; the others are read-only or absent. */
 	return hvt_inject_gp();
 }
 
-static u64 *hvt_gpr(struct hvt_guest_regs *regs, unsigned int index)
+static HVT_ROOT u64 *hvt_gpr(struct hvt_guest_regs *regs, unsigned int index)
 {
 	return &((u64 *)regs)[index & 15];
 }
 
-static enum hvt_exit_action hvt_exit_cr_access(struct hvt_cpu *vcpu,
-					       struct hvt_guest_regs *regs,
-					       const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_cr_access(struct hvt_cpu *vcpu,
+							struct hvt_guest_regs *regs,
+							const struct hvt_exit *exit)
 {
 	unsigned int cr = exit->qualification & 15;
 	unsigned int type = (exit->qualification >> 4) & 3;
@@ -278,9 +278,9 @@ static enum hvt_exit_action hvt_exit_cr_access(struct hvt_cpu *vcpu,
 	return HVT_ADVANCE;
 }
 
-static enum hvt_exit_action hvt_exit_xsetbv(struct hvt_cpu *vcpu,
-					    struct hvt_guest_regs *regs,
-					    const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_xsetbv(struct hvt_cpu *vcpu,
+						     struct hvt_guest_regs *regs,
+						     const struct hvt_exit *exit)
 {
 	u64 value = (u32)regs->rax | (regs->rdx << 32);
 	u32 eax, ebx, ecx, edx;
@@ -303,33 +303,33 @@ static enum hvt_exit_action hvt_exit_xsetbv(struct hvt_cpu *vcpu,
 	return HVT_ADVANCE;
 }
 
-static enum hvt_exit_action hvt_exit_invd(struct hvt_cpu *vcpu,
-					  struct hvt_guest_regs *regs,
-					  const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_invd(struct hvt_cpu *vcpu,
+						   struct hvt_guest_regs *regs,
+						   const struct hvt_exit *exit)
 {
 	/* Dropping dirty lines would corrupt the hypervisor's memory too. */
 	native_wbinvd();
 	return HVT_ADVANCE;
 }
 
-static enum hvt_exit_action hvt_exit_undefined(struct hvt_cpu *vcpu,
-					       struct hvt_guest_regs *regs,
-					       const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_undefined(struct hvt_cpu *vcpu,
+							struct hvt_guest_regs *regs,
+							const struct hvt_exit *exit)
 {
 	/* VMX and SMX instructions: the guest sees a CPU without them. */
 	return hvt_inject_ud();
 }
 
-static enum hvt_exit_action hvt_exit_nmi_window(struct hvt_cpu *vcpu,
-						struct hvt_guest_regs *regs,
-						const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_nmi_window(struct hvt_cpu *vcpu,
+							 struct hvt_guest_regs *regs,
+							 const struct hvt_exit *exit)
 {
 	return HVT_RESUME;	/* the pending NMI goes in below */
 }
 
-static enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
-						  struct hvt_guest_regs *regs,
-						  const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
+							   struct hvt_guest_regs *regs,
+							   const struct hvt_exit *exit)
 {
 	/* Leaving VMX lets the fault recur natively: the machine resets. */
 	hvt_log(vcpu, HVT_LOG_TRIPLE_FAULT, hvt_vmreadnl(GUEST_RIP),
@@ -338,9 +338,9 @@ static enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
 	return HVT_LEAVE;
 }
 
-static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
-					  struct hvt_guest_regs *regs,
-					  const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
+						   struct hvt_guest_regs *regs,
+						   const struct hvt_exit *exit)
 {
 	/*
 	 * Linux sends INIT only to CPUs it brings up or stops; hvtrust
@@ -363,8 +363,8 @@ static enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
  * instruction: it works on every VT-x CPU, the monitor trap flag does not
  * (Bochs' corei7_skylake_x lacks it).
  */
-static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
-					     u64 page, u64 restore, bool copy)
+static HVT_ROOT enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
+						      u64 page, u64 restore, bool copy)
 {
 	u64 sink_pa;
 	unsigned int slot;
@@ -406,7 +406,7 @@ static enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 *leaf,
 }
 
 /* The step is over: the hidden pages read as zeros again. */
-static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
+static HVT_ROOT void hvt_end_hidden_write(struct hvt_cpu *vcpu)
 {
 	const struct hvt_ept *ept = &vcpu->vmm->ept;
 	unsigned int slot;
@@ -434,8 +434,8 @@ static void hvt_end_hidden_write(struct hvt_cpu *vcpu)
  * (BS) ends the step; any other #DB, and the guest's own single-step, are
  * handed back to the guest as pending debug exceptions.
  */
-static enum hvt_exit_action hvt_exit_debug(struct hvt_cpu *vcpu,
-					   const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_debug(struct hvt_cpu *vcpu,
+						    const struct hvt_exit *exit)
 {
 	unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
 	u64 pending = exit->qualification & (GENMASK_ULL(3, 0) | HVT_PENDING_DBG_BS);
@@ -455,7 +455,7 @@ static enum hvt_exit_action hvt_exit_debug(struct hvt_cpu *vcpu,
 	return HVT_RESUME;
 }
 
-static bool hvt_is_code_page(const struct hvt_vmm *vmm, u64 page)
+static HVT_ROOT bool hvt_is_code_page(const struct hvt_vmm *vmm, u64 page)
 {
 	unsigned int i;
 
@@ -465,9 +465,9 @@ static bool hvt_is_code_page(const struct hvt_vmm *vmm, u64 page)
 	return false;
 }
 
-static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
-						   struct hvt_guest_regs *regs,
-						   const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
+							    struct hvt_guest_regs *regs,
+							    const struct hvt_exit *exit)
 {
 	u64 gpa = hvt_vmread64(GUEST_PHYSICAL_ADDRESS);
 	u64 page = gpa & HVT_EPT_ADDR_MASK;
@@ -513,9 +513,9 @@ static enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
 	return HVT_LEAVE;
 }
 
-static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
-					 struct hvt_guest_regs *regs,
-					 const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
+						  struct hvt_guest_regs *regs,
+						  const struct hvt_exit *exit)
 {
 	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
 
@@ -539,9 +539,9 @@ static enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	return HVT_LEAVE;
 }
 
-static enum hvt_exit_action hvt_exit_preemption_timer(struct hvt_cpu *vcpu,
-						      struct hvt_guest_regs *regs,
-						      const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_exit_preemption_timer(struct hvt_cpu *vcpu,
+							       struct hvt_guest_regs *regs,
+							       const struct hvt_exit *exit)
 {
 	hvt_trust_recurring_check(vcpu);
 	return HVT_RESUME;
@@ -575,7 +575,7 @@ static const hvt_exit_handler_t hvt_exit_handlers[] = {
 	[EXIT_REASON_PREEMPTION_TIMER] = hvt_exit_preemption_timer,
 };
 
-static void hvt_advance_rip(const struct hvt_exit *exit)
+static HVT_ROOT void hvt_advance_rip(const struct hvt_exit *exit)
 {
 	unsigned long rflags = hvt_vmreadnl(GUEST_RFLAGS);
 	u32 interruptibility = hvt_vmread32(GUEST_INTERRUPTIBILITY_INFO);
@@ -592,7 +592,7 @@ static void hvt_advance_rip(const struct hvt_exit *exit)
 }
 
 /* NMIs go in one at a time, when the guest does not block them. */
-static void hvt_deliver_nmis(struct hvt_cpu *vcpu)
+static HVT_ROOT void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 {
 	u32 procbased = hvt_vmread32(CPU_BASED_VM_EXEC_CONTROL);
 	u32 root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
@@ -620,9 +620,9 @@ static void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 	hvt_vmwrite32(CPU_BASED_VM_EXEC_CONTROL, procbased);
 }
 
-static enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
-						const struct hvt_guest_regs *regs,
-						const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
+							 const struct hvt_guest_regs *regs,
+							 const struct hvt_exit *exit)
 {
 	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, exit->qualification,
 		hvt_vmreadnl(GUEST_RIP), exit->cpl);
@@ -638,7 +638,7 @@ static enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
  * Return: true to resume the guest, false to leave VMX (the iret frame on
  * the host stack has been prepared).
  */
-bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	u32 full_reason = hvt_vmread32(VM_EXIT_REASON);
 	struct hvt_exit exit = {
@@ -696,7 +696,7 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 
 /* VMRESUME itself failed: report and leave VMX (called from the exit entry). */
 void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
-void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, 0, 0, hvt_vmread32(VM_INSTRUCTION_ERROR), 1);
 	hvt_log_vmcs(vcpu, regs);

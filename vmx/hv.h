@@ -210,6 +210,10 @@ bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
 void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d);
 void hvt_prepare_leave(struct hvt_cpu *vcpu);
 
+/* vmx/root_text_start.S, vmx/root_text_end.S: the pages of VMX root's code. */
+extern const u8 hvt_root_text_start[];
+extern const u8 hvt_root_text_end[];
+
 /* vmx/entry.S */
 int hvt_vmx_launch(void);
 void hvt_vmx_exit_entry(void);

@@ -53,7 +53,7 @@ struct hvt_table_register {
 	u64 base;
 } __packed;
 
-void hvt_vmwrite_error(unsigned long field, unsigned long value)
+HVT_ROOT void hvt_vmwrite_error(unsigned long field, unsigned long value)
 {
 	if (!this_cpu_read(hvt_vmwrite_failed_field))
 		this_cpu_write(hvt_vmwrite_failed_field, field);
@@ -333,7 +333,7 @@ restore_cr4:
  * Runs in VMX root on the way out: everything the VM exit replaced with host
  * state goes back to the guest's values before VMXOFF hands over the CPU.
  */
-void hvt_prepare_leave(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 {
 	struct hvt_iret_frame *frame = (void *)((u8 *)vcpu->stack +
 						HVT_HOST_STACK_SIZE - 64 + 8);

@@ -22,20 +22,20 @@
 
 #define HVT_AUDIT_ID_MASK	GENMASK_ULL(55, 0)
 
-static void hvt_lock(struct hvt_root_lock *lock)
+static HVT_ROOT void hvt_lock(struct hvt_root_lock *lock)
 {
 	while (xchg(&lock->locked, 1))
 		cpu_relax();
 }
 
-static void hvt_unlock(struct hvt_root_lock *lock)
+static HVT_ROOT void hvt_unlock(struct hvt_root_lock *lock)
 {
 	/* Everything done under the lock is visible before it is free. */
 	smp_store_release(&lock->locked, 0);
 }
 
-static void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_session *s,
-		      u64 cr3, u64 gva, u64 gpa)
+static HVT_ROOT void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_session *s,
+			       u64 cr3, u64 gva, u64 gpa)
 {
 	u64 id = s ? s->id & HVT_AUDIT_ID_MASK : 0;
 
@@ -43,18 +43,18 @@ static void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_session *
 }
 
 /* The address space running now, as sessions name it. */
-static u64 hvt_current_cr3(const struct hvt_trust *trust)
+static HVT_ROOT u64 hvt_current_cr3(const struct hvt_trust *trust)
 {
 	return hvt_vmreadnl(GUEST_CR3) & HVT_PTE_ADDR & ~trust->cr3_ignore;
 }
 
 /* RAM at @pa, through the direct map as it was at load (struct hvt_trust). */
-static void *hvt_root_va(const struct hvt_trust *trust, u64 pa)
+static HVT_ROOT void *hvt_root_va(const struct hvt_trust *trust, u64 pa)
 {
 	return (void *)(unsigned long)(trust->direct_map + pa);
 }
 
-static bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len)
+static HVT_ROOT bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len)
 {
 	u32 i;
 
@@ -69,7 +69,7 @@ static bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len)
  * Guest memory is read as the guest sees it: through EPT, so that hidden
  * pages read as zeros here too, and only where there is RAM behind it.
  */
-static const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
+static HVT_ROOT const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 {
 	unsigned int level;
 	u64 entry = hvt_ept_lookup(&vmm->ept, gpa & HVT_EPT_ADDR_MASK, &level);
@@ -84,12 +84,12 @@ static const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 	return hvt_root_va(vmm->trust, hpa);
 }
 
-static const u64 *hvt_read_table(const void *vmm, u64 gpa)
+static HVT_ROOT const u64 *hvt_read_table(const void *vmm, u64 gpa)
 {
 	return hvt_guest_page(vmm, gpa);
 }
 
-static bool hvt_guest_la57(void)
+static HVT_ROOT bool hvt_guest_la57(void)
 {
 	return hvt_vmreadnl(GUEST_CR4) & X86_CR4_LA57;
 }
@@ -98,13 +98,13 @@ static bool hvt_guest_la57(void)
  * The guest's own page tables at @cr3, read through EPT like any guest
  * memory. @cache (or NULL) serves a pass over many pages in one exit.
  */
-static int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva,
-			 struct hvt_walk_cache *cache, u64 *gpa)
+static HVT_ROOT int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva,
+				  struct hvt_walk_cache *cache, u64 *gpa)
 {
 	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_read_table, vmm, cache, gpa);
 }
 
-static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
+static HVT_ROOT int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
 {
 	const void *page = hvt_guest_page(vmm, gpa);
 
@@ -114,8 +114,8 @@ static int hvt_hash_frame(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)
 	return 0;
 }
 
-static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
-					  const struct hvt_frame *except)
+static HVT_ROOT struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
+						   const struct hvt_frame *except)
 {
 	u32 i;
 
@@ -133,7 +133,7 @@ static struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
  * @vcpu: this CPU, which flushes now; the others flush before this exit
  *        ends (hvt_trust_flush_others())
  */
-void hvt_trust_ept_changed(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_trust_ept_changed(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
@@ -151,7 +151,7 @@ void hvt_trust_ept_changed(struct hvt_cpu *vcpu)
 #define HVT_ICR_BUSY		BIT(12)
 #define HVT_FLUSH_WAIT_MS	10
 
-static u64 hvt_rdmsr(u32 msr)
+static HVT_ROOT u64 hvt_rdmsr(u32 msr)
 {
 	u32 lo, hi;
 
@@ -159,7 +159,7 @@ static u64 hvt_rdmsr(u32 msr)
 	return (u64)hi << 32 | lo;
 }
 
-static void hvt_xapic_wait_idle(u8 __iomem *apic)
+static HVT_ROOT void hvt_xapic_wait_idle(u8 __iomem *apic)
 {
 	unsigned int spins = 1U << 20;
 
@@ -176,7 +176,7 @@ static void hvt_xapic_wait_idle(u8 __iomem *apic)
  * is on, external interrupts do not exit. The guest on this CPU may have
  * been stopped half-way through programming its own ICR: ICR2 is put back.
  */
-void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
+HVT_ROOT void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
 {
 	u8 __iomem *apic = vmm->xapic;
 	u32 icr2;
@@ -203,7 +203,7 @@ void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
  * Waits (bounded) until each has flushed, so that a frame protected by a
  * hypercall is protected on every CPU when the hypercall returns.
  */
-void hvt_trust_flush_others(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_trust_flush_others(struct hvt_cpu *vcpu)
 {
 	const struct hvt_vmm *vmm = vcpu->vmm;
 	u64 generation = vcpu->ept_generation, deadline;
@@ -247,7 +247,7 @@ void hvt_trust_flush_others(struct hvt_cpu *vcpu)
  *
  * Return: true when it was (and is consumed), false for a guest NMI.
  */
-bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
+HVT_ROOT bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
 {
 	return atomic_add_unless(&vcpu->flush_nmis, -1, 0);
 }
@@ -264,7 +264,7 @@ bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu)
  *
  * Return: NMIs that were the guest's and are still owed to Linux.
  */
-u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu)
+HVT_ROOT u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu)
 {
 	u64 deadline = rdtsc() + vcpu->vmm->tsc_khz;	/* 1 ms */
 	u32 guest_nmis = vcpu->pending_nmis;
@@ -295,7 +295,7 @@ u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu)
  *                        took a permission away
  * @vcpu: this CPU
  */
-void hvt_trust_sync_ept(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_trust_sync_ept(struct hvt_cpu *vcpu)
 {
 	u64 generation = atomic64_read(&vcpu->vmm->trust->ept_generation);
 
@@ -305,7 +305,7 @@ void hvt_trust_sync_ept(struct hvt_cpu *vcpu)
 	}
 }
 
-static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+static HVT_ROOT int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	const struct hvt_frame *other = hvt_frame_of_gpa(vmm->trust, frame->gpa, frame);
@@ -334,7 +334,7 @@ static int hvt_protect_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
  * the next check looks the page up again. No flush is needed: a stale
  * read-only entry only faults once more.
  */
-static void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+static HVT_ROOT void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	u64 *leaf;
@@ -348,17 +348,18 @@ static void hvt_unpin_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 }
 
 /* The session's frames, newest first: iterate with hvt_next_frame(). */
-static struct hvt_frame *hvt_first_frame(struct hvt_trust *trust, const struct hvt_session *s)
+static HVT_ROOT struct hvt_frame *hvt_first_frame(struct hvt_trust *trust,
+						  const struct hvt_session *s)
 {
 	return s->frames ? &trust->frames[s->frames - 1] : NULL;
 }
 
-static struct hvt_frame *hvt_next_frame(struct hvt_trust *trust, const struct hvt_frame *f)
+static HVT_ROOT struct hvt_frame *hvt_next_frame(struct hvt_trust *trust, const struct hvt_frame *f)
 {
 	return f->next ? &trust->frames[f->next - 1] : NULL;
 }
 
-static void hvt_link_frame(struct hvt_trust *trust, struct hvt_frame *frame)
+static HVT_ROOT void hvt_link_frame(struct hvt_trust *trust, struct hvt_frame *frame)
 {
 	struct hvt_session *s = &trust->sessions[frame->session];
 	u32 self = frame - trust->frames + 1;
@@ -370,7 +371,7 @@ static void hvt_link_frame(struct hvt_trust *trust, struct hvt_frame *frame)
 	s->frames = self;
 }
 
-static void hvt_unlink_frame(struct hvt_trust *trust, struct hvt_frame *frame)
+static HVT_ROOT void hvt_unlink_frame(struct hvt_trust *trust, struct hvt_frame *frame)
 {
 	if (frame->prev)
 		trust->frames[frame->prev - 1].next = frame->next;
@@ -382,7 +383,7 @@ static void hvt_unlink_frame(struct hvt_trust *trust, struct hvt_frame *frame)
 	frame->next = 0;
 }
 
-static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+static HVT_ROOT void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
@@ -395,8 +396,8 @@ static void hvt_release_frame(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 		trust->frames_used--;
 }
 
-static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
-				       u32 kind, u64 gva, u64 gpa, int *err)
+static HVT_ROOT struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
+						u32 kind, u64 gva, u64 gpa, int *err)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_frame *frame = NULL;
@@ -428,8 +429,8 @@ static struct hvt_frame *hvt_add_frame(struct hvt_cpu *vcpu, u32 session,
 	return frame;
 }
 
-static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
-				       bool keep_session_page)
+static HVT_ROOT void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
+						bool keep_session_page)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_frame *f, *next;
@@ -444,7 +445,7 @@ static void hvt_release_session_frames(struct hvt_cpu *vcpu, u32 session,
 }
 
 /* Every state change goes through here: the recurring check runs while any is open. */
-static void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state)
+static HVT_ROOT void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
@@ -455,13 +456,13 @@ static void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state
 	s->state = state;
 }
 
-static struct hvtrust_session_page *hvt_session_page(const struct hvt_trust *trust,
-						     const struct hvt_session *s)
+static HVT_ROOT struct hvtrust_session_page *hvt_session_page(const struct hvt_trust *trust,
+							      const struct hvt_session *s)
 {
 	return hvt_root_va(trust, s->page_pa);
 }
 
-static void hvt_wipe_token(const struct hvt_trust *trust, struct hvt_session *s)
+static HVT_ROOT void hvt_wipe_token(const struct hvt_trust *trust, struct hvt_session *s)
 {
 	struct hvtrust_session_page *page = hvt_session_page(trust, s);
 	unsigned int i;
@@ -472,8 +473,8 @@ static void hvt_wipe_token(const struct hvt_trust *trust, struct hvt_session *s)
 	}
 }
 
-static void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
-		       u64 gva, u64 gpa)
+static HVT_ROOT void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
+				u64 gva, u64 gpa)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	u32 index = s - trust->sessions;
@@ -486,7 +487,7 @@ static void hvt_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
 	hvt_audit(vcpu, kind, s, 0, gva, gpa);
 }
 
-static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
+static HVT_ROOT void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
@@ -503,7 +504,7 @@ static void hvt_end_session(struct hvt_cpu *vcpu, struct hvt_session *s)
 		trust->sessions_used--;
 }
 
-static struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
+static HVT_ROOT struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
 {
 	u32 i;
 
@@ -514,7 +515,7 @@ static struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
 	return NULL;
 }
 
-static struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
+static HVT_ROOT struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
 {
 	u32 i;
 
@@ -526,7 +527,7 @@ static struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
 }
 
 /* EPT tables for splits in root come from the pool filled before launch. */
-static u64 *hvt_pool_alloc(void *ctx, u64 *phys)
+static HVT_ROOT u64 *hvt_pool_alloc(void *ctx, u64 *phys)
 {
 	struct hvt_trust *trust = ctx;
 
@@ -540,7 +541,7 @@ static u64 *hvt_pool_alloc(void *ctx, u64 *phys)
  * hvt_trust_use_pool() - make EPT splits take tables from the pool
  * @vmm: the hypervisor, built and hidden, not yet launched
  */
-void hvt_trust_use_pool(struct hvt_vmm *vmm)
+HVT_ROOT void hvt_trust_use_pool(struct hvt_vmm *vmm)
 {
 	vmm->ept.ops.alloc_table = hvt_pool_alloc;
 	vmm->ept.ops.ctx = vmm->trust;
@@ -548,7 +549,7 @@ void hvt_trust_use_pool(struct hvt_vmm *vmm)
 
 /* --- Kernel-only calls (the module) ------------------------------------ */
 
-static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
+static HVT_ROOT long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -591,7 +592,7 @@ static long hvt_registry_add(struct hvt_cpu *vcpu, u64 pa, u64 size, u64 id)
 	return 0;
 }
 
-static long hvt_registry_remove(struct hvt_cpu *vcpu, u64 id)
+static HVT_ROOT long hvt_registry_remove(struct hvt_cpu *vcpu, u64 id)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -619,7 +620,7 @@ static long hvt_registry_remove(struct hvt_cpu *vcpu, u64 id)
 	return 0;
 }
 
-static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
+static HVT_ROOT long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_session_request req;
@@ -673,7 +674,7 @@ static long hvt_session_prepare(struct hvt_cpu *vcpu, u64 request_pa)
 }
 
 #ifdef HVT_TEST_HOOKS
-static long hvt_test_silent_write(struct hvt_trust *trust, u64 gpa, u64 value)
+static HVT_ROOT long hvt_test_silent_write(struct hvt_trust *trust, u64 gpa, u64 value)
 {
 	const struct hvt_frame *f = hvt_frame_of_gpa(trust, gpa & PAGE_MASK, NULL);
 
@@ -692,7 +693,7 @@ static long hvt_test_silent_write(struct hvt_trust *trust, u64 gpa, u64 value)
  *
  * Return: the result for RAX.
  */
-long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs)
+HVT_ROOT long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_session *s;
@@ -737,7 +738,7 @@ long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *
 
 /* --- Calls of trusted programs (user mode) ------------------------------ */
 
-static u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_session *s)
+static HVT_ROOT u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_session *s)
 {
 	return s - trust->sessions;
 }
@@ -748,7 +749,7 @@ static u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_ses
  * frames are write-protected before they are hashed, so no write can slip
  * in between.
  */
-static long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
+static HVT_ROOT long hvt_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -827,9 +828,9 @@ undo:
  *
  * Return: false when the contents changed; @gpa_now says where.
  */
-static bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
-			    struct hvt_frame *f, bool rehash, struct hvt_walk_cache *cache,
-			    u64 *gpa_now)
+static HVT_ROOT bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
+				     struct hvt_frame *f, bool rehash, struct hvt_walk_cache *cache,
+				     u64 *gpa_now)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	u8 digest[HVTRUST_SHA256_SIZE];
@@ -861,8 +862,8 @@ static bool hvt_check_frame(struct hvt_cpu *vcpu, const struct hvt_session *s,
  *
  * Return: 0, or the first address whose contents changed (in @changed).
  */
-static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
-			       bool rehash_all, u64 *changed, u64 *changed_gpa)
+static HVT_ROOT bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
+					bool rehash_all, u64 *changed, u64 *changed_gpa)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_walk_cache cache = { 0 };
@@ -880,8 +881,8 @@ static bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
 	return true;
 }
 
-static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
-			      u64 addr, u64 len)
+static HVT_ROOT long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
+				       u64 addr, u64 len)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -919,8 +920,8 @@ static long hvt_protect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 	return 0;
 }
 
-static long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
-				u64 addr, u64 len)
+static HVT_ROOT long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
+					 u64 addr, u64 len)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	u64 start = addr & PAGE_MASK, end = addr + len;
@@ -941,8 +942,8 @@ static long hvt_unprotect_range(struct hvt_cpu *vcpu, struct hvt_session *s,
 }
 
 /* Identity of the caller: address space, call site, session page, token. */
-static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
-			     struct hvt_session **session)
+static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				      struct hvt_session **session)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -977,7 +978,7 @@ static long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 	return 0;
 }
 
-static long hvt_session_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
+static HVT_ROOT long hvt_session_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
 {
 	struct hvt_session *s = NULL;
 	u64 changed = 0, changed_gpa = 0;
@@ -1023,7 +1024,7 @@ static long hvt_session_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs)
  *
  * Return: the result for RAX, -ENOSYS for numbers outside the service.
  */
-long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl)
+HVT_ROOT long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	long ret;
@@ -1057,7 +1058,7 @@ long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 
  *
  * Return: enum hvt_trust_verdict.
  */
-int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore)
+HVT_ROOT int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
 	struct hvt_trust *trust = vmm->trust;
@@ -1124,7 +1125,7 @@ out:
  * exits; the CPU that opens the first session makes the others exit (see
  * hvt_set_state()) so that they start theirs.
  */
-void hvt_trust_timer_update(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_trust_timer_update(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	bool want = trust->check_ticks && READ_ONCE(trust->open_sessions);
@@ -1156,7 +1157,7 @@ void hvt_trust_timer_update(struct hvt_cpu *vcpu)
  * A bounded slice per expiry, round robin over every open session's pages,
  * so that checking never waits for the program or the guest kernel.
  */
-void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
+HVT_ROOT void hvt_trust_recurring_check(struct hvt_cpu *vcpu)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_walk_cache cache = { 0 };

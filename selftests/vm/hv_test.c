@@ -536,7 +536,8 @@ TEST_F(hv, hypervisor_code_is_read_only)
 	FILE *f;
 	int kmsg;
 
-	f = fopen("/sys/module/hvtrust/sections/.text", "r");
+	/* VMX root's code: .noinstr.text (HVT_ROOT); the rest runs in Linux */
+	f = fopen("/sys/module/hvtrust/sections/.noinstr.text", "r");
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(1, fscanf(f, "%llx", &text));
 	fclose(f);
@@ -617,6 +618,72 @@ static int write_file(const char *path, const char *text)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+#define TRACEFS		"/sys/kernel/tracing"
+
+static bool trace_has(const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(TRACEFS "/trace", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle);
+	fclose(f);
+	return found;
+}
+
+static void clear_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Linux patches the module's own code at run time: tracepoints (jump labels
+ * in its ioctl paths), the function tracer, kprobes. With every CPU
+ * virtualized all three work and the kernel survives, because only VMX
+ * root's code is read-only in EPT; kprobes keep out of that code.
+ */
+TEST_F(hv, linux_patches_the_modules_own_code)
+{
+	struct hvtrust_status status;
+
+	mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	if (access(TRACEFS "/events/mmap_lock/enable", W_OK) ||
+	    access(TRACEFS "/kprobe_events", W_OK))
+		SKIP(return, "no tracefs with mmap_lock events and kprobes");
+	ASSERT_EQ(0, write_file(TRACEFS "/events/mmap_lock/enable", "1"));
+	ASSERT_EQ(0, get_status(&status));
+	ASSERT_EQ(0, write_file(TRACEFS "/events/mmap_lock/enable", "0"));
+
+	clear_file(TRACEFS "/trace");
+	ASSERT_EQ(0, write_file(TRACEFS "/set_ftrace_filter", "hvt_dev_ioctl"));
+	ASSERT_EQ(0, write_file(TRACEFS "/current_tracer", "function"));
+	ASSERT_EQ(0, get_status(&status));
+	/* read before the tracer changes: that empties the buffer */
+	EXPECT_TRUE(trace_has("hvt_dev_ioctl"));
+	ASSERT_EQ(0, write_file(TRACEFS "/current_tracer", "nop"));
+	clear_file(TRACEFS "/set_ftrace_filter");
+
+	clear_file(TRACEFS "/trace");
+	ASSERT_EQ(0, write_file(TRACEFS "/kprobe_events", "p:hvt_linux_side hvt_dev_ioctl"));
+	ASSERT_EQ(0, write_file(TRACEFS "/events/kprobes/hvt_linux_side/enable", "1"));
+	ASSERT_EQ(0, get_status(&status));
+	ASSERT_EQ(0, write_file(TRACEFS "/events/kprobes/hvt_linux_side/enable", "0"));
+	EXPECT_TRUE(trace_has("hvt_linux_side"));
+	EXPECT_EQ(0, write_file(TRACEFS "/kprobe_events", "-:hvt_linux_side"));
+	/* VMX root's code is not for probing: the kernel refuses */
+	EXPECT_NE(0, write_file(TRACEFS "/kprobe_events", "p:hvt_root_side hvt_vmexit_handler"));
+	write_file(TRACEFS "/kprobe_events", "-:hvt_root_side");
+
+	EXPECT_TRUE(signature_on(0));
+	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 }
 
 /* The suspend path, stopped by pm_test before the platform sleeps. */
