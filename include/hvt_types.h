@@ -6,6 +6,7 @@
 
 #ifdef __KERNEL__
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
@@ -21,6 +22,8 @@
  * lets the compiler inline.
  */
 #define HVT_ROOT	__section(".noinstr.text")
+/* Set while the module loads, then read-only to the guest like the code (module/hv.c). */
+#define HVT_RO_AFTER_INIT	__ro_after_init
 #else
 #include <errno.h>
 #include <stdbool.h>
@@ -37,6 +40,7 @@ typedef __UINT64_TYPE__ u64;
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define hvt_wipe(p, n)	explicit_bzero(p, n)
 #define HVT_ROOT
+#define HVT_RO_AFTER_INIT
 #endif
 
 #endif /* HVT_TYPES_H */

@@ -553,10 +553,12 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 
 /*
  * What VMX root executes and reads of the module: its code, in whole pages
- * of its own (HVT_ROOT, between vmx/root_text_start.S and _end.S), and the
- * module's read-only data (the exit-handler table among it). The rest of the
- * module's code runs in Linux, which patches it at will (tracepoints, ftrace,
- * kprobes, static calls): it must stay writable.
+ * of its own (HVT_ROOT, between vmx/root_text_start.S and _end.S), the
+ * module's read-only data (the exit-handler table among it) and what was
+ * set while it loaded (HVT_RO_AFTER_INIT: the SHA-256 choice). The rest of
+ * the module's code runs in Linux, which patches it at will (tracepoints,
+ * ftrace, kprobes, static calls): it must stay writable. Linux writes none
+ * of these after the module's init, the jump table included.
  */
 static unsigned int hvt_module_ro(const u8 **base, size_t *size)
 {
@@ -565,22 +567,27 @@ static unsigned int hvt_module_ro(const u8 **base, size_t *size)
 #ifdef HVT_HAVE_MODULE_MEMORY
 	base[1] = THIS_MODULE->mem[MOD_RODATA].base;
 	size[1] = THIS_MODULE->mem[MOD_RODATA].size;
+	base[2] = THIS_MODULE->mem[MOD_RO_AFTER_INIT].base;
+	size[2] = THIS_MODULE->mem[MOD_RO_AFTER_INIT].size;
 #else
 	base[1] = (const u8 *)THIS_MODULE->core_layout.base + THIS_MODULE->core_layout.text_size;
 	size[1] = THIS_MODULE->core_layout.ro_size - THIS_MODULE->core_layout.text_size;
+	base[2] = (const u8 *)THIS_MODULE->core_layout.base + THIS_MODULE->core_layout.ro_size;
+	size[2] = THIS_MODULE->core_layout.ro_after_init_size - THIS_MODULE->core_layout.ro_size;
 #endif
-	return 2;
+	return 3;
 }
 
 /*
- * Makes the code VMX root runs and the module's read-only data read-only in
- * EPT: the guest kernel (text_poke, a rogue module) cannot patch them.
+ * Makes the code VMX root runs and the module's read-only data (and data
+ * read-only after init) read-only in EPT: the guest kernel (text_poke, a
+ * rogue module) cannot patch them.
  * Writes are dropped and logged like writes to hidden memory.
  */
 static int hvt_protect_code(struct hvt_vmm *vmm)
 {
-	const u8 *base[2];
-	size_t size[2], off;
+	const u8 *base[3];
+	size_t size[3], off;
 	unsigned int ranges = hvt_module_ro(base, size), r, pages = 0;
 	int err;
 

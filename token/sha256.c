@@ -93,7 +93,7 @@ static HVT_ROOT void hvt_sha256_block(u32 state[8], const u8 *block)
  * the caller, who knows the CPU and whether it may touch XMM registers,
  * turns it on.
  */
-static bool hvt_sha256_ni;
+static bool hvt_sha256_ni HVT_RO_AFTER_INIT;
 
 /**
  * hvt_sha256_use_ni() - hash with the SHA extensions (token/sha256_ni.S) or not
