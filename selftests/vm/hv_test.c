@@ -351,17 +351,45 @@ TEST_F(hv, workload_causes_no_exits)
 	}
 }
 
+/* The text of the next kernel log record since hvt_kmsg_open(), or NULL. */
+static const char *kmsg_next(int kmsg, char *record, size_t size)
+{
+	const char *msg;
+	ssize_t n;
+
+	do
+		n = read(kmsg, record, size - 1);
+	while (n < 0 && errno == EPIPE);	/* overwritten records: read on */
+	if (n <= 0)
+		return NULL;
+	record[n] = '\0';
+	msg = strchr(record, ';');
+	return msg ? msg + 1 : NULL;
+}
+
+/* What hvt_peek logged of one page. */
+struct peek_report {
+	unsigned long long pa, first, written, readback;
+	unsigned int nonzero;
+};
+
+static bool parse_peek(const char *msg, struct peek_report *p)
+{
+	return sscanf(msg, "hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
+		      &p->pa, &p->nonzero, &p->first, &p->written, &p->readback) == 5;
+}
+
 /* A kernel module (the guest kernel) pries into the hypervisor's state. */
 TEST_F(hv, hidden_memory_reads_zero_and_drops_writes)
 {
 	struct hvtrust_status status;
 	char params[64], needle[96];
-	unsigned long long got_pa, first, written, readback;
-	unsigned int nonzero;
+	unsigned long long got_pa = ~0ULL;
+	struct peek_report peek;
 	bool logged = false;
 	char record[1024];
 	struct timespec start;
-	int kmsg, i;
+	int kmsg;
 
 	ASSERT_EQ(0, get_status(&status));
 	kmsg = hvt_kmsg_open();
@@ -374,30 +402,24 @@ TEST_F(hv, hidden_memory_reads_zero_and_drops_writes)
 	snprintf(needle, sizeof(needle), "write to hidden memory at gpa %#llx",
 		 (unsigned long long)status.state_pa);
 	/* The hypervisor's log reaches dmesg within a drain period: spin, not sleep. */
-	got_pa = ~0ULL;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; !logged; i++) {
+	while (!logged) {
 		struct timespec now;
+		const char *msg;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 5)
 			break;
-		ssize_t n = read(kmsg, record, sizeof(record) - 1);
-		char *msg;
-
-		if (n <= 0)
-			continue;
-		record[n] = '\0';
-		msg = strchr(record, ';');
+		msg = kmsg_next(kmsg, record, sizeof(record));
 		if (!msg)
 			continue;
-		if (sscanf(msg, ";hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
-			   &got_pa, &nonzero, &first, &written, &readback) == 5) {
-			EXPECT_EQ(status.state_pa, got_pa);
-			EXPECT_EQ(0, nonzero);
-			EXPECT_EQ(0, first);
-			EXPECT_EQ(0, readback) {
-				TH_LOG("the write landed: read back %#llx", readback);
+		if (parse_peek(msg, &peek)) {
+			got_pa = peek.pa;
+			EXPECT_EQ(status.state_pa, peek.pa);
+			EXPECT_EQ(0, peek.nonzero);
+			EXPECT_EQ(0, peek.first);
+			EXPECT_EQ(0, peek.readback) {
+				TH_LOG("the write landed: read back %#llx", peek.readback);
 			}
 		}
 		if (strstr(msg, needle))
@@ -434,10 +456,10 @@ static bool add_page(unsigned long long *pages, int *nr, unsigned long long pa)
  */
 TEST_F(hv, root_state_is_hidden_from_the_kernel)
 {
-	unsigned long long pages[ROOT_PAGES_MAX], pa, first, written, readback;
+	unsigned long long pages[ROOT_PAGES_MAX], pa;
 	char name[32], record[1024], params[ROOT_PAGES_MAX * 20 + 8];
 	int nr = 0, allocs = 0, cpu, seen = 0, i, kmsg;
-	unsigned int nonzero;
+	struct peek_report peek;
 	size_t size, len;
 	FILE *f;
 
@@ -468,24 +490,19 @@ TEST_F(hv, root_state_is_hidden_from_the_kernel)
 	}
 	hvt_unload_module("hvt_peek");
 	for (;;) {
-		ssize_t n = read(kmsg, record, sizeof(record) - 1);
-		char *msg;
+		const char *msg = kmsg_next(kmsg, record, sizeof(record));
 
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
+		if (!msg)
 			break;
-		record[n] = '\0';
-		msg = strchr(record, ';');
-		if (!msg || sscanf(msg, ";hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
-				   &pa, &nonzero, &first, &written, &readback) != 5)
+		if (!parse_peek(msg, &peek))
 			continue;
 		seen++;
-		EXPECT_EQ(0, nonzero) {
-			TH_LOG("pa %#llx: the guest kernel reads %u nonzero words", pa, nonzero);
+		EXPECT_EQ(0, peek.nonzero) {
+			TH_LOG("pa %#llx: the guest kernel reads %u nonzero words", peek.pa,
+			       peek.nonzero);
 		}
-		EXPECT_EQ(0, readback) {
-			TH_LOG("pa %#llx: the guest kernel's write landed", pa);
+		EXPECT_EQ(0, peek.readback) {
+			TH_LOG("pa %#llx: the guest kernel's write landed", peek.pa);
 		}
 	}
 	close(kmsg);
@@ -535,11 +552,12 @@ TEST_F(hv, hypervisor_code_is_read_only)
 	static const char * const sections[] = {
 		".noinstr.text", ".rodata", ".data..ro_after_init",
 	};
-	unsigned long long got_pa, first, written, readback, addr;
 	char path[128], params[64], record[1024];
+	struct peek_report peek;
 	struct timespec start, now;
-	unsigned int nonzero, i;
+	unsigned long long addr;
 	bool seen_peek, logged;
+	unsigned int i;
 	FILE *f;
 	int kmsg;
 
@@ -564,23 +582,17 @@ TEST_F(hv, hypervisor_code_is_read_only)
 		logged = false;
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		do {
-			ssize_t n = read(kmsg, record, sizeof(record) - 1);
-			char *msg;
+			const char *msg = kmsg_next(kmsg, record, sizeof(record));
 
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (n <= 0)
-				continue;
-			record[n] = '\0';
-			msg = strchr(record, ';');
 			if (!msg)
 				continue;
-			if (sscanf(msg, ";hvt_peek: pa %llx: %u nonzero words, first %llx, wrote %llx, read back %llx",
-				   &got_pa, &nonzero, &first, &written, &readback) == 5) {
+			if (parse_peek(msg, &peek)) {
 				seen_peek = true;
-				EXPECT_NE(0, nonzero);
-				EXPECT_EQ(first, readback) {
+				EXPECT_NE(0, peek.nonzero);
+				EXPECT_EQ(peek.first, peek.readback) {
 					TH_LOG("%s: the patch landed: read back %#llx", sections[i],
-					       readback);
+					       peek.readback);
 				}
 			}
 			if (strstr(msg, "write to hypervisor code at gpa"))
