@@ -203,13 +203,18 @@ static void hvt_read_mtrrs(struct hvt_mtrr_state *mtrr)
 	}
 }
 
-static int hvt_build_ept(struct hvt_vmm *vmm)
+/* EPT and host page tables alike come from the direct map (alloc_page, the pool). */
+static struct hvt_ept_ops hvt_table_ops(void)
 {
-	const struct hvt_ept_ops ops = {
+	return (struct hvt_ept_ops) {
 		.alloc_table = hvt_ept_alloc_table,
-		/* Tables come from the direct map (alloc_page, the pool). */
 		.direct_map = PAGE_OFFSET,
 	};
+}
+
+static int hvt_build_ept(struct hvt_vmm *vmm)
+{
+	const struct hvt_ept_ops ops = hvt_table_ops();
 	struct hvt_mtrr_state *mtrr;
 	u64 top;
 	int err;
@@ -264,10 +269,7 @@ static void hvt_build_msr_bitmap(struct hvt_vmm *vmm)
 static int hvt_build_host_page_table(struct hvt_vmm *vmm)
 {
 	const u64 *current_top = __va(__read_cr3() & PAGE_MASK & ~(u64)CR3_PCID_MASK);
-	const struct hvt_ept_ops ops = {
-		.alloc_table = hvt_ept_alloc_table,
-		.direct_map = PAGE_OFFSET,
-	};
+	const struct hvt_ept_ops ops = hvt_table_ops();
 	const unsigned long copied[] = {
 		__START_KERNEL_map, MODULES_VADDR, FIXADDR_START, CPU_ENTRY_AREA_BASE,
 	};
@@ -636,11 +638,17 @@ struct hvt_root_alloc {
 	size_t size;
 };
 
+/* What hvt_note_root_state() notes: shared allocations, and those of each CPU. */
+#define HVT_ROOT_ALLOCS_SHARED	10
+#define HVT_ROOT_ALLOCS_PER_CPU	5
+
 static struct hvt_root_alloc *hvt_root_allocs;
-static unsigned int hvt_nr_root_allocs;
+static unsigned int hvt_nr_root_allocs, hvt_root_allocs_room;
 
 static void hvt_note_alloc(const char *name, int cpu, const void *mem, size_t size)
 {
+	if (WARN_ON_ONCE(hvt_nr_root_allocs == hvt_root_allocs_room))
+		return;
 	hvt_root_allocs[hvt_nr_root_allocs++] = (struct hvt_root_alloc) {
 		.name = name, .cpu = cpu, .pa = __pa(mem), .size = size,
 	};
@@ -657,9 +665,11 @@ static void hvt_note_root_state(const struct hvt_vmm *vmm)
 
 	kfree(hvt_root_allocs);
 	hvt_nr_root_allocs = 0;
-	hvt_root_allocs = kcalloc(10 + 5 * nr_cpu_ids, sizeof(*hvt_root_allocs), GFP_KERNEL);
+	hvt_root_allocs = kcalloc(HVT_ROOT_ALLOCS_SHARED + HVT_ROOT_ALLOCS_PER_CPU * nr_cpu_ids,
+				  sizeof(*hvt_root_allocs), GFP_KERNEL);
 	if (!hvt_root_allocs)
 		return;
+	hvt_root_allocs_room = HVT_ROOT_ALLOCS_SHARED + HVT_ROOT_ALLOCS_PER_CPU * nr_cpu_ids;
 	hvt_note_alloc("state", -1, vmm, hvt_vmm_size(vmm->nr_cpus));
 	hvt_note_alloc("cpus", -1, vmm->cpus, vmm->nr_cpus * sizeof(vmm->cpus[0]));
 	hvt_note_alloc("msr_bitmap", -1, vmm->msr_bitmap, PAGE_SIZE);
@@ -686,6 +696,7 @@ static void hvt_forget_root_state(void)
 	kfree(hvt_root_allocs);
 	hvt_root_allocs = NULL;
 	hvt_nr_root_allocs = 0;
+	hvt_root_allocs_room = 0;
 }
 
 /**
