@@ -59,6 +59,15 @@ struct hvt_ept {
 	unsigned long pages_4k;
 };
 
+/*
+ * The leaf of a page the guest must not see: it reads the page at @pa (the
+ * zero page) instead, write-back, and can neither write nor fetch there.
+ */
+static inline u64 hvt_ept_hidden_entry(u64 pa)
+{
+	return pa | HVT_EPT_READ | ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT);
+}
+
 int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
 			   const struct hvt_mtrr_state *mtrr, u64 top,
 			   bool allow_1g);

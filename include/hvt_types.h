@@ -22,7 +22,7 @@
  * lets the compiler inline.
  */
 #define HVT_ROOT	__section(".noinstr.text")
-/* Set while the module loads, then read-only to the guest like the code (module/hv.c). */
+/* Set while the module loads, then read-only to the guest like the code (module/build.c). */
 #define HVT_RO_AFTER_INIT	__ro_after_init
 #else
 #include <errno.h>

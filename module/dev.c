@@ -13,30 +13,44 @@
 #include <linux/uaccess.h>
 
 #include "../uapi/hvtrust.h"
-#include "../vmx/hv.h"
-#include "hvtrust.h"
+#include "../vmx/caps.h"
+#include "../vmx/vmm.h"
+#include "attach.h"
+#include "audit.h"
+#include "binaries.h"
+#include "cpus.h"
+#include "dev.h"
+#include "log_drain.h"
 
-static_assert(sizeof(struct hvtrust_caps) == 152);
+/* The capabilities hvtrust probed at load (hvt_dev_register()). */
+static const struct hvt_vmx_config *hvt_vmx_config;
+
+/*
+ * The ABI sizes are literals in the uapi header, as the kernel's own
+ * extensible structs have them: a struct that grows must not move its
+ * _SIZE_V1 along, but needs a _SIZE_V2 and this table updated.
+ */
+static_assert(sizeof(struct hvtrust_caps) == HVTRUST_CAPS_SIZE_V1);
 static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
-static_assert(sizeof(struct hvtrust_status) == 40);
-static_assert(sizeof(struct hvtrust_exits) == 16 + 8 * HVTRUST_EXIT_REASONS);
+static_assert(sizeof(struct hvtrust_status) == HVTRUST_STATUS_SIZE_V1);
+static_assert(sizeof(struct hvtrust_exits) == HVTRUST_EXITS_SIZE_V1);
 static_assert(HVTRUST_EXIT_REASONS == HVT_EXIT_REASONS);
 static_assert(sizeof(struct hvtrust_manifest) == 80);
 static_assert(sizeof(struct hvtrust_manifest_segment) == 48);
-static_assert(sizeof(struct hvtrust_register) == 32);
-static_assert(sizeof(struct hvtrust_unregister) == 8);
+static_assert(sizeof(struct hvtrust_register) == HVTRUST_REGISTER_SIZE_V1);
+static_assert(sizeof(struct hvtrust_unregister) == HVTRUST_UNREGISTER_SIZE_V1);
 static_assert(sizeof(struct hvtrust_binary) == 72);
-static_assert(sizeof(struct hvtrust_list) == 24);
-static_assert(sizeof(struct hvtrust_seal) == 8);
-static_assert(sizeof(struct hvtrust_attach) == 24);
+static_assert(sizeof(struct hvtrust_list) == HVTRUST_LIST_SIZE_V1);
+static_assert(sizeof(struct hvtrust_seal) == HVTRUST_SEAL_SIZE_V1);
+static_assert(sizeof(struct hvtrust_attach) == HVTRUST_ATTACH_SIZE_V1);
 static_assert(sizeof(struct hvtrust_audit) == 72);
-static_assert(sizeof(struct hvtrust_read_audit) == 24);
+static_assert(sizeof(struct hvtrust_read_audit) == HVTRUST_READ_AUDIT_SIZE_V1);
 static_assert(sizeof(struct hvtrust_session_page) == 64);
 static_assert(offsetof(struct hvtrust_session_page, token) == 32);
 
 static int hvt_ioctl_get_caps(struct file *file, void *arg)
 {
-	const struct hvt_vmx_config *cfg = &hvt_vmx_config;
+	const struct hvt_vmx_config *cfg = hvt_vmx_config;
 	const struct hvt_vmx_caps *caps = &cfg->caps;
 	struct hvtrust_caps *out = arg;
 	u32 size = out->size;
@@ -89,6 +103,13 @@ static int hvt_ioctl_get_exits(struct file *file, void *arg)
 	return hvt_hv_exits(exits->cpu, exits);
 }
 
+/* What VMX root logged waits in its rings: drained first, so that it is all there. */
+static int hvt_ioctl_read_audit(struct file *file, void *arg)
+{
+	hvt_log_drain_now();
+	return hvt_audit_read(arg);
+}
+
 /**
  * struct hvt_ioctl_op - one entry of the ioctl table
  * @cmd: the ioctl number
@@ -126,31 +147,31 @@ static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
 		.cmd = HVTRUST_IOC_REGISTER,
 		.size = sizeof(struct hvtrust_register),
 		.min_size = HVTRUST_REGISTER_SIZE_V1,
-		.execute = hvt_ioctl_register,
+		.execute = hvt_binaries_ioctl_register,
 	},
 	[_IOC_NR(HVTRUST_IOC_UNREGISTER)] = {
 		.cmd = HVTRUST_IOC_UNREGISTER,
 		.size = sizeof(struct hvtrust_unregister),
 		.min_size = HVTRUST_UNREGISTER_SIZE_V1,
-		.execute = hvt_ioctl_unregister,
+		.execute = hvt_binaries_ioctl_unregister,
 	},
 	[_IOC_NR(HVTRUST_IOC_LIST)] = {
 		.cmd = HVTRUST_IOC_LIST,
 		.size = sizeof(struct hvtrust_list),
 		.min_size = HVTRUST_LIST_SIZE_V1,
-		.execute = hvt_ioctl_list,
+		.execute = hvt_binaries_ioctl_list,
 	},
 	[_IOC_NR(HVTRUST_IOC_SEAL)] = {
 		.cmd = HVTRUST_IOC_SEAL,
 		.size = sizeof(struct hvtrust_seal),
 		.min_size = HVTRUST_SEAL_SIZE_V1,
-		.execute = hvt_ioctl_seal,
+		.execute = hvt_binaries_ioctl_seal,
 	},
 	[_IOC_NR(HVTRUST_IOC_ATTACH)] = {
 		.cmd = HVTRUST_IOC_ATTACH,
 		.size = sizeof(struct hvtrust_attach),
 		.min_size = HVTRUST_ATTACH_SIZE_V1,
-		.execute = hvt_ioctl_attach,
+		.execute = hvt_attach_ioctl,
 	},
 	[_IOC_NR(HVTRUST_IOC_READ_AUDIT)] = {
 		.cmd = HVTRUST_IOC_READ_AUDIT,
@@ -200,10 +221,18 @@ out_free:
 	return err;
 }
 
+/* poll(2): readable while HVTRUST_IOC_READ_AUDIT has records. */
+static __poll_t hvt_dev_poll(struct file *file, poll_table *wait)
+{
+	/* Records wait in the hypervisor's rings until drained. */
+	hvt_log_drain_now();
+	return hvt_audit_poll(file, wait);
+}
+
 static const struct file_operations hvt_dev_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = hvt_dev_ioctl,
-	.mmap = hvt_dev_mmap,
+	.mmap = hvt_attach_mmap,
 	.poll = hvt_dev_poll,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -216,10 +245,18 @@ static struct miscdevice hvt_miscdev = {
 	.mode = 0600,
 };
 
-int hvt_dev_register(void)
+/**
+ * hvt_dev_register() - create /dev/hvtrust
+ * @config: what the CPUs offer and hvtrust programs, for HVTRUST_IOC_GET_CAPS
+ *
+ * Return: 0 or -errno.
+ */
+int hvt_dev_register(const struct hvt_vmx_config *config)
 {
-	int err = misc_register(&hvt_miscdev);
+	int err;
 
+	hvt_vmx_config = config;
+	err = misc_register(&hvt_miscdev);
 	if (err)
 		pr_err("cannot register /dev/%s: error %d\n",
 		       HVTRUST_DEVICE_NAME, err);

@@ -9,9 +9,14 @@
 
 #include "../token/sha256.h"
 #include "../uapi/hvtrust.h"
-#include "hvtrust.h"
+#include "../vmx/caps.h"
+#include "cpus.h"
+#include "debugfs.h"
+#include "dev.h"
+#include "params.h"
 
-struct hvt_vmx_config hvt_vmx_config;
+/* What the CPUs offer and hvtrust programs: probed once, read-only afterwards. */
+static struct hvt_vmx_config hvt_vmx_config;
 
 static bool virtualize = true;
 module_param(virtualize, bool, 0444);
@@ -45,14 +50,14 @@ static int __init hvtrust_init(void)
 		goto refuse;
 	hvt_pick_sha256();
 	if (virtualize) {
-		err = hvt_trust_params_valid() ? hvt_hv_start() : -EINVAL;
+		err = hvt_params_valid() ? hvt_hv_start(&hvt_vmx_config) : -EINVAL;
 		if (err)
 			goto refuse;
 	}
-	err = hvt_dev_register();
+	err = hvt_dev_register(&hvt_vmx_config);
 	if (err)
 		goto stop_hv;
-	hvt_test_hooks_init();
+	hvt_debugfs_init();
 
 	pr_info("VMX usable on %u CPUs: VMCS revision %#x, controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
 		hvt_vmx_config.nr_cpus, hvt_vmx_config.vmcs_revision,
@@ -70,7 +75,7 @@ refuse:
 
 static void __exit hvtrust_exit(void)
 {
-	hvt_test_hooks_exit();
+	hvt_debugfs_exit();
 	hvt_dev_unregister();
 	hvt_hv_stop();
 	pr_info("unloaded\n");

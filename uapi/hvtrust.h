@@ -77,7 +77,7 @@ struct hvtrust_caps {
 	__u32 reserved;
 };
 
-#define HVTRUST_CAPS_SIZE_V1	sizeof(struct hvtrust_caps)
+#define HVTRUST_CAPS_SIZE_V1	152
 
 /* Read the VMX capabilities; the argument is a struct hvtrust_caps. */
 #define HVTRUST_IOC_GET_CAPS	_IO(HVTRUST_IOCTL_TYPE, 0x00)
@@ -106,7 +106,7 @@ struct hvtrust_status {
 	__aligned_u64 launches;
 };
 
-#define HVTRUST_STATUS_SIZE_V1	sizeof(struct hvtrust_status)
+#define HVTRUST_STATUS_SIZE_V1	40
 
 /* Read the hypervisor's state; the argument is a struct hvtrust_status. */
 #define HVTRUST_IOC_GET_STATUS	_IO(HVTRUST_IOCTL_TYPE, 0x01)
@@ -128,7 +128,7 @@ struct hvtrust_exits {
 	__aligned_u64 counts[HVTRUST_EXIT_REASONS];
 };
 
-#define HVTRUST_EXITS_SIZE_V1	sizeof(struct hvtrust_exits)
+#define HVTRUST_EXITS_SIZE_V1	(16 + 8 * HVTRUST_EXIT_REASONS)
 
 /*
  * Read the exit counters of one CPU; the argument is a struct hvtrust_exits.
@@ -233,7 +233,7 @@ struct hvtrust_register {
 	__u32 reserved;
 };
 
-#define HVTRUST_REGISTER_SIZE_V1	sizeof(struct hvtrust_register)
+#define HVTRUST_REGISTER_SIZE_V1	32
 #define HVTRUST_IOC_REGISTER	_IO(HVTRUST_IOCTL_TYPE, 0x03)
 
 /**
@@ -248,7 +248,7 @@ struct hvtrust_unregister {
 	__u32 id;
 };
 
-#define HVTRUST_UNREGISTER_SIZE_V1	sizeof(struct hvtrust_unregister)
+#define HVTRUST_UNREGISTER_SIZE_V1	8
 #define HVTRUST_IOC_UNREGISTER	_IO(HVTRUST_IOCTL_TYPE, 0x04)
 
 /**
@@ -292,7 +292,7 @@ struct hvtrust_list {
 	__aligned_u64 binaries;
 };
 
-#define HVTRUST_LIST_SIZE_V1	sizeof(struct hvtrust_list)
+#define HVTRUST_LIST_SIZE_V1	24
 #define HVTRUST_IOC_LIST	_IO(HVTRUST_IOCTL_TYPE, 0x05)
 
 /**
@@ -307,7 +307,7 @@ struct hvtrust_seal {
 	__u32 flags;
 };
 
-#define HVTRUST_SEAL_SIZE_V1	sizeof(struct hvtrust_seal)
+#define HVTRUST_SEAL_SIZE_V1	8
 #define HVTRUST_IOC_SEAL	_IO(HVTRUST_IOCTL_TYPE, 0x06)
 
 /**
@@ -334,7 +334,7 @@ struct hvtrust_attach {
 	__u32 reserved;
 };
 
-#define HVTRUST_ATTACH_SIZE_V1	sizeof(struct hvtrust_attach)
+#define HVTRUST_ATTACH_SIZE_V1	24
 #define HVTRUST_IOC_ATTACH	_IO(HVTRUST_IOCTL_TYPE, 0x07)
 
 /* hvtrust_audit.kind */
@@ -391,7 +391,7 @@ struct hvtrust_read_audit {
 	__aligned_u64 records;
 };
 
-#define HVTRUST_READ_AUDIT_SIZE_V1	sizeof(struct hvtrust_read_audit)
+#define HVTRUST_READ_AUDIT_SIZE_V1	24
 #define HVTRUST_IOC_READ_AUDIT	_IO(HVTRUST_IOCTL_TYPE, 0x08)
 
 /*

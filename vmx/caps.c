@@ -20,10 +20,7 @@
 #include "controls.h"
 
 /* SDM Vol. 3D, A.1: fields of IA32_VMX_BASIC with no common kernel macro. */
-#define HVT_BASIC_VMCS_SIZE(basic)	(((basic) >> 32) & 0x1fff)
-#define HVT_BASIC_PHYS_32BIT		BIT_ULL(48)
 #define HVT_BASIC_MEM_TYPE(basic)	(((basic) >> 50) & 0xf)
-#define HVT_BASIC_MEM_TYPE_WB		6
 /* SDM Vol. 3C, 25.7.1 and 25.8.1: CET state controls, unnamed in older kernels. */
 #define HVT_EXIT_LOAD_CET_STATE		BIT(28)
 #define HVT_ENTRY_LOAD_CET_STATE	BIT(20)
@@ -342,24 +339,23 @@ static int hvt_build_config(struct hvt_vmx_config *cfg)
 	const struct hvt_named_bit *bit;
 	int err;
 
-	if (HVT_BASIC_VMCS_SIZE(caps->basic) > PAGE_SIZE ||
-	    !HVT_BASIC_VMCS_SIZE(caps->basic)) {
-		pr_err("VMCS size %llu in IA32_VMX_BASIC = %#llx does not fit a page\n",
-		       HVT_BASIC_VMCS_SIZE(caps->basic), caps->basic);
+	if (hvt_vmcs_size(caps) > PAGE_SIZE || !hvt_vmcs_size(caps)) {
+		pr_err("VMCS size %u in IA32_VMX_BASIC = %#llx does not fit a page\n",
+		       hvt_vmcs_size(caps), caps->basic);
 		return -EIO;
 	}
-	if (HVT_BASIC_MEM_TYPE(caps->basic) != HVT_BASIC_MEM_TYPE_WB) {
+	if (!hvt_cpu_has_vmcs_wb(caps)) {
 		pr_err("VMCS memory type %llu in IA32_VMX_BASIC = %#llx is not write-back\n",
 		       HVT_BASIC_MEM_TYPE(caps->basic), caps->basic);
 		return -EIO;
 	}
-	if (caps->basic & HVT_BASIC_PHYS_32BIT) {
+	if (hvt_cpu_has_vmcs_32bit_only(caps)) {
 		pr_err("IA32_VMX_BASIC = %#llx limits VMX structures to 32-bit addresses\n",
 		       caps->basic);
 		return -EIO;
 	}
 	cfg->vmcs_revision = caps->basic & 0x7fffffff;
-	cfg->vmcs_size = HVT_BASIC_VMCS_SIZE(caps->basic);
+	cfg->vmcs_size = hvt_vmcs_size(caps);
 
 	err = hvt_adjust("pin-based",
 			 hvt_ctl_msr(caps, MSR_IA32_VMX_PINBASED_CTLS,
@@ -411,8 +407,7 @@ static int hvt_build_config(struct hvt_vmx_config *cfg)
 		}
 	}
 	/* VPID is only worth having with an all-context INVVPID to flush it. */
-	if (!(caps->ept_vpid & ((u64)VMX_VPID_INVVPID_BIT << 32)) ||
-	    !(caps->ept_vpid & ((u64)VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32)))
+	if (!hvt_cpu_has_invvpid_global(caps))
 		cfg->procbased2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #define HVT_VMX_CAPS_H
 
 #include <linux/types.h>
+#include <asm/vmx.h>
 
 /**
  * struct hvt_vmx_caps - one CPU's VMX capability MSRs
@@ -67,6 +68,54 @@ struct hvt_vmx_config {
 	u32 vmcs_revision;
 	u32 vmcs_size;
 };
+
+/*
+ * What the capability MSRs allow, one predicate each (SDM Vol. 3D, A.1-A.10):
+ * code asks these rather than test bits of struct hvt_vmx_caps itself.
+ */
+
+/* IA32_VMX_BASIC[44:32]: bytes of the VMXON region and of a VMCS. */
+static inline u32 hvt_vmcs_size(const struct hvt_vmx_caps *caps)
+{
+	return (caps->basic >> 32) & 0x1fff;
+}
+
+/* IA32_VMX_BASIC[53:50]: the memory type VMX structures are accessed with. */
+static inline bool hvt_cpu_has_vmcs_wb(const struct hvt_vmx_caps *caps)
+{
+	return ((caps->basic >> 50) & 0xf) == 6;
+}
+
+/* IA32_VMX_BASIC[48]: VMX structures limited to 32-bit physical addresses. */
+static inline bool hvt_cpu_has_vmcs_32bit_only(const struct hvt_vmx_caps *caps)
+{
+	return caps->basic & BIT_ULL(48);
+}
+
+/* The VM-exit control that saves the VMX-preemption timer value may be 1. */
+static inline bool hvt_cpu_has_save_preemption_timer(const struct hvt_vmx_caps *caps)
+{
+	return (caps->exit >> 32) & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+}
+
+/* IA32_VMX_MISC[4:0]: the timer counts down once every 2^N TSC ticks. */
+static inline unsigned int hvt_preemption_timer_shift(const struct hvt_vmx_caps *caps)
+{
+	return caps->misc & 0x1f;
+}
+
+/* EPT maps 1 GiB pages. */
+static inline bool hvt_cpu_has_ept_1g_pages(const struct hvt_vmx_caps *caps)
+{
+	return caps->ept_vpid & VMX_EPT_1GB_PAGE_BIT;
+}
+
+/* INVVPID with the all-context type, which is what VPID is flushed with. */
+static inline bool hvt_cpu_has_invvpid_global(const struct hvt_vmx_caps *caps)
+{
+	return (caps->ept_vpid & ((u64)VMX_VPID_INVVPID_BIT << 32)) &&
+	       (caps->ept_vpid & ((u64)VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT << 32));
+}
 
 int hvt_vmx_check_cpu(void);
 int hvt_vmx_probe(struct hvt_vmx_config *cfg);

@@ -12,8 +12,15 @@
 #include <asm/vmx.h>
 
 #include "../uapi/hvtrust.h"
-#include "hv.h"
+#include "check.h"
+#include "exit.h"
+#include "flush.h"
+#include "hypercall.h"
+#include "launch.h"
+#include "log.h"
+#include "session.h"
 #include "vmcs.h"
+#include "vmm.h"
 
 #define HVT_EXIT_REASON_GETSEC	11
 #define HVT_FEAT_CTL_VMX_SENTER	(FEAT_CTL_VMX_ENABLED_INSIDE_SMX |	\
@@ -44,79 +51,9 @@ struct hvt_exit {
 	u32 cpl;
 };
 
-enum hvt_exit_action {
-	HVT_RESUME,		/* re-enter the guest at the same RIP */
-	HVT_ADVANCE,		/* the instruction was emulated: skip it */
-	HVT_LEAVE,		/* take the CPU out of VMX */
-};
-
-static void hvt_advance_rip(const struct hvt_exit *exit);
-
 typedef enum hvt_exit_action (*hvt_exit_handler_t)(struct hvt_cpu *vcpu,
 						   struct hvt_guest_regs *regs,
 						   const struct hvt_exit *exit);
-
-HVT_ROOT void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d)
-{
-	struct hvt_log_ring *ring = vcpu->log;
-	u32 head = vcpu->log_head;
-	struct hvt_log_record *rec;
-
-	/* The guest can write @tail: a bad value only makes records drop. */
-	if (head - READ_ONCE(ring->tail) >= HVT_LOG_ENTRIES) {
-		WRITE_ONCE(ring->dropped, ring->dropped + 1);
-		return;
-	}
-	rec = &ring->records[head % HVT_LOG_ENTRIES];
-	rec->code = code;
-	rec->cpu = vcpu->cpu;
-	rec->args[0] = a;
-	rec->args[1] = b;
-	rec->args[2] = c;
-	rec->args[3] = d;
-	/* The record is complete before the consumer can see it. */
-	smp_wmb();
-	vcpu->log_head = head + 1;
-	WRITE_ONCE(ring->head, head + 1);
-}
-
-/* What a failed entry or an unexpected exit logs: enough to debug it from dmesg. */
-static const u32 hvt_dump_fields[] = {
-	PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL,
-	VM_EXIT_CONTROLS, VM_ENTRY_CONTROLS, EXCEPTION_BITMAP, VM_ENTRY_INTR_INFO_FIELD,
-	VM_ENTRY_EXCEPTION_ERROR_CODE, VM_EXIT_INTR_INFO, IDT_VECTORING_INFO_FIELD,
-	GUEST_INTERRUPTIBILITY_INFO, GUEST_ACTIVITY_STATE, GUEST_PENDING_DBG_EXCEPTIONS,
-	GUEST_CR0, GUEST_CR3, GUEST_CR4, CR0_READ_SHADOW, CR4_READ_SHADOW, GUEST_DR7,
-	GUEST_RIP, GUEST_RSP, GUEST_RFLAGS, GUEST_IA32_EFER, GUEST_IA32_PAT,
-	GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES,
-	GUEST_SS_SELECTOR, GUEST_SS_AR_BYTES, GUEST_DS_SELECTOR, GUEST_ES_SELECTOR,
-	GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_GS_SELECTOR, GUEST_GS_BASE,
-	GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES,
-	GUEST_LDTR_SELECTOR, GUEST_LDTR_AR_BYTES, GUEST_GDTR_BASE, GUEST_GDTR_LIMIT,
-	GUEST_IDTR_BASE, GUEST_IDTR_LIMIT, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP,
-	VMCS_LINK_POINTER, EPT_POINTER, HOST_CR0, HOST_CR3, HOST_CR4, HOST_RIP, HOST_RSP,
-	HOST_TR_BASE, HOST_GDTR_BASE, HOST_IDTR_BASE, HOST_FS_BASE, HOST_GS_BASE,
-};
-
-static HVT_ROOT void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs)
-{
-	unsigned int i;
-
-	for (i = 0; i + 1 < ARRAY_SIZE(hvt_dump_fields); i += 2)
-		hvt_log(vcpu, HVT_LOG_VMCS_FIELDS, hvt_dump_fields[i],
-			__hvt_vmread(hvt_dump_fields[i]), hvt_dump_fields[i + 1],
-			__hvt_vmread(hvt_dump_fields[i + 1]));
-	if (i < ARRAY_SIZE(hvt_dump_fields))
-		hvt_log(vcpu, HVT_LOG_VMCS_FIELDS, hvt_dump_fields[i],
-			__hvt_vmread(hvt_dump_fields[i]), hvt_dump_fields[i],
-			__hvt_vmread(hvt_dump_fields[i]));
-	if (!regs)
-		return;
-	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->rax, regs->rbx, regs->rcx, regs->rdx);
-	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->rsi, regs->rdi, regs->rbp, regs->r8);
-	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->r9, regs->r10, regs->r11, regs->r12);
-	hvt_log(vcpu, HVT_LOG_GUEST_GPRS, regs->r13, regs->r14, regs->r15, 0);
-}
 
 static HVT_ROOT void hvt_inject(u32 vector, u32 type, bool error_code)
 {
@@ -178,50 +115,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_vmcall(struct hvt_cpu *vcpu,
 						     struct hvt_guest_regs *regs,
 						     const struct hvt_exit *exit)
 {
-	u64 nr = regs->rax;
-	long ret;
-
-	if (nr >= HVTRUST_HC_KERNEL_BASE && (exit->cpl != 0 ||
-					     regs->rbx != vcpu->vmm->credential)) {
-		regs->rax = -EPERM;
-		return HVT_ADVANCE;
-	}
-
-	switch (nr) {
-	case HVTRUST_HC_PING:
-		regs->rax = HVTRUST_HC_PING_REPLY;
-		return HVT_ADVANCE;
-	case HVTRUST_HC_VERSION:
-		regs->rax = HVTRUST_ABI_VERSION;
-		return HVT_ADVANCE;
-	case HVTRUST_HC_DEVIRTUALIZE:
-		/* The caller continues after its VMCALL, outside VMX. */
-		regs->rax = 0;
-		hvt_advance_rip(exit);
-		hvt_log(vcpu, HVT_LOG_DEVIRTUALIZED, 0, 0, 0, 0);
-		return HVT_LEAVE;
-	case HVTRUST_HC_EXIT_COUNT:
-		ret = regs->rcx < HVT_EXIT_REASONS ?
-		      (long)vcpu->exits[array_index_nospec(regs->rcx,
-							  HVT_EXIT_REASONS)] : -EINVAL;
-		regs->rax = ret;
-		return HVT_ADVANCE;
-	case HVTRUST_HC_REGISTRY_ADD:
-	case HVTRUST_HC_REGISTRY_REMOVE:
-	case HVTRUST_HC_SEAL:
-	case HVTRUST_HC_SESSION_PREPARE:
-	case HVTRUST_HC_SESSION_END:
-	case HVTRUST_HC_SESSION_INFO:
-#ifdef HVT_TEST_HOOKS
-	case HVT_HC_TEST_SILENT_WRITE:
-#endif
-		regs->rax = hvt_trust_kernel_call(vcpu, nr, regs);
-		return HVT_ADVANCE;
-	default:
-		regs->rax = nr < HVTRUST_HC_KERNEL_BASE ?
-			    hvt_trust_user_call(vcpu, regs, exit->cpl) : -ENOSYS;
-		return HVT_ADVANCE;
-	}
+	return hvt_hypercall(vcpu, regs, exit->cpl);
 }
 
 /*
@@ -352,8 +246,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
 }
 
 #define HVT_EPT_QUAL_WRITE	BIT(1)
-#define HVT_HIDDEN_ENTRY(pa)	((pa) | HVT_EPT_READ | ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT))
-#define HVT_SINK_ENTRY(pa)	(HVT_HIDDEN_ENTRY(pa) | HVT_EPT_WRITE)
+#define HVT_SINK_ENTRY(pa)	(hvt_ept_hidden_entry(pa) | HVT_EPT_WRITE)
 
 /*
  * A write to hidden memory lands in this CPU's sink page for exactly one
@@ -484,17 +377,18 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu
 		if (exit->qualification & HVT_EPT_QUAL_WRITE) {
 			hvt_log(vcpu, HVT_LOG_HIDDEN_WRITE, gpa, rip, gla, exit->cpl);
 			return hvt_hidden_write(vcpu, leaf, page,
-						HVT_HIDDEN_ENTRY(vcpu->vmm->zero_page_pa), false);
+						hvt_ept_hidden_entry(vcpu->vmm->zero_page_pa),
+						false);
 		}
 		/* Only a fetch can fault on a readable page: no code lives there. */
 		hvt_log(vcpu, HVT_LOG_HIDDEN_FETCH, gpa, rip, gla, exit->qualification);
 		return hvt_inject_ud();
 	}
-	switch (hvt_trust_ept_violation(vcpu, gpa, exit->qualification & HVT_EPT_QUAL_WRITE,
-					&restore)) {
-	case HVT_TRUST_RESUME:
+	switch (hvt_session_ept_violation(vcpu, gpa, exit->qualification & HVT_EPT_QUAL_WRITE,
+					  &restore)) {
+	case HVT_VIOLATION_RESUME:
 		return HVT_RESUME;
-	case HVT_TRUST_DROP_WRITE:
+	case HVT_VIOLATION_DROP_WRITE:
 		if (leaf)
 			return hvt_hidden_write(vcpu, leaf, page, restore, true);
 		break;
@@ -520,7 +414,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	u32 info = hvt_vmread32(VM_EXIT_INTR_INFO);
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		if (!hvt_trust_flush_nmi(vcpu))
+		if (!hvt_flush_nmi_taken(vcpu))
 			vcpu->pending_nmis++;
 		/*
 		 * The exit left NMIs blocked. VM entry with virtual NMIs should
@@ -543,7 +437,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_preemption_timer(struct hvt_cpu *v
 							       struct hvt_guest_regs *regs,
 							       const struct hvt_exit *exit)
 {
-	hvt_trust_recurring_check(vcpu);
+	hvt_check_slice(vcpu);
 	return HVT_RESUME;
 }
 
@@ -598,7 +492,7 @@ static HVT_ROOT void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 	u32 root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
 
 	/* NMIs taken in VMX root may have been flush requests too. */
-	while (root_nmis && hvt_trust_flush_nmi(vcpu))
+	while (root_nmis && hvt_flush_nmi_taken(vcpu))
 		root_nmis--;
 	vcpu->pending_nmis += root_nmis;
 	if (!vcpu->pending_nmis) {
@@ -655,7 +549,7 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 		WRITE_ONCE(vcpu->in_vmx, true);
 	if (exit.reason < HVT_EXIT_REASONS)
 		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;
-	hvt_trust_sync_ept(vcpu);
+	hvt_flush_sync(vcpu);
 
 	if (full_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, full_reason, exit.qualification,
@@ -672,13 +566,15 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 			action = hvt_unexpected_exit(vcpu, regs, &exit);
 	}
 
-	if (action == HVT_ADVANCE)
+	if (action == HVT_ADVANCE || action == HVT_ADVANCE_AND_LEAVE)
 		hvt_advance_rip(&exit);
-	hvt_trust_flush_others(vcpu);
+	if (action == HVT_ADVANCE_AND_LEAVE)
+		action = HVT_LEAVE;
+	hvt_flush_others(vcpu);
 	/* Another CPU may have changed EPT while this one waited for a lock. */
-	hvt_trust_sync_ept(vcpu);
+	hvt_flush_sync(vcpu);
 	if (action != HVT_LEAVE) {
-		hvt_trust_timer_update(vcpu);
+		hvt_check_timer_update(vcpu);
 		hvt_deliver_nmis(vcpu);
 	}
 	if (this_cpu_read(hvt_vmwrite_failed_field)) {
@@ -695,7 +591,6 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 }
 
 /* VMRESUME itself failed: report and leave VMX (called from the exit entry). */
-void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
 HVT_ROOT void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, 0, 0, hvt_vmread32(VM_INSTRUCTION_ERROR), 1);

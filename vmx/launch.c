@@ -16,12 +16,11 @@
 #include <asm/vmx.h>
 
 #include "../uapi/hvtrust.h"
-#include "hv.h"
-#include "trust.h"
+#include "entry.h"
+#include "flush.h"
+#include "launch.h"
 #include "vmcs.h"
-
-DEFINE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
-DEFINE_PER_CPU(u32, hvt_root_nmis);
+#include "vmm.h"
 
 #define HVT_AR_UNUSABLE		BIT(16)
 #define HVT_DESC_S		BIT_ULL(44)
@@ -52,12 +51,6 @@ struct hvt_table_register {
 	u16 limit;
 	u64 base;
 } __packed;
-
-HVT_ROOT void hvt_vmwrite_error(unsigned long field, unsigned long value)
-{
-	if (!this_cpu_read(hvt_vmwrite_failed_field))
-		this_cpu_write(hvt_vmwrite_failed_field, field);
-}
 
 static void hvt_read_segment(u16 selector, u64 gdt_base, struct hvt_segment *seg)
 {
@@ -343,7 +336,7 @@ HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	u64 gs_base = hvt_vmreadnl(GUEST_GS_BASE);
 	u64 pat = hvt_vmread64(GUEST_IA32_PAT);
 	unsigned long dr7 = hvt_vmreadnl(GUEST_DR7);
-	u32 owed_nmis = hvt_trust_drain_nmis(vcpu);
+	u32 owed_nmis = hvt_flush_drain_nmis(vcpu);
 
 	frame->rip = hvt_vmreadnl(GUEST_RIP);
 	frame->cs = hvt_vmread16(GUEST_CS_SELECTOR);
@@ -369,5 +362,5 @@ HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	native_set_debugreg(7, dr7);
 	/* Linux's own NMI, queued in root: its handler runs once it is back. */
 	if (owed_nmis)
-		hvt_trust_send_nmi(vcpu->vmm, vcpu->apic_id);
+		hvt_send_nmi(vcpu->vmm, vcpu->apic_id);
 }

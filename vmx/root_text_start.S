@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Opens hvtrust's VMX-root code section on a page boundary: Kbuild links it first. */
-/* Context: none (a marker); module/hv.c makes the pages to hvt_root_text_end read-only. */
+/* Context: none (a marker); module/build.c makes the pages to hvt_root_text_end read-only. */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
 

@@ -6,6 +6,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <asm/vmx.h>
 
@@ -24,6 +25,8 @@
 #define HVT_HOST_SSP			0x6c1a
 #define HVT_HOST_INTR_SSP_TABLE		0x6c1c
 
+/* vmx/vmcs.c: the first VMWRITE that failed on this CPU (0: none), and its reporter. */
+DECLARE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
 void hvt_vmwrite_error(unsigned long field, unsigned long value);
 
 /* Inlined into every accessor, so a constant field is checked at build time. */

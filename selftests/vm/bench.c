@@ -688,7 +688,7 @@ static void memory_section(unsigned long modsize)
 	    host_tables, host_tables * 4);
 	out("  EPT as built (dmesg): %u tables = %u KiB for %u MAXPHYADDR bits (%lu 1G, %lu 2M, %lu 4K pages)",
 	    tables, tables * 4, bits, p1g, p2m, p4k);
-	out("  own hidden pages by module/hv.c's allocations: %d shared + %d per possible CPU x %d",
+	out("  own hidden pages by module/build.c's allocations: %d shared + %d per possible CPU x %d",
 	    HVT_OWN_SHARED_HIDDEN, HVT_OWN_CPU_HIDDEN, possible);
 	out("    + %ld of the trusted-program service (EPT pool %lu, %lu protectable pages, %lu sessions) = %ld",
 	    (long)hvt_trust_hidden_pages(), hvt_module_param("ept_pool_pages"),

@@ -145,7 +145,7 @@ static inline unsigned long hvt_module_param(const char *name)
 #define HVT_PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
 
 /*
- * The hypervisor's own hidden pages as module/hv.c allocates them
+ * The hypervisor's own hidden pages as module/build.c allocates them
  * (hvt_alloc_vmm, hvt_alloc_cpu, hvt_protect_code): shared, the state, MSR
  * bitmap, host PML4, host IDT and the list of its code frames, one page
  * each; per possible CPU, the state, VMXON, VMCS, a 2-page write sink and a
@@ -163,7 +163,7 @@ static inline unsigned long hvt_module_param(const char *name)
 #define HVT_TRUST_ALLOCS	5
 
 /*
- * The trusted-program service's hidden tables (module/hv.c, vmx/trust.h):
+ * The trusted-program service's hidden tables (module/build.c, vmx/service.h):
  * the EPT split pool and its index, 72 bytes per protectable page, 104 per
  * session, two pages of state.
  */

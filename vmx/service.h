@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The trusted-program service in VMX root: registry, sessions, protected frames. */
+/* The state of the trusted-program service in VMX root: registry, sessions, frames. */
 /* Context: the structures live in hidden memory allocated before launch. */
-#ifndef HVT_VMX_TRUST_H
-#define HVT_VMX_TRUST_H
+#ifndef HVT_VMX_SERVICE_H
+#define HVT_VMX_SERVICE_H
 
 #include <linux/types.h>
 
 #include "../token/drbg.h"
 #include "../uapi/hvtrust.h"
+#include "root_lock.h"
 
 #define HVT_MAX_BINARIES	32
 #define HVT_MANIFEST_MAX_BYTES	(HVTRUST_MANIFEST_HEADER_SIZE +				\
@@ -17,11 +18,6 @@
 #define HVT_MANIFEST_MAX_FRAMES	\
 	((HVT_MANIFEST_MAX_BYTES + HVTRUST_PAGE_SIZE - 1) / HVTRUST_PAGE_SIZE)
 #define HVT_RAM_RANGES		64
-
-/* A simple spinlock for VMX root, where Linux's locks must not be used. */
-struct hvt_root_lock {
-	u32 locked;
-};
 
 /**
  * struct hvt_binary - a registered binary as VMX root keeps it
@@ -156,7 +152,6 @@ struct hvt_session_request {
  * @check_cursor: the next frame the recurring check looks at
  * @checked_pages: pages the recurring check has hashed
  * @next_session_id: the last identifier issued
- * @ept_generation: bumped whenever an EPT permission is taken away
  * @drbg: the token generator
  * @nr_ram: entries at @ram
  * @ram: RAM ranges at launch
@@ -185,7 +180,6 @@ struct hvt_trust {
 	u32 check_cursor;
 	u64 checked_pages;
 	u64 next_session_id;
-	atomic64_t ept_generation;
 	struct hvt_drbg drbg;
 	u32 nr_ram;
 	struct hvt_ram_range ram[HVT_RAM_RANGES];
@@ -197,42 +191,4 @@ struct hvt_trust {
 	struct hvt_frame *frames;
 };
 
-enum hvt_trust_verdict {
-	HVT_TRUST_NOT_MINE,	/* not a frame of the service */
-	HVT_TRUST_RESUME,	/* handled: re-execute the access */
-	HVT_TRUST_DROP_WRITE,	/* step over the write into the sink page */
-};
-
-struct hvt_cpu;
-struct hvt_guest_regs;
-
-struct hvt_vmm;
-
-/* vmx/trust.c: VMX root only. */
-long hvt_trust_kernel_call(struct hvt_cpu *vcpu, u64 nr, struct hvt_guest_regs *regs);
-
-#ifdef HVT_TEST_HOOKS
-/*
- * Test builds only (make HVT_TEST_HOOKS=y): RCX a guest-physical address
- * inside a frame the service protects, 8-byte aligned; RDX a value. Root
- * stores it there without the write trap and without an audit, as a DMA
- * engine or a hole in the trap would: what only the recurring check and
- * the re-walks can find.
- */
-#define HVT_HC_TEST_SILENT_WRITE	0x1f0
-#endif
-
-long hvt_trust_user_call(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, u32 cpl);
-int hvt_trust_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
-void hvt_trust_sync_ept(struct hvt_cpu *vcpu);
-void hvt_trust_ept_changed(struct hvt_cpu *vcpu);
-void hvt_trust_flush_others(struct hvt_cpu *vcpu);
-bool hvt_trust_flush_nmi(struct hvt_cpu *vcpu);
-u32 hvt_trust_drain_nmis(struct hvt_cpu *vcpu);
-void hvt_trust_send_nmi(const struct hvt_vmm *vmm, u32 apic_id);
-void hvt_trust_timer_update(struct hvt_cpu *vcpu);
-void hvt_trust_recurring_check(struct hvt_cpu *vcpu);
-/* Process context, before launch. */
-void hvt_trust_use_pool(struct hvt_vmm *vmm);
-
-#endif /* HVT_VMX_TRUST_H */
+#endif /* HVT_VMX_SERVICE_H */

@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Linux glue of the hypervisor: memory, EPT, host page table and IDT, CPU hotplug, log drain. */
-/* Context: process context (module load/unload, cpuhp callbacks, the log worker). */
+/* Builds the hypervisor before launch: hidden memory, EPT, host page tables, IDT, MSR bitmap. */
+/* Context: process context (module load and unload). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
-#include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
+#include <linux/bitmap.h>
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/random.h>
-#include <linux/reboot.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/suspend.h>
 #include <linux/vmalloc.h>
-#include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/fixmap.h>
@@ -31,127 +27,22 @@
 #include <asm/vmx.h>
 
 #include "../ept/hostmap.h"
-#include "../uapi/hvtrust.h"
-#include "../vmx/hv.h"
-#include "hvtrust.h"
+#include "../vmx/entry.h"
+#include "../vmx/frame.h"
+#include "../vmx/root_text.h"
+#include "../vmx/service.h"
+#include "../vmx/vmm.h"
+#include "build.h"
+#include "log_drain.h"
+#include "params.h"
 
-#define HVT_LOG_DRAIN_PERIOD	(HZ / 5)
-
-static unsigned int ept_pool_pages = 64;
-module_param(ept_pool_pages, uint, 0444);
-MODULE_PARM_DESC(ept_pool_pages,
-		 "Pages set aside for splitting EPT large pages when frames are protected (default 64)");
-
-/**
- * struct hvt_cpu_glue - what the Linux side keeps of a CPU, outside hidden memory
- * @vcpu: the hypervisor's state of the CPU (reads as zeros once launched)
- * @log: its log ring
- * @launched: the CPU runs as a guest
- */
-struct hvt_cpu_glue {
-	struct hvt_cpu *vcpu;
-	struct hvt_log_ring *log;
-	bool launched;
-};
-
-static struct hvt_vmm *hvt_vmm;
-static struct hvt_cpu_glue *hvt_glue;
-static u64 hvt_credential;
-static unsigned long hvt_hidden_pages;
-static u64 hvt_vmm_pa;
-static enum cpuhp_state hvt_cpuhp_state;
-static bool hvt_pm_suspended;
-static atomic64_t hvt_launches;
 /* Tables of the EPT and of the host's own map of RAM: hidden like the rest. */
 static LIST_HEAD(hvt_ept_pages);
-static void hvt_log_drain(struct work_struct *work);
-static DECLARE_DELAYED_WORK(hvt_log_work, hvt_log_drain);
-
-static const char * const hvt_log_formats[HVT_LOG_CODES] = {
-	[HVT_LOG_UNEXPECTED_EXIT] =
-		"unexpected VM exit %llu, qualification %#llx, rip %#llx, cpl %llu",
-	[HVT_LOG_FAILED_ENTRY] =
-		"VM entry failed: reason %#llx, qual. %#llx, VMX error %llu (%llu)",
-	[HVT_LOG_EPT_VIOLATION] =
-		"EPT violation: gpa %#llx, qualification %#llx, rip %#llx, gla %#llx",
-	[HVT_LOG_TRIPLE_FAULT] =
-		"guest triple fault at rip %#llx, cr3 %#llx: leaving VMX (%llu %llu)",
-	[HVT_LOG_INIT_SIGNAL] =
-		"INIT signal in VMX non-root at rip %#llx ignored (%llu %llu %llu)",
-	[HVT_LOG_VMWRITE_FAILED] =
-		"VMWRITE of field %#llx failed (%llu), VMX error %llu (%llu)",
-	[HVT_LOG_DEVIRTUALIZED] = "left VMX on request (%llu %llu %llu %llu)",
-	[HVT_LOG_HIDDEN_WRITE] =
-		"write to hidden memory at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
-	[HVT_LOG_HIDDEN_FETCH] =
-		"fetch from hidden memory at gpa %#llx, rip %#llx (gla %#llx, qual. %#llx): #UD",
-	[HVT_LOG_VMCS_FIELDS] = "  vmcs %#06llx = %#llx, %#06llx = %#llx",
-	[HVT_LOG_GUEST_GPRS] = "  guest gprs %#llx %#llx %#llx %#llx",
-	[HVT_LOG_CODE_WRITE] =
-		"write to hypervisor code at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
-};
-
-static void hvt_log_drain_cpu(int cpu, struct hvt_log_ring *ring)
-{
-	u32 head = READ_ONCE(ring->head);
-	u32 tail = ring->tail;
-
-	/* Read the records only after seeing the head that covers them. */
-	smp_rmb();
-	for (; tail != head; tail++) {
-		const struct hvt_log_record *rec = &ring->records[tail % HVT_LOG_ENTRIES];
-		char line[192];
-
-		if (rec->code >= HVT_LOG_CODES)
-			continue;
-		if (rec->code == HVT_LOG_AUDIT) {
-			hvt_trust_audit(cpu, rec->args);
-			continue;
-		}
-		snprintf(line, sizeof(line), hvt_log_formats[rec->code],
-			 rec->args[0], rec->args[1], rec->args[2], rec->args[3]);
-		if (rec->code == HVT_LOG_DEVIRTUALIZED)
-			pr_info("CPU %d: %s\n", cpu, line);
-		else
-			pr_warn("CPU %d: %s\n", cpu, line);
-	}
-	/* The producer may reuse the slots only after they were read. */
-	smp_mb();
-	WRITE_ONCE(ring->tail, tail);
-	if (READ_ONCE(ring->dropped)) {
-		pr_warn("CPU %d: %u log records lost\n", cpu, ring->dropped);
-		WRITE_ONCE(ring->dropped, 0);
-	}
-}
-
-static DEFINE_MUTEX(hvt_drain_mutex);
-
-static void hvt_log_drain_all(void)
-{
-	int cpu;
-
-	mutex_lock(&hvt_drain_mutex);
-	for_each_possible_cpu(cpu)
-		if (hvt_glue[cpu].log)
-			hvt_log_drain_cpu(cpu, hvt_glue[cpu].log);
-	mutex_unlock(&hvt_drain_mutex);
-}
-
-/**
- * hvt_hv_drain_log() - move what VMX root logged into dmesg and the audit
- *                      buffer now, rather than at the next periodic drain
+/*
+ * Each CPU's state, as this side keeps pointing at it: the copy in struct
+ * hvt_vmm reads as zeros once a CPU runs as a guest.
  */
-void hvt_hv_drain_log(void)
-{
-	if (hvt_glue)
-		hvt_log_drain_all();
-}
-
-static void hvt_log_drain(struct work_struct *work)
-{
-	hvt_log_drain_all();
-	schedule_delayed_work(&hvt_log_work, HVT_LOG_DRAIN_PERIOD);
-}
+static struct hvt_cpu **hvt_vcpus;
 
 static u64 *hvt_ept_alloc_table(void *ctx, u64 *phys)
 {
@@ -225,7 +116,7 @@ static int hvt_build_ept(struct hvt_vmm *vmm)
 	hvt_read_mtrrs(mtrr);
 	top = round_up(1ULL << mtrr->phys_bits, HVT_PAGE_1G);
 	err = hvt_ept_build_identity(&vmm->ept, &ops, mtrr, top,
-				     vmm->config.caps.ept_vpid & VMX_EPT_1GB_PAGE_BIT);
+				     hvt_cpu_has_ept_1g_pages(&vmm->config.caps));
 	kfree(mtrr);
 	if (err)
 		pr_err("cannot build the EPT identity map up to %#llx: error %d\n", top, err);
@@ -354,11 +245,10 @@ static size_t hvt_vmm_size(unsigned int nr_cpus)
 	return struct_size_t(struct hvt_vmm, cpus, nr_cpus);
 }
 
-static void hvt_free_cpu(struct hvt_cpu *vcpu, struct hvt_cpu_glue *glue)
+static void hvt_free_cpu(struct hvt_cpu *vcpu, int cpu)
 {
-	free_pages((unsigned long)glue->log, get_order(sizeof(*glue->log)));
-	glue->log = NULL;
-	glue->vcpu = NULL;
+	hvt_log_ring_free(cpu);
+	hvt_vcpus[cpu] = NULL;
 	if (!vcpu)
 		return;
 	hvt_free_hidden(vcpu->vmxon, PAGE_SIZE);
@@ -368,18 +258,17 @@ static void hvt_free_cpu(struct hvt_cpu *vcpu, struct hvt_cpu_glue *glue)
 	hvt_free_hidden(vcpu, sizeof(*vcpu));
 }
 
-static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu, struct hvt_cpu_glue *glue)
+static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu)
 {
 	struct hvt_cpu *vcpu = hvt_alloc_hidden(sizeof(*vcpu));
+	struct hvt_log_ring *log = hvt_log_ring_alloc(cpu);
 
-	glue->log = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-					     get_order(sizeof(*glue->log)));
-	if (!vcpu || !glue->log)
+	if (!vcpu || !log)
 		goto fail;
 	vcpu->vmm = vmm;
 	vcpu->cpu = cpu;
 	vcpu->apic_id = cpu_physical_id(cpu);
-	vcpu->log = glue->log;
+	vcpu->log = log;
 	vcpu->vmxon = hvt_alloc_hidden(PAGE_SIZE);
 	vcpu->vmcs = hvt_alloc_hidden(PAGE_SIZE);
 	vcpu->sink = hvt_alloc_hidden(HVT_SINK_SLOTS * PAGE_SIZE);
@@ -390,16 +279,11 @@ static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu, struct hvt_cpu_glue *glue
 	vcpu->vmcs_pa = __pa(vcpu->vmcs);
 	vcpu->sink_pa = __pa(vcpu->sink);
 	vmm->cpus[cpu] = vcpu;
-	glue->vcpu = vcpu;
+	hvt_vcpus[cpu] = vcpu;
 	return 0;
 fail:
-	hvt_free_cpu(vcpu, glue);
+	hvt_free_cpu(vcpu, cpu);
 	return -ENOMEM;
-}
-
-static size_t hvt_pool_size(void)
-{
-	return (size_t)ept_pool_pages * sizeof(u64);
 }
 
 /*
@@ -414,18 +298,18 @@ static int hvt_alloc_trust(struct hvt_vmm *vmm)
 	if (!trust)
 		return -ENOMEM;
 	vmm->trust = trust;
-	trust->sessions = hvt_alloc_hidden(hvt_trust_sessions_size());
-	trust->frames = hvt_alloc_hidden(hvt_trust_frames_size());
-	trust->pool = hvt_alloc_hidden(hvt_pool_size());
+	trust->sessions = hvt_alloc_hidden(hvt_params_sessions_size());
+	trust->frames = hvt_alloc_hidden(hvt_params_frames_size());
+	trust->pool = hvt_alloc_hidden(hvt_params_pool_size());
 	if (!trust->sessions || !trust->frames || !trust->pool)
 		return -ENOMEM;
-	for (i = 0; i < ept_pool_pages; i++) {
+	for (i = 0; i < hvt_params_pool_pages(); i++) {
 		if (!hvt_ept_alloc_table(NULL, &trust->pool[i]))
 			return -ENOMEM;
 		trust->pool_size++;
 	}
 	trust->pool_free = trust->pool_size;
-	return hvt_trust_setup(trust, trust->sessions, trust->frames, &vmm->config);
+	return hvt_params_setup_service(trust, &vmm->config);
 }
 
 static void hvt_free_vmm(struct hvt_vmm *vmm)
@@ -433,13 +317,13 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		hvt_free_cpu(vmm->cpus[cpu], &hvt_glue[cpu]);
+		hvt_free_cpu(vmm->cpus[cpu], cpu);
 	hvt_free_ept();
 	hvt_free_hidden(vmm->code_pa, vmm->code_capacity * sizeof(u64));
 	if (vmm->trust) {
-		hvt_free_hidden(vmm->trust->sessions, hvt_trust_sessions_size());
-		hvt_free_hidden(vmm->trust->frames, hvt_trust_frames_size());
-		hvt_free_hidden(vmm->trust->pool, hvt_pool_size());
+		hvt_free_hidden(vmm->trust->sessions, hvt_params_sessions_size());
+		hvt_free_hidden(vmm->trust->frames, hvt_params_frames_size());
+		hvt_free_hidden(vmm->trust->pool, hvt_params_pool_size());
 		hvt_free_hidden(vmm->trust, sizeof(*vmm->trust));
 	}
 	hvt_free_hidden(vmm->msr_bitmap, PAGE_SIZE);
@@ -466,7 +350,7 @@ static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 	    !vmm->host_idt || !vmm->zero_page)
 		goto fail;
 	for_each_possible_cpu(cpu)
-		if (hvt_alloc_cpu(vmm, cpu, &hvt_glue[cpu]))
+		if (hvt_alloc_cpu(vmm, cpu))
 			goto fail;
 	if (hvt_alloc_trust(vmm))
 		goto fail;
@@ -476,7 +360,6 @@ static struct hvt_vmm *hvt_alloc_vmm(const struct hvt_vmx_config *config)
 	/* Linux maps the xAPIC there for as long as it runs (unused in x2APIC mode). */
 	vmm->xapic = boot_cpu_has(X86_FEATURE_APIC) ? (u8 __iomem *)APIC_BASE : NULL;
 	get_random_bytes(&vmm->credential, sizeof(vmm->credential));
-	hvt_credential = vmm->credential;
 	return vmm;
 fail:
 	hvt_free_vmm(vmm);
@@ -485,8 +368,7 @@ fail:
 
 static int hvt_hide_range(struct hvt_vmm *vmm, const void *mem, size_t size)
 {
-	u64 entry = vmm->zero_page_pa | HVT_EPT_READ |
-		    ((u64)HVT_MT_WB << HVT_EPT_TYPE_SHIFT);
+	u64 entry = hvt_ept_hidden_entry(vmm->zero_page_pa);
 	size_t offset;
 	int err;
 
@@ -524,9 +406,9 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 		err = hvt_hide_range(vmm, shared[i].mem, shared[i].size);
 	if (!err)
 		err = hvt_hide_range(vmm, vmm->trust, sizeof(*vmm->trust)) ?:
-		      hvt_hide_range(vmm, vmm->trust->sessions, hvt_trust_sessions_size()) ?:
-		      hvt_hide_range(vmm, vmm->trust->frames, hvt_trust_frames_size()) ?:
-		      hvt_hide_range(vmm, vmm->trust->pool, hvt_pool_size());
+		      hvt_hide_range(vmm, vmm->trust->sessions, hvt_params_sessions_size()) ?:
+		      hvt_hide_range(vmm, vmm->trust->frames, hvt_params_frames_size()) ?:
+		      hvt_hide_range(vmm, vmm->trust->pool, hvt_params_pool_size());
 	for_each_possible_cpu(cpu) {
 		struct hvt_cpu *vcpu = vmm->cpus[cpu];
 
@@ -677,9 +559,9 @@ static void hvt_note_root_state(const struct hvt_vmm *vmm)
 	hvt_note_alloc("host_idt", -1, vmm->host_idt, PAGE_SIZE);
 	hvt_note_alloc("code_frames", -1, vmm->code_pa, vmm->code_capacity * sizeof(u64));
 	hvt_note_alloc("trust", -1, trust, sizeof(*trust));
-	hvt_note_alloc("sessions", -1, trust->sessions, hvt_trust_sessions_size());
-	hvt_note_alloc("frames", -1, trust->frames, hvt_trust_frames_size());
-	hvt_note_alloc("pool", -1, trust->pool, hvt_pool_size());
+	hvt_note_alloc("sessions", -1, trust->sessions, hvt_params_sessions_size());
+	hvt_note_alloc("frames", -1, trust->frames, hvt_params_frames_size());
+	hvt_note_alloc("pool", -1, trust->pool, hvt_params_pool_size());
 	for_each_possible_cpu(cpu) {
 		const struct hvt_cpu *vcpu = vmm->cpus[cpu];
 
@@ -700,14 +582,14 @@ static void hvt_forget_root_state(void)
 }
 
 /**
- * hvt_hv_show_root_state() - list what VMX root keeps its state in
+ * hvt_build_show_root_state() - list what VMX root keeps its state in
  * @m: one line per allocation: name, CPU (-1: shared), physical address, bytes
  *
  * Test builds only: the selftests read each one as the guest kernel could,
  * and expect zeros. Every allocation that VMX root takes a pointer, a bound
  * or a decision from belongs in this list.
  */
-void hvt_hv_show_root_state(struct seq_file *m)
+void hvt_build_show_root_state(struct seq_file *m)
 {
 	unsigned int i;
 
@@ -721,273 +603,65 @@ static void hvt_note_root_state(const struct hvt_vmm *vmm) { }
 static void hvt_forget_root_state(void) { }
 #endif
 
-static int hvt_cpu_online(unsigned int cpu)
-{
-	struct hvt_cpu_glue *glue = &hvt_glue[cpu];
-	struct hvt_cpu *vcpu = glue->vcpu;
-	unsigned long flags;
-	int err;
-
-	if (glue->launched || READ_ONCE(hvt_pm_suspended))
-		return 0;
-	local_irq_save(flags);
-	err = hvt_cpu_launch(vcpu);
-	local_irq_restore(flags);
-	if (!err) {
-		glue->launched = true;
-		atomic64_inc(&hvt_launches);
-	}
-	if (err == -EBUSY)
-		pr_err("CPU %u: VMX is already on (CR4.VMXE set): another hypervisor owns it\n",
-		       cpu);
-	else if (err == -EINVAL)
-		pr_err("CPU %u: CR0 %#lx or CR4 %#lx outside what VMX operation allows\n",
-		       cpu, read_cr0(), __read_cr4());
-	else if (err)
-		pr_err("CPU %u: launch failed: VM-instruction error %u\n",
-		       cpu, vcpu->vm_instruction_error);
-	return err;
-}
-
-static int hvt_cpu_offline(unsigned int cpu)
-{
-	struct hvt_cpu_glue *glue = &hvt_glue[cpu];
-	unsigned long flags;
-	long ret;
-
-	if (!glue->launched)
-		return 0;
-	local_irq_save(flags);
-	ret = hvt_vmcall(HVTRUST_HC_DEVIRTUALIZE, hvt_credential, 0, 0, 0);
-	local_irq_restore(flags);
-	if (ret)
-		pr_err("CPU %u: the hypervisor refused to give it back (%ld)\n", cpu, ret);
-	else
-		glue->launched = false;
-	return 0;
-}
-
-static void hvt_devirtualize_here(void *unused)
-{
-	hvt_cpu_offline(smp_processor_id());
-}
-
-static void hvt_virtualize_here(void *unused)
-{
-	hvt_cpu_online(smp_processor_id());
-}
-
-/*
- * Suspend and hibernation: every CPU leaves VMX before the firmware or the
- * image snapshot sees it, CPUs brought back online on the way stay guests of
- * nobody, and all are virtualized again once the system runs.
- */
-static int hvt_pm_notify(struct notifier_block *nb, unsigned long action,
-			 void *data)
-{
-	switch (action) {
-	case PM_SUSPEND_PREPARE:
-	case PM_HIBERNATION_PREPARE:
-	case PM_RESTORE_PREPARE:
-		cpus_read_lock();
-		WRITE_ONCE(hvt_pm_suspended, true);
-		on_each_cpu(hvt_devirtualize_here, NULL, 1);
-		cpus_read_unlock();
-		break;
-	case PM_POST_SUSPEND:
-	case PM_POST_HIBERNATION:
-	case PM_POST_RESTORE:
-		cpus_read_lock();
-		WRITE_ONCE(hvt_pm_suspended, false);
-		on_each_cpu(hvt_virtualize_here, NULL, 1);
-		cpus_read_unlock();
-		break;
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block hvt_pm_nb = {
-	.notifier_call = hvt_pm_notify,
-};
-
-/* Reboot, power-off and kexec: every CPU leaves VMX before Linux goes. */
-static int hvt_reboot_notify(struct notifier_block *nb, unsigned long action,
-			     void *data)
-{
-	on_each_cpu(hvt_devirtualize_here, NULL, 1);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block hvt_reboot_nb = {
-	.notifier_call = hvt_reboot_notify,
-};
-
 /**
- * hvt_hv_start() - build the hypervisor and virtualize every online CPU
+ * hvt_build_vmm() - build the hypervisor, hidden and ready to launch
+ * @config: the controls to program on every CPU
  *
- * CPUs that come online later are virtualized as they arrive, CPUs that go
- * offline are given back first.
+ * Until a CPU launches, its hidden memory still reads as written here.
  *
- * Return: 0 or -errno, with nothing left behind.
+ * Return: the hypervisor, or an ERR_PTR() with nothing left behind.
  */
-int hvt_hv_start(void)
+struct hvt_vmm *hvt_build_vmm(const struct hvt_vmx_config *config)
 {
+	struct hvt_vmm *vmm;
 	int ret;
 
-	atomic64_set(&hvt_launches, 0);
-	hvt_glue = kcalloc(nr_cpu_ids, sizeof(*hvt_glue), GFP_KERNEL);
-	if (!hvt_glue)
-		return -ENOMEM;
-	hvt_vmm = hvt_alloc_vmm(&hvt_vmx_config);
-	if (!hvt_vmm) {
+	hvt_vcpus = kcalloc(nr_cpu_ids, sizeof(*hvt_vcpus), GFP_KERNEL);
+	if (!hvt_vcpus)
+		return ERR_PTR(-ENOMEM);
+	ret = hvt_log_rings_init();
+	if (ret)
+		goto free_vcpus;
+	vmm = hvt_alloc_vmm(config);
+	if (!vmm) {
 		pr_err("cannot allocate the hypervisor's memory\n");
 		ret = -ENOMEM;
-		goto free_glue;
+		goto free_rings;
 	}
-	ret = hvt_build_ept(hvt_vmm);
+	ret = hvt_build_ept(vmm);
 	if (ret)
 		goto free_vmm;
-	hvt_build_msr_bitmap(hvt_vmm);
-	hvt_build_host_idt(hvt_vmm->host_idt);
-	ret = hvt_build_host_page_table(hvt_vmm) ?: hvt_protect_code(hvt_vmm) ?:
-	      hvt_hide_memory(hvt_vmm);
+	hvt_build_msr_bitmap(vmm);
+	hvt_build_host_idt(vmm->host_idt);
+	ret = hvt_build_host_page_table(vmm) ?: hvt_protect_code(vmm) ?: hvt_hide_memory(vmm);
 	if (ret)
 		goto free_vmm;
-	hvt_note_root_state(hvt_vmm);
-	hvt_trust_use_pool(hvt_vmm);
-	hvt_hidden_pages = hvt_vmm->hidden_pages;
-	hvt_vmm_pa = __pa(hvt_vmm);
+	hvt_note_root_state(vmm);
+	hvt_frame_use_pool(vmm);
+	return vmm;
 
-	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvtrust:online",
-				hvt_cpu_online, hvt_cpu_offline);
-	if (ret < 0) {
-		pr_err("cannot virtualize every online CPU: error %d\n", ret);
-		goto drain;
-	}
-	hvt_cpuhp_state = ret;
-	register_pm_notifier(&hvt_pm_nb);
-	register_reboot_notifier(&hvt_reboot_nb);
-	schedule_delayed_work(&hvt_log_work, HVT_LOG_DRAIN_PERIOD);
-	pr_info("virtualized %u CPUs; %lu pages of hypervisor memory hidden\n",
-		num_online_cpus(), hvt_hidden_pages);
-	return 0;
-
-drain:
-	hvt_log_drain_all();
 free_vmm:
+	hvt_free_vmm(vmm);
+free_rings:
+	hvt_log_rings_exit();
+free_vcpus:
+	kfree(hvt_vcpus);
+	hvt_vcpus = NULL;
+	return ERR_PTR(ret);
+}
+
+/* Once every CPU was given back and the log drained. */
+void hvt_build_free(struct hvt_vmm *vmm)
+{
 	hvt_forget_root_state();
-	hvt_free_vmm(hvt_vmm);
-	hvt_vmm = NULL;
-free_glue:
-	kfree(hvt_glue);
-	hvt_glue = NULL;
-	return ret;
+	hvt_free_vmm(vmm);
+	hvt_log_rings_exit();
+	kfree(hvt_vcpus);
+	hvt_vcpus = NULL;
 }
 
-/**
- * hvt_hv_running() - whether the hypervisor runs (and the service with it)
- *
- * Return: true when hvtrust was loaded with virtualize=1.
- */
-bool hvt_hv_running(void)
+/* A CPU's state, from this side, for its launch. */
+struct hvt_cpu *hvt_build_vcpu(unsigned int cpu)
 {
-	return hvt_vmm;
-}
-
-/**
- * hvt_hv_call() - a kernel-only hypercall on this CPU, with the credential
- * @nr: the call
- * @a2: RCX
- * @a3: RDX
- * @a4: RSI
- *
- * Return: the hypervisor's result, or -ENODEV when this CPU is not a guest.
- */
-long hvt_hv_call(unsigned long nr, unsigned long a2, unsigned long a3,
-		 unsigned long a4)
-{
-	int cpu = get_cpu();
-	long ret = -ENODEV;
-
-	if (hvt_glue && hvt_glue[cpu].launched)
-		ret = hvt_vmcall(nr, hvt_credential, a2, a3, a4);
-	put_cpu();
-	return ret;
-}
-
-/**
- * hvt_hv_status() - fill in what /dev/hvtrust reports of the hypervisor
- * @status: the ioctl's argument
- */
-void hvt_hv_status(struct hvtrust_status *status)
-{
-	int cpu;
-
-	status->cpus_online = num_online_cpus();
-	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		if (hvt_glue && hvt_glue[cpu].launched)
-			status->cpus_virtualized++;
-	cpus_read_unlock();
-	if (status->cpus_virtualized)
-		status->flags |= HVTRUST_STATUS_VIRTUALIZED;
-	status->hidden_pages = hvt_vmm ? hvt_hidden_pages : 0;
-	status->state_pa = hvt_vmm ? hvt_vmm_pa : 0;
-	status->launches = atomic64_read(&hvt_launches);
-}
-
-/* The counters live in hidden memory: ask the hypervisor on that CPU. */
-static void hvt_read_exits_here(void *info)
-{
-	struct hvtrust_exits *exits = info;
-	unsigned int reason;
-
-	for (reason = 0; reason < HVTRUST_EXIT_REASONS; reason++)
-		exits->counts[reason] = hvt_vmcall(HVTRUST_HC_EXIT_COUNT,
-						   hvt_credential, reason, 0, 0);
-}
-
-/**
- * hvt_hv_exits() - the exit counters of one CPU
- * @cpu: the CPU
- * @exits: the ioctl's argument
- *
- * Return: 0, -EINVAL for no such CPU, -ENODEV when it is not virtualized.
- */
-int hvt_hv_exits(unsigned int cpu, struct hvtrust_exits *exits)
-{
-	int err = 0;
-
-	if (cpu >= nr_cpu_ids)
-		return -EINVAL;
-	cpus_read_lock();
-	if (!hvt_glue || !cpu_online(cpu) || !hvt_glue[cpu].launched)
-		err = -ENODEV;
-	else
-		err = smp_call_function_single(cpu, hvt_read_exits_here, exits, 1);
-	cpus_read_unlock();
-	return err;
-}
-
-/**
- * hvt_hv_stop() - give every CPU back, then free the hypervisor
- */
-void hvt_hv_stop(void)
-{
-	if (!hvt_vmm)
-		return;
-	hvt_trust_end_sessions();
-	unregister_reboot_notifier(&hvt_reboot_nb);
-	unregister_pm_notifier(&hvt_pm_nb);
-	cpuhp_remove_state(hvt_cpuhp_state);
-	cancel_delayed_work_sync(&hvt_log_work);
-	hvt_log_drain_all();
-	hvt_forget_root_state();
-	hvt_free_vmm(hvt_vmm);
-	hvt_vmm = NULL;
-	kfree(hvt_glue);
-	hvt_glue = NULL;
-	memzero_explicit(&hvt_credential, sizeof(hvt_credential));
-	hvt_trust_cleanup();
-	pr_info("every CPU devirtualized\n");
+	return hvt_vcpus[cpu];
 }

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The hypervisor's per-CPU and global state, shared by launch, exit handling and the glue. */
+/* The hypervisor's per-CPU and global state, shared by the root core and the module. */
 /* Context: any; the structures live in memory allocated before launch. */
-#ifndef HVT_VMX_HV_H
-#define HVT_VMX_HV_H
+#ifndef HVT_VMX_VMM_H
+#define HVT_VMX_VMM_H
 
 #include <linux/atomic.h>
-#include <linux/percpu-defs.h>
 #include <linux/types.h>
 
 #include "../ept/ept.h"
 #include "caps.h"
-#include "trust.h"
 
 #define HVT_HOST_STACK_ORDER	2
 #define HVT_HOST_STACK_SIZE	(PAGE_SIZE << HVT_HOST_STACK_ORDER)
@@ -87,7 +85,16 @@ struct hvt_iret_frame {
 	u64 rip, cs, rflags, rsp, ss;
 };
 
+/* What the exit dispatcher does once a handler is done. */
+enum hvt_exit_action {
+	HVT_RESUME,		/* re-enter the guest at the same RIP */
+	HVT_ADVANCE,		/* the instruction was emulated: skip it */
+	HVT_LEAVE,		/* take the CPU out of VMX */
+	HVT_ADVANCE_AND_LEAVE,	/* skip the instruction, then leave VMX */
+};
+
 struct hvt_vmm;
+struct hvt_trust;
 
 /**
  * struct hvt_cpu - one virtualized CPU
@@ -108,7 +115,7 @@ struct hvt_vmm;
  * @sink_pa: its physical address
  * @sink_gpa: the hidden pages mapped to @sink now, 0 for a free slot
  * @sink_restore: the EPT leaf each of them gets back after the step
- * @ept_generation: the trust service's EPT generation this CPU has flushed
+ * @ept_generation: the EPT generation (struct hvt_vmm) this CPU has flushed
  * @apic_id: its local APIC ID, where other CPUs send flush requests
  * @in_vmx: the CPU runs as a guest and takes NMIs through the host IDT:
  *          set at its first VM exit, cleared when it leaves
@@ -169,6 +176,7 @@ struct hvt_cpu {
  * @code_pages: entries at @code_pa
  * @code_capacity: room at @code_pa
  * @tsc_khz: TSC ticks per millisecond, to bound waits in VMX root
+ * @ept_generation: bumped whenever an EPT permission is taken away
  * @nr_cpus: entries in @cpus (nr_cpu_ids at load)
  * @cpus: per-CPU state, indexed by Linux CPU number
  *
@@ -194,32 +202,9 @@ struct hvt_vmm {
 	unsigned int code_pages;
 	unsigned int code_capacity;
 	u64 tsc_khz;
+	atomic64_t ept_generation;
 	unsigned int nr_cpus;
 	struct hvt_cpu *cpus[];
 };
 
-/* The first VMWRITE that failed on this CPU (0: none); NMIs taken in VMX root. */
-DECLARE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
-DECLARE_PER_CPU(u32, hvt_root_nmis);
-
-/* vmx/launch.c: process context, IRQs off, on the CPU concerned. */
-int hvt_cpu_launch(struct hvt_cpu *vcpu);
-
-/* vmx/exit.c: VMX root only. */
-bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu);
-void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d);
-void hvt_prepare_leave(struct hvt_cpu *vcpu);
-
-/* vmx/root_text_start.S, vmx/root_text_end.S: the pages of VMX root's code. */
-extern const u8 hvt_root_text_start[];
-extern const u8 hvt_root_text_end[];
-
-/* vmx/entry.S */
-int hvt_vmx_launch(void);
-void hvt_vmx_exit_entry(void);
-void hvt_root_nmi(void);
-void hvt_root_fault(void);
-long hvt_vmcall(unsigned long nr, unsigned long a1, unsigned long a2,
-		unsigned long a3, unsigned long a4);
-
-#endif /* HVT_VMX_HV_H */
+#endif /* HVT_VMX_VMM_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The audit buffer: what VMX root saw, for HVTRUST_IOC_READ_AUDIT and poll(2). */
+/* Context: process context. */
+#ifndef HVT_MODULE_AUDIT_H
+#define HVT_MODULE_AUDIT_H
+
+#include <linux/poll.h>
+#include <linux/types.h>
+
+struct hvtrust_read_audit;
+
+void hvt_audit_record(int cpu, const u64 *args);
+__poll_t hvt_audit_poll(struct file *file, poll_table *wait);
+int hvt_audit_read(struct hvtrust_read_audit *req);
+
+#endif /* HVT_MODULE_AUDIT_H */

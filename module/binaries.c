@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The registry as Linux keeps it: binaries checked against their manifests, and sealing. */
+/* Context: process context (ioctls, unload). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/io.h>
+
+#include "../token/manifest.h"
+#include "../token/sha256.h"
+#include "../uapi/hvtrust.h"
+#include "../vmx/service.h"
+#include "binaries.h"
+#include "hvcall.h"
+#include "session_list.h"
+#include "user_copy.h"
+
+#define HVT_MAX_FILE_SIZE	(256ULL << 20)
+
+/**
+ * struct hvt_binary_glue - what the module keeps of a registered binary
+ * @used: the slot holds a binary
+ * @manifest: the manifest handed to the hypervisor (hidden from Linux now)
+ * @manifest_size: its size
+ * @info: what LIST reports
+ * @first_offset: file offset of its first executable segment
+ * @nr_segments: its executable segments
+ * @seg_vaddr: where each is mapped, relative to the load bias
+ * @seg_size: bytes of each
+ */
+struct hvt_binary_glue {
+	bool used;
+	void *manifest;
+	size_t manifest_size;
+	struct hvtrust_binary info;
+	u64 first_offset;
+	u32 nr_segments;
+	u64 seg_vaddr[HVTRUST_MANIFEST_MAX_SEGMENTS];
+	u64 seg_size[HVTRUST_MANIFEST_MAX_SEGMENTS];
+};
+
+static DEFINE_MUTEX(hvt_binaries_mutex);
+static struct hvt_binary_glue hvt_binaries[HVT_MAX_BINARIES];
+static bool hvt_sealed;
+
+/*
+ * SHA-256 may run on the SHA extensions (XMM registers): outside VMX root,
+ * where those registers may hold a task's state, only inside a kernel FPU
+ * section. One page at a time: the section disables preemption.
+ */
+static void hvt_hash_update(struct hvt_sha256 *ctx, const void *data, size_t len)
+{
+	kernel_fpu_begin();
+	hvt_sha256_update(ctx, data, len);
+	kernel_fpu_end();
+}
+
+static int hvt_read_page(struct file *file, u64 offset, u64 limit, u8 *buf)
+{
+	loff_t pos = offset;
+	size_t want = offset < limit ? min_t(u64, PAGE_SIZE, limit - offset) : 0;
+	ssize_t got = want ? kernel_read(file, buf, want, &pos) : 0;
+
+	if (got < 0)
+		return got;
+	if (got != want)
+		return -EIO;
+	memset(buf + want, 0, PAGE_SIZE - want);
+	return 0;
+}
+
+/* The file behind @file must be exactly what @m describes. */
+static int hvt_verify_file(struct file *file, const struct hvtrust_manifest *m)
+{
+	u64 size = i_size_read(file_inode(file)), off;
+	u8 digest[HVT_SHA256_DIGEST_SIZE];
+	struct hvt_sha256 ctx;
+	u32 seg, page;
+	u8 *buf;
+	int err = 0;
+
+	if (size != m->file_size)
+		return -EBADMSG;
+	if (size > HVT_MAX_FILE_SIZE)
+		return -EFBIG;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	hvt_sha256_init(&ctx);
+	for (off = 0; off < size && !err; off += PAGE_SIZE) {
+		err = hvt_read_page(file, off, size, buf);
+		if (!err)
+			hvt_hash_update(&ctx, buf, min_t(u64, PAGE_SIZE, size - off));
+		if (fatal_signal_pending(current))
+			err = -EINTR;
+		cond_resched();
+	}
+	kernel_fpu_begin();
+	hvt_sha256_final(&ctx, digest);
+	kernel_fpu_end();
+	if (!err && memcmp(digest, m->file_sha256, sizeof(digest)))
+		err = -EBADMSG;
+	for (seg = 0; seg < m->nr_segments && !err; seg++) {
+		const struct hvtrust_manifest_segment *s = &m->segments[seg];
+
+		for (page = 0; page < s->nr_pages && !err; page++) {
+			u64 at = (u64)page * PAGE_SIZE;
+
+			/* As the ELF loader maps it: zeros past EOF, and past filesz
+			 * where memsz > filesz.
+			 */
+			err = hvt_read_page(file, s->offset + at, size, buf);
+			if (err)
+				break;
+			if (s->memsz > s->filesz && at + PAGE_SIZE > s->filesz)
+				memset(buf + (s->filesz > at ? s->filesz - at : 0), 0,
+				       PAGE_SIZE - (s->filesz > at ? s->filesz - at : 0));
+			kernel_fpu_begin();
+			hvt_sha256(buf, PAGE_SIZE, digest);
+			kernel_fpu_end();
+			if (memcmp(digest, hvt_manifest_page_hash(m, s->first_page + page),
+				   sizeof(digest)))
+				err = -EBADMSG;
+		}
+	}
+	kfree(buf);
+	return err;
+}
+
+static void hvt_free_manifest(struct hvt_binary_glue *b)
+{
+	if (b->manifest)
+		free_pages_exact(b->manifest, PAGE_ALIGN(b->manifest_size));
+	b->manifest = NULL;
+}
+
+int hvt_binaries_ioctl_register(struct file *file, void *arg)
+{
+	struct hvtrust_register *req = arg;
+	struct hvt_binary_glue *b = NULL;
+	struct hvtrust_manifest *m;
+	struct file *bin_file;
+	struct inode *inode;
+	unsigned int id;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN) || READ_ONCE(hvt_sealed))
+		return -EPERM;
+	if (req->flags || req->reserved || req->id)
+		return -EINVAL;
+	if (req->manifest_size < HVTRUST_MANIFEST_HEADER_SIZE)
+		return -EINVAL;
+	if (req->manifest_size > HVT_MANIFEST_MAX_BYTES)
+		return -E2BIG;
+	if (!hvt_hv_running())
+		return -ENODEV;
+	m = alloc_pages_exact(PAGE_ALIGN(req->manifest_size), GFP_KERNEL | __GFP_ZERO);
+	if (!m)
+		return -ENOMEM;
+	if (copy_from_user(m, u64_to_user_ptr(req->manifest), req->manifest_size)) {
+		ret = -EFAULT;
+		goto free_manifest;
+	}
+	ret = hvt_manifest_check(m, req->manifest_size);
+	if (ret)
+		goto free_manifest;
+	bin_file = fget(req->fd);
+	if (!bin_file) {
+		ret = -EBADF;
+		goto free_manifest;
+	}
+	inode = file_inode(bin_file);
+	if (!S_ISREG(inode->i_mode) || !(bin_file->f_mode & FMODE_READ)) {
+		ret = S_ISREG(inode->i_mode) ? -EBADF : -EINVAL;
+		goto put_file;
+	}
+	ret = hvt_verify_file(bin_file, m);
+	if (ret)
+		goto put_file;
+
+	mutex_lock(&hvt_binaries_mutex);
+	ret = hvt_sealed ? -EPERM : -ENOSPC;
+	for (id = 0; id < HVT_MAX_BINARIES && !hvt_sealed; id++) {
+		if (hvt_binaries[id].used &&
+		    !memcmp(hvt_binaries[id].info.file_sha256, m->file_sha256,
+			    HVTRUST_SHA256_SIZE)) {
+			ret = -EEXIST;
+			b = NULL;
+			break;
+		}
+		if (!hvt_binaries[id].used && !b)
+			b = &hvt_binaries[id];
+	}
+	if (b) {
+		struct hvt_binary_glue fresh = {
+			.manifest = m,
+			.manifest_size = req->manifest_size,
+			.info = {
+				.id = b - hvt_binaries,
+				.nr_pages = m->nr_pages,
+				.file_size = m->file_size,
+				.dev = new_encode_dev(inode->i_sb->s_dev),
+				.ino = inode->i_ino,
+			},
+			.first_offset = m->segments[0].offset,
+			.nr_segments = m->nr_segments,
+		};
+		u32 seg;
+
+		for (seg = 0; seg < m->nr_segments; seg++) {
+			fresh.seg_vaddr[seg] = m->segments[seg].vaddr;
+			fresh.seg_size[seg] = (u64)m->segments[seg].nr_pages * PAGE_SIZE;
+		}
+		memcpy(fresh.info.file_sha256, m->file_sha256, HVTRUST_SHA256_SIZE);
+		ret = hvt_hv_call(HVTRUST_HC_REGISTRY_ADD, __pa(m), req->manifest_size,
+				  fresh.info.id);
+		if (!ret) {
+			fresh.used = true;
+			*b = fresh;
+			req->id = fresh.info.id;
+			m = NULL;
+			pr_info("registered binary %u (%llu bytes, %u code pages), inode %llu\n",
+				req->id, fresh.info.file_size, fresh.info.nr_pages,
+				fresh.info.ino);
+		}
+	}
+	mutex_unlock(&hvt_binaries_mutex);
+put_file:
+	fput(bin_file);
+free_manifest:
+	if (m)
+		free_pages_exact(m, PAGE_ALIGN(req->manifest_size));
+	return ret;
+}
+
+int hvt_binaries_ioctl_unregister(struct file *file, void *arg)
+{
+	struct hvtrust_unregister *req = arg;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (req->id >= HVT_MAX_BINARIES)
+		return -ENOENT;
+	mutex_lock(&hvt_binaries_mutex);
+	if (hvt_sealed) {
+		ret = -EPERM;
+	} else if (!hvt_binaries[req->id].used) {
+		ret = -ENOENT;
+	} else {
+		ret = hvt_hv_call(HVTRUST_HC_REGISTRY_REMOVE, req->id, 0, 0);
+		if (!ret) {
+			hvt_sessions_forget_binary(req->id);
+			hvt_free_manifest(&hvt_binaries[req->id]);
+			hvt_binaries[req->id].used = false;
+			pr_info("unregistered binary %u\n", req->id);
+		}
+	}
+	mutex_unlock(&hvt_binaries_mutex);
+	return ret;
+}
+
+int hvt_binaries_ioctl_list(struct file *file, void *arg)
+{
+	struct hvtrust_list *req = arg;
+	u8 __user *dst = u64_to_user_ptr(req->binaries);
+	size_t esize = req->entry_size;
+	u32 room = req->count, n = 0, id;
+	int ret = 0;
+
+	if (req->flags || (room && (!esize || esize > PAGE_SIZE)))
+		return -EINVAL;
+	mutex_lock(&hvt_binaries_mutex);
+	for (id = 0; id < HVT_MAX_BINARIES; id++) {
+		struct hvtrust_binary info;
+
+		if (!hvt_binaries[id].used)
+			continue;
+		info = hvt_binaries[id].info;
+		info.sessions = hvt_sessions_of_binary(id);
+		if (n < room && hvt_copy_entry(dst + n * esize, esize, &info, sizeof(info))) {
+			ret = -EFAULT;
+			break;
+		}
+		n++;
+	}
+	req->flags = hvt_sealed ? HVTRUST_LIST_SEALED : 0;
+	mutex_unlock(&hvt_binaries_mutex);
+	req->count = n;
+	return ret;
+}
+
+int hvt_binaries_ioctl_seal(struct file *file, void *arg)
+{
+	struct hvtrust_seal *req = arg;
+	long ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (req->flags)
+		return -EINVAL;
+	mutex_lock(&hvt_binaries_mutex);
+	if (!hvt_sealed) {
+		ret = hvt_hv_call(HVTRUST_HC_SEAL, 0, 0, 0);
+		/* Sealed means until reboot: the module stays. */
+		if (!ret && try_module_get(THIS_MODULE)) {
+			hvt_sealed = true;
+			pr_info("registry sealed until reboot\n");
+		}
+	}
+	mutex_unlock(&hvt_binaries_mutex);
+	return ret;
+}
+
+/**
+ * hvt_binaries_find() - the registered binary an address space runs
+ * @mm: the address space
+ * @id: its registry id
+ * @bias: its load bias there
+ *
+ * Return: 0, or -ENOENT when none of its executable mappings is one.
+ */
+int hvt_binaries_find(struct mm_struct *mm, u32 *id, u64 *bias)
+{
+	struct vm_area_struct *vma;
+	struct vma_iterator vmi;
+	int ret = -ENOENT;
+
+	mutex_lock(&hvt_binaries_mutex);
+	mmap_read_lock(mm);
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		struct inode *inode;
+		u32 i;
+
+		if (!vma->vm_file || !(vma->vm_flags & VM_EXEC))
+			continue;
+		inode = file_inode(vma->vm_file);
+		for (i = 0; i < HVT_MAX_BINARIES; i++) {
+			const struct hvt_binary_glue *b = &hvt_binaries[i];
+
+			if (!b->used || b->info.ino != inode->i_ino ||
+			    b->info.dev != new_encode_dev(inode->i_sb->s_dev) ||
+			    ((u64)vma->vm_pgoff << PAGE_SHIFT) != b->first_offset)
+				continue;
+			*id = i;
+			*bias = vma->vm_start - b->seg_vaddr[0];
+			ret = 0;
+			goto out;
+		}
+	}
+out:
+	mmap_read_unlock(mm);
+	mutex_unlock(&hvt_binaries_mutex);
+	return ret;
+}
+
+/* The hypervisor hashes only mapped pages: map the binary's code now. */
+void hvt_binaries_prefault(u32 id, u64 bias)
+{
+	const struct hvt_binary_glue *b = &hvt_binaries[id];
+	u32 seg;
+
+	for (seg = 0; seg < b->nr_segments; seg++)
+		fault_in_readable(u64_to_user_ptr(bias + b->seg_vaddr[seg]),
+				  b->seg_size[seg]);
+}
+
+/**
+ * hvt_binaries_call_if_used() - a hypercall about a binary, while it stays registered
+ * @id: the registry id
+ * @call: made under the registry's mutex, so that @id cannot be unregistered meanwhile
+ * @arg: passed to @call
+ *
+ * Return: what @call returned, or -ENOENT when @id is not registered.
+ */
+long hvt_binaries_call_if_used(u32 id, long (*call)(void *arg), void *arg)
+{
+	long ret;
+
+	mutex_lock(&hvt_binaries_mutex);
+	ret = hvt_binaries[id].used ? call(arg) : -ENOENT;
+	mutex_unlock(&hvt_binaries_mutex);
+	return ret;
+}
+
+/* After the hypervisor stopped: the manifests are ordinary memory again. */
+void hvt_binaries_cleanup(void)
+{
+	unsigned int id;
+
+	for (id = 0; id < HVT_MAX_BINARIES; id++) {
+		hvt_free_manifest(&hvt_binaries[id]);
+		hvt_binaries[id].used = false;
+	}
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test builds only (make HVT_TEST_HOOKS=y): debugfs hvtrust/silent_write and root_state. */
+/* Context: process context (debugfs file operations, module load and unload). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/capability.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include "../vmx/hypercall.h"
+#include "build.h"
+#include "debugfs.h"
+#include "hvcall.h"
+
+/*
+ * hvtrust/silent_write takes "GPA VALUE" in hex (HVT_HC_TEST_SILENT_WRITE);
+ * hvtrust/root_state lists the allocations VMX root keeps its state in.
+ */
+static struct dentry *hvt_test_dir;
+
+static int hvt_test_root_state_show(struct seq_file *m, void *unused)
+{
+	hvt_build_show_root_state(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hvt_test_root_state);
+
+static ssize_t hvt_test_silent_write(struct file *file, const char __user *ubuf,
+				     size_t len, loff_t *pos)
+{
+	char text[64];
+	u64 gpa, value;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!len || len >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, ubuf, len))
+		return -EFAULT;
+	text[len] = '\0';
+	if (sscanf(text, "%llx %llx", &gpa, &value) != 2)
+		return -EINVAL;
+	ret = hvt_hv_call(HVT_HC_TEST_SILENT_WRITE, gpa, value, 0);
+	return ret ? ret : len;
+}
+
+static const struct file_operations hvt_test_silent_write_fops = {
+	.owner = THIS_MODULE,
+	.write = hvt_test_silent_write,
+};
+
+void hvt_debugfs_init(void)
+{
+	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
+	debugfs_create_file("silent_write", 0200, hvt_test_dir, NULL,
+			    &hvt_test_silent_write_fops);
+	debugfs_create_file("root_state", 0400, hvt_test_dir, NULL, &hvt_test_root_state_fops);
+	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
+}
+
+void hvt_debugfs_exit(void)
+{
+	debugfs_remove(hvt_test_dir);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The service's module parameters, and the hidden state they shape before launch. */
+/* Context: process context (module load). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/ioport.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/page.h>
+#include <asm/tsc.h>
+#include <asm/vmx.h>
+
+#include "../vmx/caps.h"
+#include "../vmx/service.h"
+#include "params.h"
+
+static unsigned int max_sessions = 64;
+module_param(max_sessions, uint, 0444);
+MODULE_PARM_DESC(max_sessions,
+		 "Trusted-program sessions at most at one time (default 64); more attach: -ENOSPC");
+
+static unsigned int max_protected_pages = 16384;
+module_param(max_protected_pages, uint, 0444);
+MODULE_PARM_DESC(max_protected_pages,
+		 "Pages (code, data and session pages of all sessions) the hypervisor protects at most (default 16384); beyond: -ENOSPC");
+
+static unsigned int check_period_ms = 200;
+module_param(check_period_ms, uint, 0444);
+MODULE_PARM_DESC(check_period_ms,
+		 "Milliseconds between the hypervisor's own integrity checks, on each CPU while sessions are open; each hashes 32 protected pages, round robin (default 200; 0: only when programs call)");
+
+static bool enforce;
+module_param(enforce, bool, 0444);
+MODULE_PARM_DESC(enforce,
+		 "Drop writes to the code of trusted programs instead of letting them complete and revoking the session (default 0)");
+
+static unsigned int bad_token_limit = 8;
+module_param(bad_token_limit, uint, 0444);
+MODULE_PARM_DESC(bad_token_limit,
+		 "Calls with a wrong token before a session is locked out (default 8)");
+
+static unsigned int ept_pool_pages = 64;
+module_param(ept_pool_pages, uint, 0444);
+MODULE_PARM_DESC(ept_pool_pages,
+		 "Pages set aside for splitting EPT large pages when frames are protected (default 64)");
+
+static int hvt_add_ram(struct resource *res, void *arg)
+{
+	struct hvt_trust *trust = arg;
+
+	if (trust->nr_ram == HVT_RAM_RANGES)
+		return -ENOSPC;
+	trust->ram[trust->nr_ram].start = res->start;
+	trust->ram[trust->nr_ram].end = res->end + 1;
+	trust->nr_ram++;
+	return 0;
+}
+
+/* The timer counts down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]. */
+static u32 hvt_check_ticks(const struct hvt_vmx_config *cfg)
+{
+	u64 ticks;
+
+	if (!check_period_ms || !(cfg->pinbased & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
+		return 0;
+	ticks = ((u64)tsc_khz * check_period_ms) >> hvt_preemption_timer_shift(&cfg->caps);
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
+
+/**
+ * hvt_params_setup_service() - fill in the service's state before launch
+ * @trust: in hidden memory, zeroed but for its tables: room for
+ *         max_sessions sessions and max_protected_pages frames, and the
+ *         EPT split pool
+ * @vmm_config: the controls the hypervisor runs with
+ *
+ * Return: 0 or -errno.
+ */
+int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_config *vmm_config)
+{
+	u8 seed[64];
+	int err;
+
+	trust->max_sessions = max_sessions;
+	trust->max_frames = max_protected_pages;
+	trust->bad_token_limit = max(bad_token_limit, 1U);
+	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
+	trust->direct_map = PAGE_OFFSET;
+	trust->has_rdrand = boot_cpu_has(X86_FEATURE_RDRAND);
+	trust->enforce = enforce;
+	err = walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, -1, trust, hvt_add_ram);
+	if (err) {
+		pr_err("more than %u RAM ranges: cannot describe memory to the hypervisor\n",
+		       HVT_RAM_RANGES);
+		return err;
+	}
+	trust->check_ticks = hvt_check_ticks(vmm_config);
+	trust->timer_save = hvt_cpu_has_save_preemption_timer(&vmm_config->caps);
+	get_random_bytes(seed, sizeof(seed));
+	kernel_fpu_begin();
+	hvt_drbg_mix(&trust->drbg, seed, sizeof(seed));
+	kernel_fpu_end();
+	memzero_explicit(seed, sizeof(seed));
+	return 0;
+}
+
+size_t hvt_params_sessions_size(void)
+{
+	return (size_t)max_sessions * sizeof(struct hvt_session);
+}
+
+size_t hvt_params_frames_size(void)
+{
+	return (size_t)max_protected_pages * sizeof(struct hvt_frame);
+}
+
+bool hvt_params_valid(void)
+{
+	if (!max_sessions || max_sessions > 4096 || !max_protected_pages ||
+	    max_protected_pages > (1U << 20)) {
+		pr_err("max_sessions must be 1..4096 and max_protected_pages 1..1048576\n");
+		return false;
+	}
+	return true;
+}
+
+size_t hvt_params_pool_size(void)
+{
+	return (size_t)ept_pool_pages * sizeof(u64);
+}
+
+unsigned int hvt_params_pool_pages(void)
+{
+	return ept_pool_pages;
+}

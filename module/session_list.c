@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The sessions as Linux tracks them: which process, which page, which notifier. */
+/* Context: process context (ioctls, mmu notifier release, the log drain, unload). */
+#define pr_fmt(fmt) "hvtrust: " fmt
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "../uapi/hvtrust.h"
+#include "hvcall.h"
+#include "session_list.h"
+
+/* mov $-ENODEV, %rax; ret: what the stub becomes when the module unloads */
+#define HVT_GONE_STUB		"\x48\xc7\xc0\xed\xff\xff\xff\xc3"
+
+static LIST_HEAD(hvt_sessions);
+static DEFINE_SPINLOCK(hvt_sessions_lock);
+/* Sessions were attached since load: unloading waits for their notifiers. */
+static bool hvt_notifiers_used;
+
+static void hvt_session_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct hvt_session_glue *g = container_of(mn, struct hvt_session_glue, mn);
+	bool released;
+	u64 id;
+
+	spin_lock(&hvt_sessions_lock);
+	id = g->id;
+	g->id = 0;
+	released = g->released;
+	g->released = true;
+	spin_unlock(&hvt_sessions_lock);
+	/* Before the address space's frames go back to the allocator. */
+	if (id)
+		hvt_hv_call(HVTRUST_HC_SESSION_END, id, 0, 0);
+	if (!released)
+		mmu_notifier_put(mn);
+}
+
+static struct mmu_notifier *hvt_session_alloc(struct mm_struct *mm)
+{
+	struct hvt_session_glue *g = kzalloc(sizeof(*g), GFP_KERNEL);
+
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	WRITE_ONCE(hvt_notifiers_used, true);
+	INIT_LIST_HEAD(&g->node);
+	return &g->mn;
+}
+
+static void hvt_session_free(struct mmu_notifier *mn)
+{
+	struct hvt_session_glue *g = container_of(mn, struct hvt_session_glue, mn);
+
+	spin_lock(&hvt_sessions_lock);
+	list_del(&g->node);
+	spin_unlock(&hvt_sessions_lock);
+	if (g->page)
+		put_page(g->page);
+	kfree(g);
+}
+
+static const struct mmu_notifier_ops hvt_session_mn_ops = {
+	.release = hvt_session_release,
+	.alloc_notifier = hvt_session_alloc,
+	.free_notifier = hvt_session_free,
+};
+
+/* The address space's one entry, made on first use; hvt_session_list_put() drops it. */
+struct hvt_session_glue *hvt_session_list_get(struct mm_struct *mm)
+{
+	struct mmu_notifier *mn = mmu_notifier_get(&hvt_session_mn_ops, mm);
+
+	if (IS_ERR(mn))
+		return ERR_CAST(mn);
+	return container_of(mn, struct hvt_session_glue, mn);
+}
+
+/* Drops one reference; a failed first attach frees everything. */
+void hvt_session_list_put(struct hvt_session_glue *g)
+{
+	mmu_notifier_put(&g->mn);
+}
+
+/* The hypervisor issued session @id to @g, which is filled in. */
+void hvt_session_list_add(struct hvt_session_glue *g, u64 id)
+{
+	spin_lock(&hvt_sessions_lock);
+	g->id = id;
+	list_add(&g->node, &hvt_sessions);
+	spin_unlock(&hvt_sessions_lock);
+}
+
+/* Closed or unregistered: the address space may start over. */
+void hvt_session_list_reset(struct hvt_session_glue *g)
+{
+	spin_lock(&hvt_sessions_lock);
+	list_del_init(&g->node);
+	g->id = 0;
+	spin_unlock(&hvt_sessions_lock);
+	put_page(g->page);
+	g->page = NULL;
+}
+
+/* Who holds session @id, for the audit log: pid 0 and no name when nobody. */
+void hvt_session_owner(u64 id, pid_t *pid, char *comm)
+{
+	struct hvt_session_glue *g;
+
+	*pid = 0;
+	comm[0] = 0;
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (g->id == id) {
+			*pid = g->pid;
+			memcpy(comm, g->comm, TASK_COMM_LEN);
+			break;
+		}
+	}
+	spin_unlock(&hvt_sessions_lock);
+}
+
+/* The hypervisor ended them with their binary. */
+void hvt_sessions_forget_binary(u32 binary)
+{
+	struct hvt_session_glue *g;
+
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node)
+		if (g->binary == binary)
+			g->id = 0;
+	spin_unlock(&hvt_sessions_lock);
+}
+
+u32 hvt_sessions_of_binary(u32 binary)
+{
+	struct hvt_session_glue *g;
+	u32 n = 0;
+
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node)
+		if (g->binary == binary && g->id)
+			n++;
+	spin_unlock(&hvt_sessions_lock);
+	return n;
+}
+
+/**
+ * hvt_sessions_end_all() - end every session before the hypervisor stops
+ *
+ * Called on unload while every CPU is still virtualized. Programs keep
+ * their session pages: each gets a stub that answers -ENODEV without a
+ * VMCALL, which would raise #UD once VMX is off. The hypervisor unprotects
+ * the page when it ends the session, so the kernel's store lands; it is
+ * one aligned 8-byte store, and the exits that take every CPU out of VMX
+ * serialize them before any of them can run the new stub.
+ */
+void hvt_sessions_end_all(void)
+{
+	struct hvt_session_glue *g;
+	unsigned int ended = 0;
+	u64 gone;
+
+	BUILD_BUG_ON(sizeof(HVT_GONE_STUB) - 1 != sizeof(gone));
+	BUILD_BUG_ON(HVTRUST_SESSION_STUB_OFFSET % sizeof(gone));
+	memcpy(&gone, HVT_GONE_STUB, sizeof(gone));
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (!g->page)
+			continue;
+		if (g->id && !hvt_hv_call(HVTRUST_HC_SESSION_END, g->id, 0, 0))
+			ended++;
+		g->id = 0;
+		WRITE_ONCE(*(u64 *)(page_address(g->page) + HVTRUST_SESSION_STUB_OFFSET), gone);
+	}
+	spin_unlock(&hvt_sessions_lock);
+	if (ended)
+		pr_info("unloading: ended %u sessions; their stubs now return -ENODEV\n", ended);
+}
+
+/**
+ * hvt_sessions_release_all() - drop every notifier after the hypervisor stopped
+ *
+ * hvt_sessions_end_all() ended every session. Their address spaces may
+ * live on: their notifiers must not outlive the module's code.
+ */
+void hvt_sessions_release_all(void)
+{
+	struct hvt_session_glue *g;
+
+restart:
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (!g->released) {
+			g->released = true;
+			g->id = 0;
+			spin_unlock(&hvt_sessions_lock);
+			mmu_notifier_put(&g->mn);
+			goto restart;
+		}
+	}
+	spin_unlock(&hvt_sessions_lock);
+	/* An SRCU grace period: costly, and needless when nothing attached. */
+	if (READ_ONCE(hvt_notifiers_used))
+		mmu_notifier_synchronize();
+	hvt_notifiers_used = false;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/* EPT flushes across CPUs: a generation per change, NMIs to make other CPUs exit. */
+/* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/sync_core.h>
+
+#include "flush.h"
+#include "vmcs.h"
+
+#define HVT_MSR_APIC_BASE	0x1b
+#define HVT_APIC_BASE_X2APIC	BIT_ULL(10)
+#define HVT_MSR_X2APIC_ICR	0x830
+#define HVT_APIC_ICR		0x300
+#define HVT_APIC_ICR2		0x310
+#define HVT_ICR_NMI		(4U << 8 | BIT(14))	/* NMI, assert */
+#define HVT_ICR_BUSY		BIT(12)
+#define HVT_FLUSH_WAIT_MS	10
+
+DEFINE_PER_CPU(u32, hvt_root_nmis);
+
+/**
+ * hvt_flush_ept_changed() - an EPT entry lost a permission or a mapping
+ * @vcpu: this CPU, which flushes now; the others flush before this exit
+ *        ends (hvt_flush_others())
+ */
+HVT_ROOT void hvt_flush_ept_changed(struct hvt_cpu *vcpu)
+{
+	vcpu->ept_generation = atomic64_inc_return(&vcpu->vmm->ept_generation);
+	hvt_flush_kick_others(vcpu);
+	hvt_invept_all();
+}
+
+static HVT_ROOT u64 hvt_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (u64)hi << 32 | lo;
+}
+
+static HVT_ROOT void hvt_xapic_wait_idle(u8 __iomem *apic)
+{
+	unsigned int spins = 1U << 20;
+
+	while ((readl(apic + HVT_APIC_ICR) & HVT_ICR_BUSY) && --spins)
+		cpu_relax();
+}
+
+/**
+ * hvt_send_nmi() - send an NMI to one local APIC
+ * @vmm: the hypervisor
+ * @apic_id: the destination
+ *
+ * An NMI, because it makes a CPU exit whatever the guest does: NMI exiting
+ * is on, external interrupts do not exit. The guest on this CPU may have
+ * been stopped half-way through programming its own ICR: ICR2 is put back.
+ */
+HVT_ROOT void hvt_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
+{
+	u8 __iomem *apic = vmm->xapic;
+	u32 icr2;
+
+	if (hvt_rdmsr(HVT_MSR_APIC_BASE) & HVT_APIC_BASE_X2APIC) {
+		asm volatile("wrmsr" : : "c"(HVT_MSR_X2APIC_ICR), "a"(HVT_ICR_NMI),
+			     "d"(apic_id) : "memory");
+		return;
+	}
+	if (!apic)
+		return;
+	hvt_xapic_wait_idle(apic);
+	icr2 = readl(apic + HVT_APIC_ICR2);
+	writel(apic_id << 24, apic + HVT_APIC_ICR2);
+	writel(HVT_ICR_NMI, apic + HVT_APIC_ICR);
+	hvt_xapic_wait_idle(apic);
+	writel(icr2, apic + HVT_APIC_ICR2);
+}
+
+/**
+ * hvt_flush_others() - make every other virtualized CPU flush EPT
+ * @vcpu: this CPU, which took a permission away in this exit
+ *
+ * Waits (bounded) until each has flushed, so that a frame protected by a
+ * hypercall is protected on every CPU when the hypercall returns.
+ */
+HVT_ROOT void hvt_flush_others(struct hvt_cpu *vcpu)
+{
+	const struct hvt_vmm *vmm = vcpu->vmm;
+	u64 generation = vcpu->ept_generation, deadline;
+	unsigned int cpu;
+
+	if (!vcpu->flush_due)
+		return;
+	vcpu->flush_due = false;
+	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
+		struct hvt_cpu *other = vmm->cpus[cpu];
+
+		if (!other || other == vcpu)
+			continue;
+		atomic_inc(&other->flush_senders);
+		/* Announce before reading in_vmx: pairs with hvt_flush_drain_nmis(). */
+		smp_mb__after_atomic();
+		if (READ_ONCE(other->in_vmx)) {
+			atomic_inc(&other->flush_nmis);
+			hvt_send_nmi(vmm, other->apic_id);
+		}
+		/* The NMI is on its way before the leaving CPU stops waiting. */
+		smp_mb__before_atomic();
+		atomic_dec(&other->flush_senders);
+	}
+	deadline = rdtsc() + vmm->tsc_khz * HVT_FLUSH_WAIT_MS;
+	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
+		struct hvt_cpu *other = vmm->cpus[cpu];
+
+		if (!other || other == vcpu)
+			continue;
+		while (READ_ONCE(other->in_vmx) &&
+		       READ_ONCE(other->ept_generation) < generation &&
+		       rdtsc() < deadline)
+			cpu_relax();
+	}
+}
+
+/**
+ * hvt_flush_nmi_taken() - whether an NMI this CPU got was a flush request
+ * @vcpu: this CPU
+ *
+ * Return: true when it was (and is consumed), false for a guest NMI.
+ */
+HVT_ROOT bool hvt_flush_nmi_taken(struct hvt_cpu *vcpu)
+{
+	return atomic_add_unless(&vcpu->flush_nmis, -1, 0);
+}
+
+/**
+ * hvt_flush_drain_nmis() - take every flush NMI meant for a CPU that leaves VMX
+ * @vcpu: this CPU, in VMX root with the host IDT, about to leave
+ *
+ * No CPU sends it a flush NMI once it is marked out of VMX and the senders
+ * that saw it in are done; the NMIs they sent are taken here, through the
+ * host IDT (an IRET unblocks NMIs latched since the last NMI exit), where
+ * they are counted, rather than by Linux once its IDT is back. The wait is
+ * bounded: NMIs that met in the local APIC's latch arrive as one.
+ *
+ * Return: NMIs that were the guest's and are still owed to Linux.
+ */
+HVT_ROOT u32 hvt_flush_drain_nmis(struct hvt_cpu *vcpu)
+{
+	u64 deadline = rdtsc() + vcpu->vmm->tsc_khz;	/* 1 ms */
+	u32 guest_nmis = vcpu->pending_nmis;
+
+	WRITE_ONCE(vcpu->in_vmx, false);
+	/* Out before reading flush_senders: pairs with hvt_flush_others(). */
+	smp_mb();
+	for (;;) {
+		u32 root_nmis;
+
+		iret_to_self();
+		root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
+		while (root_nmis && hvt_flush_nmi_taken(vcpu))
+			root_nmis--;
+		guest_nmis += root_nmis;
+		if ((!atomic_read(&vcpu->flush_senders) && !atomic_read(&vcpu->flush_nmis)) ||
+		    rdtsc() > deadline)
+			break;
+		cpu_relax();
+	}
+	atomic_set(&vcpu->flush_nmis, 0);
+	vcpu->pending_nmis = 0;
+	return guest_nmis;
+}
+
+/**
+ * hvt_flush_sync() - flush stale EPT translations after another CPU took a
+ *                    permission away
+ * @vcpu: this CPU
+ */
+HVT_ROOT void hvt_flush_sync(struct hvt_cpu *vcpu)
+{
+	u64 generation = atomic64_read(&vcpu->vmm->ept_generation);
+
+	if (vcpu->ept_generation != generation) {
+		vcpu->ept_generation = generation;
+		hvt_invept_all();
+	}
+}

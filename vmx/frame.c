@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The frames VMX root write-protects for sessions: table, per-session lists, EPT leaves. */
+/* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <asm/page.h>
+
+#include "flush.h"
+#include "frame.h"
+#include "guest_mem.h"
+#include "vmm.h"
+
+HVT_ROOT struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
+					    const struct hvt_frame *except)
+{
+	u32 i;
+
+	for (i = 0; i < trust->frames_used; i++) {
+		struct hvt_frame *f = &trust->frames[i];
+
+		if (f->kind != HVT_FRAME_FREE && f->gpa == gpa && f != except)
+			return f;
+	}
+	return NULL;
+}
+
+static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	const struct hvt_frame *other = hvt_frame_of_gpa(vmm->trust, frame->gpa, frame);
+	u64 leaf;
+	int err;
+
+	if (!frame->gpa)
+		return 0;
+	if (other) {
+		frame->saved_leaf = other->saved_leaf;
+		return 0;
+	}
+	leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
+	if (!leaf)
+		return -EFAULT;
+	frame->saved_leaf = leaf;
+	err = hvt_ept_set_4k(&vmm->ept, frame->gpa, leaf & ~HVT_EPT_WRITE);
+	if (!err)
+		hvt_flush_ept_changed(vcpu);
+	return err;
+}
+
+/*
+ * Gives the frame its write access back (unless another entry protects it
+ * too) but keeps the entry: gpa 0 means "not pinned to a frame now", and
+ * the next check looks the page up again. No flush is needed: a stale
+ * read-only entry only faults once more.
+ */
+HVT_ROOT void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	u64 *leaf;
+
+	if (frame->gpa && !hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
+		leaf = hvt_ept_leaf_4k(&vmm->ept, frame->gpa);
+		if (leaf)
+			WRITE_ONCE(*leaf, frame->saved_leaf);
+	}
+	frame->gpa = 0;
+}
+
+static HVT_ROOT void hvt_frame_link(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	struct hvt_session *s = &trust->sessions[frame->session];
+	u32 self = frame - trust->frames + 1;
+
+	frame->prev = 0;
+	frame->next = s->frames;
+	if (s->frames)
+		trust->frames[s->frames - 1].prev = self;
+	s->frames = self;
+}
+
+static HVT_ROOT void hvt_frame_unlink(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	if (frame->prev)
+		trust->frames[frame->prev - 1].next = frame->next;
+	else
+		trust->sessions[frame->session].frames = frame->next;
+	if (frame->next)
+		trust->frames[frame->next - 1].prev = frame->prev;
+	frame->prev = 0;
+	frame->next = 0;
+}
+
+HVT_ROOT void hvt_frame_release(struct hvt_cpu *vcpu, struct hvt_frame *frame)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	hvt_frame_unpin(vcpu, frame);
+	hvt_frame_unlink(trust, frame);
+	frame->kind = HVT_FRAME_FREE;
+	/* Scans stop at the last frame in use: keep that bound tight. */
+	while (trust->frames_used &&
+	       trust->frames[trust->frames_used - 1].kind == HVT_FRAME_FREE)
+		trust->frames_used--;
+}
+
+HVT_ROOT struct hvt_frame *hvt_frame_add(struct hvt_cpu *vcpu, u32 session, u32 kind,
+					 u64 gva, u64 gpa, int *err)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_frame *frame = NULL;
+	u32 i;
+
+	for (i = 0; i < trust->max_frames; i++) {
+		if (trust->frames[i].kind == HVT_FRAME_FREE) {
+			frame = &trust->frames[i];
+			break;
+		}
+	}
+	if (!frame) {
+		*err = -ENOSPC;
+		return NULL;
+	}
+	if (i >= trust->frames_used)
+		trust->frames_used = i + 1;
+	frame->gpa = gpa;
+	frame->gva = gva;
+	frame->session = session;
+	frame->kind = kind;
+	*err = hvt_frame_protect(vcpu, frame);
+	if (*err) {
+		frame->kind = HVT_FRAME_FREE;
+		frame->gpa = 0;
+		return NULL;
+	}
+	hvt_frame_link(trust, frame);
+	return frame;
+}
+
+HVT_ROOT void hvt_frames_release_session(struct hvt_cpu *vcpu, u32 session,
+					 bool keep_session_page)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_frame *f, *next;
+
+	for (f = hvt_first_frame(trust, &trust->sessions[session]); f; f = next) {
+		next = hvt_next_frame(trust, f);
+		if (keep_session_page && f->kind == HVT_FRAME_SESSION)
+			continue;
+		hvt_frame_release(vcpu, f);
+	}
+	trust->sessions[session].data_frames = 0;
+}
+
+/**
+ * hvt_frame_check() - check one protected page as the session maps it now
+ * @vcpu: this CPU
+ * @s: the session
+ * @f: one of its code or data frames
+ * @rehash: hash the page even when it maps the frame it was protected in
+ * @cache: the walk cache of this pass
+ * @gpa_now: where the page is mapped now, when its contents changed
+ *
+ * A page that maps another frame than the one protected is hashed again; a
+ * page with the same contents elsewhere (migrated, copied on write) takes
+ * its protection along. Not-present pages cannot change unseen: they are
+ * checked when they are mapped again.
+ *
+ * Return: false when the contents changed.
+ */
+HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
+			      struct hvt_frame *f, bool rehash, struct hvt_walk_cache *cache,
+			      u64 *gpa_now)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	u8 digest[HVTRUST_SHA256_SIZE];
+	u64 gpa;
+
+	if (hvt_translate(vmm, s->cr3, f->gva, cache, &gpa))
+		return true;
+	if (gpa == f->gpa && !rehash)
+		return true;
+	if (hvt_hash_guest_page(vmm, gpa, digest) ||
+	    !hvt_ct_equal(digest, f->hash, sizeof(digest))) {
+		*gpa_now = gpa;
+		return false;
+	}
+	if (gpa != f->gpa) {
+		hvt_frame_unpin(vcpu, f);
+		f->gpa = gpa;
+		if (hvt_frame_protect(vcpu, f))
+			f->gpa = 0;
+	}
+	return true;
+}
+
+/* EPT tables for splits in root come from the pool filled before launch. */
+static HVT_ROOT u64 *hvt_pool_alloc(void *ctx, u64 *phys)
+{
+	struct hvt_trust *trust = ctx;
+
+	if (!trust->pool_free)
+		return NULL;
+	*phys = trust->pool[--trust->pool_free];
+	return hvt_root_va(trust, *phys);
+}
+
+/**
+ * hvt_frame_use_pool() - make EPT splits take tables from the pool
+ * @vmm: the hypervisor, built and hidden, not yet launched
+ */
+HVT_ROOT void hvt_frame_use_pool(struct hvt_vmm *vmm)
+{
+	vmm->ept.ops.alloc_table = hvt_pool_alloc;
+	vmm->ept.ops.ctx = vmm->trust;
+}
+
+#ifdef HVT_TEST_HOOKS
+/*
+ * Test builds only (HVT_HC_TEST_SILENT_WRITE): stores RDX at the protected
+ * guest-physical address RCX past the write trap, as DMA would.
+ */
+HVT_ROOT long hvt_hc_test_silent_write(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				       struct hvt_session *unused)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u64 gpa = regs->rcx;
+	const struct hvt_frame *f = hvt_frame_of_gpa(trust, gpa & PAGE_MASK, NULL);
+
+	if ((gpa & 7) || !f || (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA))
+		return -EINVAL;
+	WRITE_ONCE(*(u64 *)hvt_root_va(trust, gpa), regs->rdx);
+	return 0;
+}
+#endif

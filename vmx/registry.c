@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The registry of trusted binaries as VMX root keeps it: manifests in hidden memory. */
+/* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <linux/math.h>
+#include <linux/nospec.h>
+#include <asm/page.h>
+
+#include "../token/manifest.h"
+#include "flush.h"
+#include "guest_mem.h"
+#include "registry.h"
+#include "session.h"
+#include "vmm.h"
+
+/* RCX: physical address of the manifest, RDX: its size, RSI: the registry id. */
+HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				  struct hvt_session *unused)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 pa = regs->rcx, size = regs->rdx, id = regs->rsi;
+	u64 zero = hvt_ept_hidden_entry(vmm->zero_page_pa);
+	struct hvt_binary *bin;
+	u64 frames, i;
+	int err;
+
+	if (trust->sealed)
+		return -EPERM;
+	if (id >= HVT_MAX_BINARIES || size > HVT_MANIFEST_MAX_BYTES ||
+	    size < HVTRUST_MANIFEST_HEADER_SIZE || (pa & ~PAGE_MASK))
+		return -EINVAL;
+	bin = &trust->binaries[array_index_nospec(id, HVT_MAX_BINARIES)];
+	if (bin->used)
+		return -EEXIST;
+	if (!hvt_is_ram(trust, pa, size))
+		return -EFAULT;
+	/* Hidden first, checked afterwards: the guest cannot change it between. */
+	frames = DIV_ROUND_UP(size, PAGE_SIZE);
+	for (i = 0; i < frames; i++) {
+		bin->saved_leaves[i] = hvt_ept_entry_4k(&vmm->ept, pa + i * PAGE_SIZE);
+		err = hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, zero);
+		if (err)
+			break;
+	}
+	hvt_flush_ept_changed(vcpu);
+	bin->manifest = hvt_root_va(trust, pa);
+	bin->manifest_pa = pa;
+	bin->size = size;
+	if (!err)
+		err = hvt_manifest_check(bin->manifest, size);
+	if (err) {
+		while (i--)
+			hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, bin->saved_leaves[i]);
+		bin->manifest = NULL;
+		return err;
+	}
+	bin->used = true;
+	return 0;
+}
+
+/* RCX: the registry id; its sessions end with it. */
+HVT_ROOT long hvt_hc_registry_remove(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				     struct hvt_session *unused)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 id = regs->rcx;
+	struct hvt_binary *bin;
+	u64 frames, i;
+
+	if (trust->sealed)
+		return -EPERM;
+	if (id >= HVT_MAX_BINARIES)
+		return -EINVAL;
+	id = array_index_nospec(id, HVT_MAX_BINARIES);
+	bin = &trust->binaries[id];
+	if (!bin->used)
+		return -ENOENT;
+	for (i = 0; i < trust->sessions_used; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].binary == id)
+			hvt_session_end(vcpu, &trust->sessions[i]);
+	frames = DIV_ROUND_UP(bin->size, PAGE_SIZE);
+	for (i = 0; i < frames; i++)
+		hvt_ept_set_4k(&vmm->ept, bin->manifest_pa + i * PAGE_SIZE,
+			       bin->saved_leaves[i]);
+	bin->used = false;
+	bin->manifest = NULL;
+	return 0;
+}
+
+/* From now on until reboot, the registry stays as it is. */
+HVT_ROOT long hvt_hc_seal(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			  struct hvt_session *unused)
+{
+	vcpu->vmm->trust->sealed = true;
+	return 0;
+}

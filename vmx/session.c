@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sessions of trusted programs in VMX root: opening, authentication, calls, revocation. */
+/* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <linux/align.h>
+#include <linux/nospec.h>
+#include <asm/archrandom.h>
+#include <asm/page.h>
+#include <asm/vmx.h>
+
+#include "../token/manifest.h"
+#include "flush.h"
+#include "frame.h"
+#include "guest_mem.h"
+#include "log.h"
+#include "session.h"
+#include "vmcs.h"
+#include "vmm.h"
+
+#define HVT_AUDIT_ID_MASK	GENMASK_ULL(55, 0)
+
+static HVT_ROOT void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_session *s,
+			       u64 cr3, u64 gva, u64 gpa)
+{
+	u64 id = s ? s->id & HVT_AUDIT_ID_MASK : 0;
+
+	hvt_log(vcpu, HVT_LOG_AUDIT, (u64)kind << 56 | id, s ? s->cr3 : cr3, gva, gpa);
+}
+
+static HVT_ROOT u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_session *s)
+{
+	return s - trust->sessions;
+}
+
+/* Every state change goes through here: the recurring check runs while any is open. */
+static HVT_ROOT void hvt_set_state(struct hvt_cpu *vcpu, struct hvt_session *s, u32 state)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	if (s->state == HVT_SESSION_OPEN)
+		trust->open_sessions--;
+	if (state == HVT_SESSION_OPEN && !trust->open_sessions++)
+		hvt_flush_kick_others(vcpu);	/* they exit and start their timers */
+	s->state = state;
+}
+
+static HVT_ROOT struct hvtrust_session_page *hvt_session_page(const struct hvt_trust *trust,
+							      const struct hvt_session *s)
+{
+	return hvt_root_va(trust, s->page_pa);
+}
+
+static HVT_ROOT void hvt_wipe_token(const struct hvt_trust *trust, struct hvt_session *s)
+{
+	struct hvtrust_session_page *page = hvt_session_page(trust, s);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s->token); i++) {
+		WRITE_ONCE(s->token[i], 0);
+		WRITE_ONCE(page->token[i], 0);
+	}
+}
+
+HVT_ROOT void hvt_session_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
+				 u64 gva, u64 gpa)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
+		hvt_set_state(vcpu, s, HVT_SESSION_REVOKED);
+	hvt_wipe_token(trust, s);
+	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_REVOKED;
+	hvt_frames_release_session(vcpu, hvt_session_index(trust, s), true);
+	hvt_audit(vcpu, kind, s, 0, gva, gpa);
+}
+
+HVT_ROOT void hvt_session_end(struct hvt_cpu *vcpu, struct hvt_session *s)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	hvt_wipe_token(trust, s);
+	/* The magic stays: the program can tell an ended session from a foreign page. */
+	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_ENDED;
+	hvt_frames_release_session(vcpu, hvt_session_index(trust, s), false);
+	hvt_set_state(vcpu, s, HVT_SESSION_FREE);
+	s->cr3 = 0;
+	s->id = 0;
+	/* Lookups stop at the last session in use: keep that bound tight. */
+	while (trust->sessions_used &&
+	       trust->sessions[trust->sessions_used - 1].state == HVT_SESSION_FREE)
+		trust->sessions_used--;
+}
+
+static HVT_ROOT struct hvt_session *hvt_session_by_cr3(struct hvt_trust *trust, u64 cr3)
+{
+	u32 i;
+
+	for (i = 0; i < trust->sessions_used; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].cr3 == cr3)
+			return &trust->sessions[i];
+	return NULL;
+}
+
+static HVT_ROOT struct hvt_session *hvt_session_by_id(struct hvt_trust *trust, u64 id)
+{
+	u32 i;
+
+	for (i = 0; i < trust->sessions_used && id; i++)
+		if (trust->sessions[i].state != HVT_SESSION_FREE &&
+		    trust->sessions[i].id == id)
+			return &trust->sessions[i];
+	return NULL;
+}
+
+/* --- Kernel-only calls (the module) ------------------------------------ */
+
+/* RCX: the physical address of a struct hvt_session_request. */
+HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				     struct hvt_session *unused)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u64 request_pa = regs->rcx;
+	struct hvt_session_request req;
+	struct hvt_session *s = NULL;
+	struct hvt_frame *frame;
+	u32 i;
+	int err;
+
+	if (!hvt_is_ram(trust, request_pa, sizeof(req)) ||
+	    (request_pa & ~PAGE_MASK) + sizeof(req) > PAGE_SIZE)
+		return -EFAULT;
+	/* One copy, then checks on the copy only. */
+	req = *(const struct hvt_session_request *)hvt_root_va(trust, request_pa);
+	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
+	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
+	    req.page_va >= hvt_user_top(hvt_guest_la57()) ||
+	    !hvt_is_ram(trust, req.page_pa, PAGE_SIZE))
+		return -EINVAL;
+	req.binary = array_index_nospec(req.binary, HVT_MAX_BINARIES);
+	if (!trust->binaries[req.binary].used)
+		return -ENOENT;
+	req.cr3 &= HVT_PTE_ADDR & ~trust->cr3_ignore;
+	if (hvt_session_by_cr3(trust, req.cr3))
+		return -EBUSY;
+	for (i = 0; i < trust->max_sessions; i++) {
+		if (trust->sessions[i].state == HVT_SESSION_FREE) {
+			s = &trust->sessions[i];
+			break;
+		}
+	}
+	if (!s)
+		return -ENOSPC;
+	/* A free session has no frames left: its list starts empty. */
+	*s = (struct hvt_session){
+		.cr3 = req.cr3,
+		.page_pa = req.page_pa,
+		.page_va = req.page_va,
+		.bias = req.bias,
+		.binary = req.binary,
+	};
+	frame = hvt_frame_add(vcpu, i, HVT_FRAME_SESSION, req.page_va, req.page_pa, &err);
+	if (!frame) {
+		s->cr3 = 0;
+		return err;
+	}
+	s->id = ++trust->next_session_id;
+	s->state = HVT_SESSION_PENDING;
+	if (i >= trust->sessions_used)
+		trust->sessions_used = i + 1;
+	return s->id;
+}
+
+/* RCX: the session id. */
+HVT_ROOT long hvt_hc_session_end(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				 struct hvt_session *unused)
+{
+	struct hvt_session *s = hvt_session_by_id(vcpu->vmm->trust, regs->rcx);
+
+	if (!s)
+		return -ENOENT;
+	hvt_session_end(vcpu, s);
+	return 0;
+}
+
+/* RCX: the session id; returns its enum hvt_session_state. */
+HVT_ROOT long hvt_hc_session_info(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				  struct hvt_session *unused)
+{
+	const struct hvt_session *s = hvt_session_by_id(vcpu->vmm->trust, regs->rcx);
+
+	return s ? (long)s->state : -ENOENT;
+}
+
+/* --- Calls of trusted programs (user mode) ------------------------------ */
+
+/*
+ * The first hypercall: the call site must be the registered binary's code,
+ * and every code page, as mapped now, must hash to the manifest. The code
+ * frames are write-protected before they are hashed, so no write can slip
+ * in between. RBX: where the program maps its session page.
+ */
+HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				  struct hvt_session *unused)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 cr3 = hvt_current_cr3(trust);
+	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
+	const struct hvtrust_manifest *m;
+	struct hvtrust_session_page *page;
+	struct hvt_walk_cache cache = { 0 };
+	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	u32 index, i, session;
+	int err;
+
+	if (!s || s->state != HVT_SESSION_PENDING)
+		return -ESRCH;
+	if (regs->rbx != s->page_va)
+		return -EINVAL;
+	session = hvt_session_index(trust, s);
+	m = trust->binaries[s->binary].manifest;
+	if (hvt_manifest_page_of(m, rip - s->bias, &index)) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		return -EACCES;
+	}
+	if (hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa)
+		return -EINVAL;
+	for (i = 0; i < m->nr_pages; i++) {
+		u64 gva = s->bias + hvt_manifest_page_vaddr(m, i);
+		struct hvt_frame *frame;
+
+		err = hvt_translate(vmm, cr3, gva, &cache, &gpa);
+		if (err)
+			goto undo;
+		frame = hvt_frame_add(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
+		if (!frame)
+			goto undo;
+		err = hvt_hash_guest_page(vmm, gpa, frame->hash);
+		if (err)
+			goto undo;
+		if (!hvt_ct_equal(frame->hash, hvt_manifest_page_hash(m, i),
+				  HVTRUST_SHA256_SIZE)) {
+			hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CODE, s, cr3, gva, gpa);
+			err = -EBADMSG;
+			goto undo;
+		}
+	}
+	if (trust->has_rdrand) {
+		unsigned long fresh[2] = { 0, 0 };
+
+		if (rdrand_long(&fresh[0]) && rdrand_long(&fresh[1]))
+			hvt_drbg_mix(&trust->drbg, fresh, sizeof(fresh));
+	}
+	err = hvt_drbg_generate(&trust->drbg, s->token, sizeof(s->token));
+	if (err)
+		goto undo;
+	page = hvt_session_page(trust, s);
+	page->abi_version = HVTRUST_ABI_VERSION;
+	page->session_id = s->id;
+	page->safe_hypercall = s->page_va + HVTRUST_SESSION_STUB_OFFSET;
+	page->flags = HVTRUST_SESSION_OPEN;
+	for (i = 0; i < ARRAY_SIZE(s->token); i++)
+		page->token[i] = s->token[i];
+	/* A program that sees the magic sees the token. */
+	smp_wmb();
+	page->magic = HVTRUST_SESSION_MAGIC;
+	hvt_set_state(vcpu, s, HVT_SESSION_OPEN);
+	return s->page_va;
+
+undo:
+	hvt_frames_release_session(vcpu, session, true);
+	return err;
+}
+
+/*
+ * Re-walks the session's pages (hvt_frame_check()); with @rehash_all every
+ * page is hashed.
+ *
+ * Return: true, or false with the first address whose contents changed in
+ * @changed and where it is mapped now in @changed_gpa.
+ */
+static HVT_ROOT bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
+					bool rehash_all, u64 *changed, u64 *changed_gpa)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_walk_cache cache = { 0 };
+	struct hvt_frame *f;
+
+	s->checks++;
+	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f)) {
+		if (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA)
+			continue;
+		if (!hvt_frame_check(vcpu, s, f, rehash_all, &cache, changed_gpa)) {
+			*changed = f->gva;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Identity of the caller: address space, call site, session page, token. */
+static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				      struct hvt_session **session)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 cr3 = hvt_current_cr3(trust);
+	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
+	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	const u64 token[4] = { regs->rbx, regs->rcx, regs->rdx, regs->rsi };
+
+	if (!s || s->state == HVT_SESSION_PENDING)
+		return -EPERM;
+	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
+	    hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		return -EPERM;
+	}
+	if (s->state == HVT_SESSION_LOCKED)
+		return -EDQUOT;
+	if (s->state == HVT_SESSION_REVOKED)
+		return -EKEYREVOKED;
+	if (!hvt_ct_equal(token, s->token, sizeof(token))) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_TOKEN, s, cr3, rip, 0);
+		/* The limit-th wrong token is the last one answered at all. */
+		if (++s->bad_tokens >= trust->bad_token_limit) {
+			hvt_set_state(vcpu, s, HVT_SESSION_LOCKED);
+			hvt_wipe_token(trust, s);
+			hvt_frames_release_session(vcpu, hvt_session_index(trust, s), true);
+			hvt_audit(vcpu, HVTRUST_AUDIT_LOCKED_OUT, s, cr3, rip, 0);
+		}
+		return -EKEYREJECTED;
+	}
+	*session = s;
+	return 0;
+}
+
+/**
+ * hvt_session_enter() - what every authenticated call passes before its handler
+ * @vcpu: this CPU
+ * @regs: the caller's registers: RBX, RCX, RDX, RSI carry the token
+ * @full_check: hash every protected page, not only those that moved
+ * @session: the caller's session, when it passed
+ *
+ * The caller must be the session's address space, calling from the safe
+ * hypercall address with the token, and its protected pages must hold what
+ * they held: a change revokes the session first.
+ *
+ * Return: 0; -EKEYREVOKED after a change, or with @full_check -EBADMSG and
+ * RDI the first changed address; another -errno when the caller is refused.
+ */
+HVT_ROOT long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				bool full_check, struct hvt_session **session)
+{
+	struct hvt_session *s = NULL;
+	u64 changed = 0, changed_gpa = 0;
+	long ret;
+
+	ret = hvt_authenticate(vcpu, regs, &s);
+	if (ret)
+		return ret;
+	if (!hvt_verify_session(vcpu, s, full_check, &changed, &changed_gpa)) {
+		hvt_session_revoke(vcpu, s, full_check ? HVTRUST_AUDIT_CHECK_FAILED :
+				   HVTRUST_AUDIT_REMAPPED, changed, changed_gpa);
+		if (!full_check)
+			return -EKEYREVOKED;
+		regs->rdi = changed;
+		return -EBADMSG;
+	}
+	*session = s;
+	return 0;
+}
+
+/* Out RDI: protected pages; R8: checks run. */
+HVT_ROOT long hvt_hc_status(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			    struct hvt_session *s)
+{
+	regs->rdi = s->data_frames;
+	regs->r8 = s->checks;
+	return 0;
+}
+
+/* RDI: address, R8: length. */
+HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			     struct hvt_session *s)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u32 session = hvt_session_index(trust, s);
+	u64 addr = regs->rdi, len = regs->r8;
+	u64 start = addr & PAGE_MASK, end = addr + len, gva, gpa;
+	struct hvt_walk_cache cache = { 0 };
+	int err;
+
+	if (!len || end < addr || end > hvt_user_top(hvt_guest_la57()))
+		return -EINVAL;
+	end = ALIGN(end, PAGE_SIZE);
+	/* Every page must be mapped before any is protected. */
+	for (gva = start; gva < end; gva += PAGE_SIZE)
+		if (hvt_translate(vmm, s->cr3, gva, &cache, &gpa))
+			return -EFAULT;
+	for (gva = start; gva < end; gva += PAGE_SIZE) {
+		struct hvt_frame *frame, *f;
+		bool known = false;
+
+		for (f = hvt_first_frame(trust, s); f && !known; f = hvt_next_frame(trust, f))
+			known = f->kind == HVT_FRAME_DATA && f->gva == gva;
+		if (known)
+			continue;
+		hvt_translate(vmm, s->cr3, gva, &cache, &gpa);
+		frame = hvt_frame_add(vcpu, session, HVT_FRAME_DATA, gva, gpa, &err);
+		if (!frame)
+			return err;
+		err = hvt_hash_guest_page(vmm, gpa, frame->hash);
+		if (err) {
+			hvt_frame_release(vcpu, frame);
+			return err;
+		}
+		s->data_frames++;
+	}
+	return 0;
+}
+
+/* RDI: address, R8: length. */
+HVT_ROOT long hvt_hc_unprotect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			       struct hvt_session *s)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u64 addr = regs->rdi, len = regs->r8;
+	u64 start = addr & PAGE_MASK, end = addr + len;
+	struct hvt_frame *f, *next;
+	long ret = -ENOENT;
+
+	if (!len || end < addr)
+		return -EINVAL;
+	for (f = hvt_first_frame(trust, s); f; f = next) {
+		next = hvt_next_frame(trust, f);
+		if (f->kind == HVT_FRAME_DATA && f->gva >= start && f->gva < end) {
+			hvt_frame_release(vcpu, f);
+			s->data_frames--;
+			ret = 0;
+		}
+	}
+	return ret;
+}
+
+/* Every page was hashed on the way in (hvt_session_enter()): out RDI 0. */
+HVT_ROOT long hvt_hc_check(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			   struct hvt_session *s)
+{
+	regs->rdi = 0;
+	return 0;
+}
+
+HVT_ROOT long hvt_hc_close(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			   struct hvt_session *s)
+{
+	hvt_session_end(vcpu, s);
+	return 0;
+}
+
+/**
+ * hvt_session_ept_violation() - an EPT violation on a frame the service protects
+ * @vcpu: this CPU
+ * @gpa: the guest-physical address accessed
+ * @write: the access was a write
+ * @restore: for HVT_VIOLATION_DROP_WRITE, the leaf to put back after the step
+ *
+ * A write to a session page never lands. A write to protected code or data
+ * revokes every session that protects the frame, then completes, so that
+ * the guest kernel stays consistent (the frame may have been freed and
+ * reused); in enforce mode a write to protected code is dropped instead.
+ *
+ * Return: enum hvt_violation_verdict.
+ */
+HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	struct hvt_trust *trust = vmm->trust;
+	u64 page = gpa & HVT_EPT_ADDR_MASK;
+	struct hvt_frame *f;
+	int verdict = HVT_VIOLATION_NOT_MINE;
+
+	hvt_root_lock(&trust->lock);
+	f = hvt_frame_of_gpa(trust, page, NULL);
+	if (!f) {
+		u64 *leaf = hvt_ept_leaf_4k(&vmm->ept, page);
+
+		/* Released on another CPU after this one cached the old entry. */
+		if (leaf && (!write || (*leaf & HVT_EPT_WRITE))) {
+			hvt_invept_all();
+			verdict = HVT_VIOLATION_RESUME;
+		}
+		goto out;
+	}
+	if (!write)
+		goto out;
+	if (f->kind == HVT_FRAME_SESSION) {
+		*restore = f->saved_leaf & ~HVT_EPT_WRITE;
+		hvt_audit(vcpu, HVTRUST_AUDIT_WRITE, &trust->sessions[f->session], 0,
+			  hvt_vmreadnl(GUEST_LINEAR_ADDRESS), gpa);
+		verdict = HVT_VIOLATION_DROP_WRITE;
+		goto out;
+	}
+	while ((f = hvt_frame_of_gpa(trust, page, NULL)) && f->kind != HVT_FRAME_SESSION) {
+		struct hvt_session *s = &trust->sessions[f->session];
+		u64 now;
+
+		/*
+		 * Linux moved the page (migration, compaction, copy on write)
+		 * and reuses the old frame: not an attack on the session. The
+		 * frame is forgotten here; the next check finds the new one.
+		 */
+		if (hvt_translate(vmm, s->cr3, f->gva, NULL, &now) || now != page) {
+			hvt_frame_unpin(vcpu, f);
+			continue;
+		}
+		/* Enforce mode: the code stays as registered, the session lives on. */
+		if (trust->enforce && f->kind == HVT_FRAME_CODE) {
+			*restore = f->saved_leaf & ~HVT_EPT_WRITE;
+			hvt_audit(vcpu, HVTRUST_AUDIT_WRITE, s, 0, f->gva, gpa);
+			verdict = HVT_VIOLATION_DROP_WRITE;
+			goto out;
+		}
+		hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_WRITE, f->gva, gpa);
+	}
+	verdict = HVT_VIOLATION_RESUME;
+out:
+	hvt_root_unlock(&trust->lock);
+	return verdict;
+}
