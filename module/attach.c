@@ -23,8 +23,6 @@
 #include "hvcall.h"
 #include "session_list.h"
 
-#define HVT_CALL_STUB		"\x0f\x01\xc1\xc3"	/* vmcall; ret */
-
 /**
  * struct hvt_attach_request - what hvt_prepare_session() hands VMX root
  * @glue: the session as the module tracks it
@@ -86,8 +84,8 @@ static struct file *hvt_session_file(struct page **pagep)
 		fput(backing);
 		return ERR_CAST(page);
 	}
-	memcpy(page_address(page) + HVTRUST_SESSION_STUB_OFFSET, HVT_CALL_STUB,
-	       sizeof(HVT_CALL_STUB) - 1);
+	memcpy(page_address(page) + HVTRUST_SESSION_STUB_OFFSET, HVTRUST_SESSION_STUB,
+	       sizeof(HVTRUST_SESSION_STUB) - 1);
 	/* A clean shmem page reads back as zeros once dropped. */
 	set_page_dirty(page);
 	*pagep = page;

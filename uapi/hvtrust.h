@@ -450,6 +450,8 @@ struct hvtrust_read_audit {
 
 #define HVTRUST_SESSION_MAGIC	0x53547668U	/* "hvTS" */
 #define HVTRUST_SESSION_STUB_OFFSET	0x800
+/* The stub's bytes there, the safe hypercall address: vmcall; ret */
+#define HVTRUST_SESSION_STUB	"\x0f\x01\xc1\xc3"
 
 /* Bits of hvtrust_session_page.flags */
 #define HVTRUST_SESSION_OPEN	0x1U	/* the token is valid */
