@@ -71,9 +71,11 @@ module:
 
 tools: $(BUILD)/tools/hvtrustctl $(LIBHVTRUST) $(BUILD)/tools/hvtrust-exampled
 
-$(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/manifest.c tools/manifest.h uapi/hvtrust.h
+$(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/hvtrustctl_config.c tools/hvtrustctl_opts.c \
+		tools/manifest.c tools/hvtrustctl_config.h tools/hvtrustctl_opts.h tools/manifest.h \
+		uapi/hvtrust.h
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ tools/hvtrustctl.c tools/manifest.c $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 
 $(BUILD)/tools/libhvtrust.o: tools/libhvtrust.c tools/libhvtrust.h tools/hvtrust_stub.h uapi/hvtrust.h
 	@mkdir -p $(@D)

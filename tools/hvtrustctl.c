@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hvtrustctl: the administrator's command-line tool for /dev/hvtrust. */
 /* Context: user space (root). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -19,6 +18,8 @@
 #include <unistd.h>
 
 #include "../uapi/hvtrust.h"
+#include "hvtrustctl_config.h"
+#include "hvtrustctl_opts.h"
 #include "manifest.h"
 
 #define HVTRUSTCTL_VERSION	"0.2"
@@ -33,7 +34,12 @@ enum exit_code {
 	EXIT_NO_MODULE = 3,
 };
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static bool json_output;
+
+/* Before the command, and after it for the commands that print JSON. */
+#define JSON_OPTION	{ .long_name = "json", .short_name = 'j', .flag = &json_output }
 
 static void usage(FILE *out)
 {
@@ -214,12 +220,16 @@ static void print_exits(int fd, unsigned int cpus_online)
 	}
 }
 
-static int cmd_status(void)
+static int cmd_status(int argc, char **argv)
 {
+	static const struct cli_option options[] = { JSON_OPTION };
 	struct hvtrust_caps caps = { .size = sizeof(caps) };
 	struct hvtrust_status status = { .size = sizeof(status) };
-	int fd = open_device();
+	int fd;
 
+	if (cli_parse_options_only(argc, argv, options, ARRAY_SIZE(options)))
+		return EXIT_USAGE;
+	fd = open_device();
 	if (fd < 0)
 		return fd == -ENOENT ? EXIT_NO_MODULE : EXIT_FAILURE_GENERIC;
 	if (ioctl(fd, HVTRUST_IOC_GET_CAPS, &caps) ||
@@ -397,42 +407,35 @@ static int write_all(int fd, const void *buf, size_t len)
 
 static int cmd_manifest(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ }
+	const char *out = NULL;
+	const struct cli_option options[] = {
+		{ .long_name = "output", .short_name = 'o', .arg = CLI_REQUIRED_ARG,
+		  .value = &out },
+		JSON_OPTION,
 	};
 	struct hvtrust_manifest *m;
-	const char *out = NULL;
-	int opt, fd, ret;
+	const char *file;
+	int first_operand, fd, ret;
 
-	while ((opt = getopt_long(argc, argv, "o:j", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
+	first_operand = cli_parse_options(argc, argv, options, ARRAY_SIZE(options), CLI_PERMUTE);
+	if (first_operand < 0)
+		return EXIT_USAGE;
+	if (first_operand + 1 != argc) {
 		fprintf(stderr, "hvtrustctl: manifest needs exactly one FILE\n");
 		return EXIT_USAGE;
 	}
-	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	file = argv[first_operand];
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "hvtrustctl: %s: %s\n", argv[optind], strerror(errno));
+		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
 		return EXIT_FAILURE_GENERIC;
 	}
-	m = build_manifest("", argv[optind], fd);
+	m = build_manifest("", file, fd);
 	close(fd);
 	if (!m)
 		return EXIT_FAILURE_GENERIC;
 	if (!out) {
-		print_manifest(argv[optind], m);
+		print_manifest(file, m);
 		free(m);
 		return EXIT_OK;
 	}
@@ -454,230 +457,6 @@ static int cmd_manifest(int argc, char **argv)
 }
 
 /* ---- register ---- */
-
-/**
- * struct conf_entry - one binary a configuration file names
- * @path: absolute path of the binary
- * @sha256: the digest the file must have, when @has_sha256
- * @has_sha256: a sha256 line followed the path line
- * @where: "FILE:LINE" of the path line, for messages
- */
-struct conf_entry {
-	char *path;
-	uint8_t sha256[HVTRUST_SHA256_SIZE];
-	bool has_sha256;
-	char *where;
-};
-
-struct conf_list {
-	struct conf_entry *entries;
-	size_t count;
-	size_t room;
-};
-
-static int parse_hex_sha256(const char *text, uint8_t out[HVTRUST_SHA256_SIZE])
-{
-	int i;
-
-	if (strlen(text) != 2 * HVTRUST_SHA256_SIZE)
-		return -1;
-	for (i = 0; i < 2 * HVTRUST_SHA256_SIZE; i++) {
-		char c = text[i];
-		int v = c >= '0' && c <= '9' ? c - '0' :
-			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (v < 0)
-			return -1;
-		if (i % 2)
-			out[i / 2] |= v;
-		else
-			out[i / 2] = v << 4;
-	}
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
-			   end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
-/*
- * Splits "key = value" (blank lines and '#' comments give 0); 1 for a pair,
- * -1 for a line that is neither.
- */
-static int split_line(char *line, char **key, char **value)
-{
-	char *eq;
-
-	line = trim(line);
-	if (!*line || *line == '#')
-		return 0;
-	eq = strchr(line, '=');
-	if (!eq)
-		return -1;
-	*eq = '\0';
-	*key = trim(line);
-	*value = trim(eq + 1);
-	return **key ? 1 : -1;
-}
-
-static int add_entry(struct conf_list *list, const char *path, const char *file,
-		     unsigned int line)
-{
-	struct conf_entry *e;
-
-	if (list->count == list->room) {
-		size_t room = list->room ? 2 * list->room : 16;
-
-		e = realloc(list->entries, room * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		list->entries = e;
-		list->room = room;
-	}
-	e = &list->entries[list->count];
-	memset(e, 0, sizeof(*e));
-	e->path = strdup(path);
-	if (!e->path || asprintf(&e->where, "%s:%u", file, line) < 0) {
-		free(e->path);
-		return -ENOMEM;
-	}
-	list->count++;
-	return 0;
-}
-
-/* Returns the number of bad lines (each reported), or -errno. */
-static int parse_conf_file(const char *file, struct conf_list *list)
-{
-	struct conf_entry *current = NULL;
-	char *line = NULL, *key, *value;
-	bool path_refused = false;
-	unsigned int nr = 0;
-	size_t cap = 0;
-	int bad = 0, ret;
-	FILE *f;
-
-	f = fopen(file, "re");
-	if (!f) {
-		ret = -errno;
-		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
-		return ret;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		nr++;
-		ret = split_line(line, &key, &value);
-		if (ret == 0)
-			continue;
-		if (ret < 0) {
-			fprintf(stderr, "hvtrustctl: %s:%u: expected 'path = /absolute/path' or 'sha256 = <hex>'\n",
-				file, nr);
-			bad++;
-		} else if (!strcmp(key, "path")) {
-			current = NULL;
-			path_refused = value[0] != '/';
-			if (path_refused) {
-				fprintf(stderr, "hvtrustctl: %s:%u: path '%s' is not absolute\n",
-					file, nr, value);
-				bad++;
-				continue;
-			}
-			ret = add_entry(list, value, file, nr);
-			if (ret) {
-				free(line);
-				fclose(f);
-				return ret;
-			}
-			current = &list->entries[list->count - 1];
-		} else if (!strcmp(key, "sha256")) {
-			if (!current) {
-				fprintf(stderr, "hvtrustctl: %s:%u: sha256 %s\n", file, nr,
-					path_refused ? "for a path that was refused" :
-					"without a path line before it");
-				bad++;
-			} else if (current->has_sha256) {
-				fprintf(stderr, "hvtrustctl: %s:%u: second sha256 for %s\n",
-					file, nr, current->path);
-				bad++;
-			} else if (parse_hex_sha256(value, current->sha256)) {
-				fprintf(stderr, "hvtrustctl: %s:%u: sha256 '%s' is not 64 hex digits\n",
-					file, nr, value);
-				bad++;
-			} else {
-				current->has_sha256 = true;
-			}
-		} else {
-			fprintf(stderr, "hvtrustctl: %s:%u: unknown key '%s' (known: path, sha256)\n",
-				file, nr, key);
-			bad++;
-		}
-	}
-	ret = ferror(f) ? -EIO : bad;
-	if (ret < 0)
-		fprintf(stderr, "hvtrustctl: %s: read error\n", file);
-	free(line);
-	fclose(f);
-	return ret;
-}
-
-static int conf_filter(const struct dirent *d)
-{
-	size_t len = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && len > 5 && !strcmp(d->d_name + len - 5, ".conf");
-}
-
-/* Parses every DIR/ *.conf in name order; the number of problems, or -errno. */
-static int parse_conf_dir(const char *dir, struct conf_list *list)
-{
-	struct dirent **names;
-	int n, i, bad = 0;
-
-	n = scandir(dir, &names, conf_filter, alphasort);
-	if (n < 0) {
-		int err = errno;
-
-		fprintf(stderr, "hvtrustctl: %s: %s\n", dir, strerror(err));
-		return -err;
-	}
-	if (n == 0)
-		fprintf(stderr, "hvtrustctl: %s: no *.conf files, nothing to register\n", dir);
-	for (i = 0; i < n; i++) {
-		char *file;
-		int ret = -ENOMEM;
-
-		if (asprintf(&file, "%s/%s", dir, names[i]->d_name) >= 0) {
-			ret = parse_conf_file(file, list);
-			free(file);
-		}
-		if (ret < 0)
-			bad++;
-		else
-			bad += ret;
-		free(names[i]);
-	}
-	free(names);
-	return bad;
-}
-
-static void free_conf(struct conf_list *list)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++) {
-		free(list->entries[i].path);
-		free(list->entries[i].where);
-	}
-	free(list->entries);
-}
 
 /*
  * Registers one binary; @where names the configuration line (or NULL).
@@ -738,55 +517,54 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 
 static int cmd_register(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "config", optional_argument, NULL, 'c' },
-		{ }
+	bool from_config = false;
+	const char *dir = CONFIG_DIR;
+	const struct cli_option options[] = {
+		{ .long_name = "config", .arg = CLI_OPTIONAL_ARG, .flag = &from_config,
+		  .value = &dir, .fallback = CONFIG_DIR },
 	};
 	struct conf_list list = { };
-	const char *dir = NULL;
 	bool failed = false, no_device = false;
-	int opt, dev, i, ret;
+	int first_operand, dev, i, ret;
 	size_t k;
 
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 'c')
-			return EXIT_USAGE;
-		dir = optarg ? optarg : CONFIG_DIR;
-	}
-	if (dir ? optind != argc : optind == argc) {
+	first_operand = cli_parse_options(argc, argv, options, ARRAY_SIZE(options), CLI_PERMUTE);
+	if (first_operand < 0)
+		return EXIT_USAGE;
+	if (from_config ? first_operand != argc : first_operand == argc) {
 		fprintf(stderr, "hvtrustctl: register needs FILE... or --config[=DIR], not both\n");
 		return EXIT_USAGE;
 	}
-	if (dir) {
-		ret = parse_conf_dir(dir, &list);
+	if (from_config) {
+		ret = conf_parse_trusted_dir(dir, &list);
 		if (ret) {
 			if (ret > 0)
 				fprintf(stderr, "hvtrustctl: %d problem%s in %s: nothing registered\n",
 					ret, ret == 1 ? "" : "s", dir);
-			free_conf(&list);
+			conf_list_free(&list);
 			return EXIT_FAILURE_GENERIC;
 		}
 	}
 	dev = open_device();
 	if (dev < 0) {
-		free_conf(&list);
+		conf_list_free(&list);
 		return device_exit_code(dev);
 	}
-	if (dir) {
+	if (from_config) {
 		for (k = 0; k < list.count; k++) {
 			ret = register_one(dev, list.entries[k].path, &list.entries[k], true);
 			failed |= ret < 0;
 			no_device |= ret == -ENODEV;
 		}
 	} else {
-		for (i = optind; i < argc; i++) {
+		for (i = first_operand; i < argc; i++) {
 			ret = register_one(dev, argv[i], NULL, false);
 			failed |= ret < 0;
 			no_device |= ret == -ENODEV;
 		}
 	}
 	close(dev);
-	free_conf(&list);
+	conf_list_free(&list);
 	if (no_device)
 		return EXIT_NO_MODULE;
 	return failed ? EXIT_FAILURE_GENERIC : EXIT_OK;
@@ -846,23 +624,13 @@ static void decode_dev(uint64_t dev, unsigned int *major, unsigned int *minor)
 
 static int cmd_list(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ }
-	};
+	static const struct cli_option options[] = { JSON_OPTION };
 	struct hvtrust_binary *bins;
 	uint32_t count, flags, i;
-	int opt, dev, ret;
+	int dev, ret;
 
-	while ((opt = getopt_long(argc, argv, "j", options, NULL)) != -1) {
-		if (opt != 'j')
-			return EXIT_USAGE;
-		json_output = true;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "hvtrustctl: list takes no arguments\n");
+	if (cli_parse_options_only(argc, argv, options, ARRAY_SIZE(options)))
 		return EXIT_USAGE;
-	}
 	dev = open_device();
 	if (dev < 0)
 		return device_exit_code(dev);
@@ -980,76 +748,21 @@ static int cmd_unregister(int argc, char **argv)
 
 /* ---- seal ---- */
 
-/* 1 when FILE says seal = yes, 0 when not (or no FILE), -1 on a bad line. */
-static int seal_configured(const char *file)
-{
-	char *line = NULL, *key, *value;
-	unsigned int nr = 0;
-	size_t cap = 0;
-	int seal = 0, ret;
-	FILE *f = fopen(file, "re");
-
-	if (!f) {
-		if (errno == ENOENT) {
-			printf("not sealing: %s does not exist\n", file);
-			return 0;
-		}
-		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
-		return -1;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		nr++;
-		ret = split_line(line, &key, &value);
-		if (ret == 0)
-			continue;
-		if (ret < 0) {
-			fprintf(stderr, "hvtrustctl: %s:%u: expected 'key = value'\n", file, nr);
-			seal = -1;
-			break;
-		}
-		if (strcmp(key, "seal")) {
-			/* other components may own other keys */
-			continue;
-		}
-		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1")) {
-			seal = 1;
-		} else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0")) {
-			seal = 0;
-		} else {
-			fprintf(stderr, "hvtrustctl: %s:%u: seal = '%s': expected yes or no\n",
-				file, nr, value);
-			seal = -1;
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	if (seal == 0)
-		printf("not sealing: %s does not say 'seal = yes'\n", file);
-	return seal;
-}
-
 static int cmd_seal(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "if-configured", optional_argument, NULL, 'c' },
-		{ }
+	bool if_configured = false;
+	const char *conf = MAIN_CONFIG;
+	const struct cli_option options[] = {
+		{ .long_name = "if-configured", .arg = CLI_OPTIONAL_ARG, .flag = &if_configured,
+		  .value = &conf, .fallback = MAIN_CONFIG },
 	};
 	struct hvtrust_seal seal = { .size = sizeof(seal) };
-	const char *conf = NULL;
-	int opt, dev, err;
+	int dev, err;
 
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 'c')
-			return EXIT_USAGE;
-		conf = optarg ? optarg : MAIN_CONFIG;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "hvtrustctl: seal takes no arguments\n");
+	if (cli_parse_options_only(argc, argv, options, ARRAY_SIZE(options)))
 		return EXIT_USAGE;
-	}
-	if (conf) {
-		int want = seal_configured(conf);
+	if (if_configured) {
+		int want = conf_seal_requested(conf);
 
 		if (want <= 0)
 			return want ? EXIT_FAILURE_GENERIC : EXIT_OK;
@@ -1093,7 +806,7 @@ static void print_audit(const struct hvtrust_audit *a)
 	char kind_buf[24], comm[sizeof(a->comm) + 1];
 	const char *kind;
 
-	if (a->kind < sizeof(audit_kinds) / sizeof(audit_kinds[0]) && audit_kinds[a->kind]) {
+	if (a->kind < ARRAY_SIZE(audit_kinds) && audit_kinds[a->kind]) {
 		kind = audit_kinds[a->kind];
 	} else {
 		snprintf(kind_buf, sizeof(kind_buf), "kind-%u", a->kind);
@@ -1140,29 +853,18 @@ static int wait_readable(int dev)
 
 static int cmd_log(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ }
+	bool follow = false;
+	const struct cli_option options[] = {
+		{ .long_name = "follow", .short_name = 'f', .flag = &follow },
+		JSON_OPTION,
 	};
 	static struct hvtrust_audit records[64];
 	struct sigaction sa = { .sa_handler = on_stop_signal };
-	bool follow = false;
-	int opt, dev;
+	int dev;
 	uint32_t i;
 
-	while ((opt = getopt_long(argc, argv, "fj", options, NULL)) != -1) {
-		if (opt == 'f')
-			follow = true;
-		else if (opt == 'j')
-			json_output = true;
-		else
-			return EXIT_USAGE;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "hvtrustctl: log takes no arguments\n");
+	if (cli_parse_options_only(argc, argv, options, ARRAY_SIZE(options)))
 		return EXIT_USAGE;
-	}
 	dev = open_device();
 	if (dev < 0)
 		return device_exit_code(dev);
@@ -1172,7 +874,7 @@ static int cmd_log(int argc, char **argv)
 	while (!stop_requested) {
 		struct hvtrust_read_audit req = {
 			.size = sizeof(req),
-			.count = sizeof(records) / sizeof(records[0]),
+			.count = ARRAY_SIZE(records),
 			.entry_size = sizeof(records[0]),
 			.records = (uintptr_t)records,
 		};
@@ -1191,10 +893,10 @@ static int cmd_log(int argc, char **argv)
 			else
 				printf("%u audit records lost: the buffer was full\n", req.lost);
 		}
-		for (i = 0; i < req.count && i < sizeof(records) / sizeof(records[0]); i++)
+		for (i = 0; i < req.count && i < ARRAY_SIZE(records); i++)
 			print_audit(&records[i]);
 		fflush(stdout);
-		if (req.count == sizeof(records) / sizeof(records[0]))
+		if (req.count == ARRAY_SIZE(records))
 			continue;	/* there may be more right away */
 		if (!follow)
 			break;
@@ -1214,31 +916,11 @@ static int cmd_log(int argc, char **argv)
 
 /* ---- main ---- */
 
-static int cmd_status_args(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ }
-	};
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "j", options, NULL)) != -1) {
-		if (opt != 'j')
-			return EXIT_USAGE;
-		json_output = true;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "hvtrustctl: status takes no arguments\n");
-		return EXIT_USAGE;
-	}
-	return cmd_status();
-}
-
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "status", cmd_status_args },
+	{ "status", cmd_status },
 	{ "manifest", cmd_manifest },
 	{ "register", cmd_register },
 	{ "unregister", cmd_unregister },
@@ -1249,50 +931,45 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ }
+	bool help = false, version = false;
+	const struct cli_option options[] = {
+		JSON_OPTION,
+		{ .long_name = "help", .short_name = 'h', .flag = &help, .ends_parsing = true },
+		{ .long_name = "version", .short_name = 'V', .flag = &version,
+		  .ends_parsing = true },
 	};
+	int command, ret;
 	size_t i;
-	int opt;
 
-	/* '+': options after the command belong to the command */
-	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json_output = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("hvtrustctl %s (hvtrust ABI %d)\n", HVTRUSTCTL_VERSION,
-			       HVTRUST_ABI_VERSION);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	/* options after the command belong to the command */
+	command = cli_parse_options(argc, argv, options, ARRAY_SIZE(options),
+				    CLI_STOP_AT_OPERAND);
+	if (command < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
 	}
-	if (optind >= argc) {
+	if (help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (version) {
+		printf("hvtrustctl %s (hvtrust ABI %d)\n", HVTRUSTCTL_VERSION, HVTRUST_ABI_VERSION);
+		return EXIT_OK;
+	}
+	if (command >= argc) {
 		fprintf(stderr, "hvtrustctl: missing command\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name))
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[command], commands[i].name))
 			continue;
-		argc -= optind;
-		argv += optind;
-		optind = 0;	/* glibc: start the command's own option parsing afresh */
-		opt = commands[i].fn(argc, argv);
-		if (opt == EXIT_USAGE)
+		ret = commands[i].fn(argc - command, argv + command);
+		if (ret == EXIT_USAGE)
 			fprintf(stderr, "Try 'hvtrustctl --help' for more information.\n");
-		return opt;
+		return ret;
 	}
-	fprintf(stderr, "hvtrustctl: unknown command '%s'\n", argv[optind]);
+	fprintf(stderr, "hvtrustctl: unknown command '%s'\n", argv[command]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

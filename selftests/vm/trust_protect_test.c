@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Selftest: protected pages: writes the trap or the recurring check finds; the kernel kept out. */
+/* Context: user space inside the test guest (root); registers itself; loads hvt_peek.ko. */
+#include <sys/mount.h>
+#include <sys/prctl.h>
+
+#include "hvt_trust_harness.h"
+
+TEST_F(trust, write_to_protected_data_revokes)
+{
+	volatile unsigned char *buf;
+	struct hvtrust_audit rec;
+	uint64_t pfn, session;
+	char comm[16];	/* PR_GET_NAME's size */
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset((void *)buf, 0x5a, PAGE);
+	ASSERT_EQ(0, mlock((void *)buf, PAGE));
+	pfn = pfn_of((void *)buf);
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(0, raw_protect(&r, (void *)buf, PAGE));
+	ASSERT_EQ(0, raw_status(&r));
+
+	buf[100] = 0xa5;
+
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	EXPECT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED);
+	EXPECT_EQ(0, r.page->flags & HVTRUST_SESSION_OPEN);
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_WRITE), session, &rec));
+	EXPECT_EQ(getpid(), rec.pid);
+	EXPECT_EQ(pfn, rec.gpa >> 12);
+	EXPECT_NE(0, rec.cr3);
+	if (rec.gva)
+		EXPECT_EQ((uintptr_t)buf, rec.gva & ~(uint64_t)(PAGE - 1));
+	/* the command name of this binary, whichever it is */
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	EXPECT_EQ(0, strncmp(rec.comm, comm, sizeof(rec.comm)));
+}
+
+/* The guest kernel (a test module) writes the session page: the write never lands. */
+TEST_F(trust, kernel_cannot_write_the_session_page)
+{
+	uint64_t before[4], after[4], pa, session;
+	struct hvtrust_audit rec;
+	char params[64];
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	token_of(&r, before);
+	pa = pfn_of((const void *)r.page) << 12;
+	ASSERT_NE(0, pa);
+	snprintf(params, sizeof(params), "pa=%#llx", (unsigned long long)pa);
+	ASSERT_EQ(0, hvt_load_module("/lib/hvt_peek.ko", params)) {
+		TH_LOG("hvt_peek: %s", strerror(errno));
+	}
+	hvt_unload_module("hvt_peek");
+	/* hvt_peek wrote a pattern over the first word: the magic and version. */
+	EXPECT_EQ(HVTRUST_SESSION_MAGIC, r.page->magic);
+	EXPECT_EQ(HVTRUST_ABI_VERSION, r.page->abi_version);
+	token_of(&r, after);
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	EXPECT_EQ(0, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_WRITE), session, &rec));
+	EXPECT_EQ(pa, rec.gpa & ~(uint64_t)(PAGE - 1));
+}
+
+/*
+ * Protected data replaced behind the hypervisor's back (a new page mapped
+ * over it: no write ever touches the protected frame) is found by the
+ * recurring check alone: the program makes no call, it only watches its
+ * session page.
+ */
+TEST_F(trust, recurring_check_finds_a_replaced_page_without_calls)
+{
+	volatile unsigned char *buf, *again;
+	struct timespec start, now;
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset((void *)buf, 0x5a, PAGE);
+	ASSERT_EQ(0, raw_protect(&r, (void *)buf, PAGE));
+	again = mmap((void *)buf, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(buf, again);
+	memset((void *)again, 0x66, PAGE);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 5);
+	ASSERT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED) {
+		TH_LOG("no recurring check within 5 s");
+	}
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_CHECK_FAILED), session, &rec));
+	EXPECT_EQ((uintptr_t)buf, rec.gva);
+}
+
+#define SILENT_WRITE	"/sys/kernel/debug/hvtrust/silent_write"
+
+/* Test builds of the module only: a store into a protected frame that no trap sees. */
+static int silent_write(uint64_t pa, uint64_t value)
+{
+	char text[64];
+	int fd, len, ret = 0;
+
+	fd = open(SILENT_WRITE, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(text, sizeof(text), "%llx %llx", (unsigned long long)pa,
+		       (unsigned long long)value);
+	if (write(fd, text, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The write trap bypassed (the test build's hook stores from VMX root, as
+ * DMA would): the frame and the mapping stay the same, so the recurring
+ * check, hashing on its own schedule, is the one way to find the change.
+ */
+TEST_F(trust, recurring_check_finds_a_write_the_trap_missed)
+{
+	struct timespec start, now;
+	struct hvtrust_audit rec;
+	uint64_t session, pa;
+	unsigned char *buf;
+	struct raw r;
+	int seen;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (access(SILENT_WRITE, W_OK))
+		SKIP(return, "the module is not a test build (no %s)", SILENT_WRITE);
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 0x5a, 2 * PAGE);
+	ASSERT_EQ(0, raw_protect(&r, buf, PAGE));
+	/* The hook refuses frames the service does not protect. */
+	pa = pfn_of(buf + PAGE) << 12;
+	ASSERT_NE(0, pa);
+	EXPECT_EQ(-EINVAL, silent_write(pa, 0));
+	pa = pfn_of(buf) << 12;
+	ASSERT_NE(0, pa);
+	ASSERT_EQ(0, silent_write(pa + 64, 0x1122334455667788ULL));
+	EXPECT_EQ(0x88, buf[64]);
+	/* No trap saw it; the recurring check may have found it already. */
+	seen = audit_now(self->dev, session, HVTRUST_AUDIT_CHECK_FAILED, &rec);
+	ASSERT_LE(0, seen);
+	EXPECT_EQ(0, seen & KIND(HVTRUST_AUDIT_WRITE));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 5);
+	ASSERT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED) {
+		TH_LOG("no recurring check within 5 s");
+	}
+	if (!(seen & KIND(HVTRUST_AUDIT_CHECK_FAILED)))
+		ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_CHECK_FAILED), session,
+				       &rec));
+	EXPECT_EQ((uintptr_t)buf, rec.gva);
+	EXPECT_EQ(pa, rec.gpa & ~(uint64_t)(PAGE - 1));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+}
+
+/* A modified copy of a code page mapped over the original: the next call sees it. */
+TEST_F(trust, map_fixed_over_code_is_caught)
+{
+	uintptr_t code = (uintptr_t)victim & ~(uintptr_t)(PAGE - 1);
+	struct hvtrust_audit rec;
+	unsigned char copy[PAGE];
+	uint64_t session;
+	struct raw r;
+	void *at;
+
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	memcpy(copy, (void *)code, PAGE);
+	copy[(uintptr_t)victim - code] ^= 0x01;	/* the bytes of a function never called */
+	at = mmap((void *)code, PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)code, at);
+	memcpy(at, copy, PAGE);
+	ASSERT_EQ(0, mprotect(at, PAGE, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	/* The call finds it, unless the recurring check came first. */
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_REMAPPED) |
+			       KIND(HVTRUST_AUDIT_CHECK_FAILED), session, &rec));
+	EXPECT_EQ(code, rec.gva);
+}
+
+int main(int argc, char **argv)
+{
+	return hvt_trust_main(argc, argv, NULL);
+}
