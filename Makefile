@@ -22,24 +22,28 @@ PURE_SRCS := token/sha256.c token/sha256_ni.S token/drbg.c token/manifest.c vmx/
 CRYPTO_LIBS := -lcrypto
 LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
-VM_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
+VM_TEST_BINS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 # The bench is no *_test: the guest's test loop does not pick it up.
 # trust_bench registers trust_pad_N (N pages of code each) and times their hypercalls.
 TRUST_PAD_PAGES := 1 16 64 256 1024
 TRUST_PADS := $(foreach n,$(TRUST_PAD_PAGES),$(BUILD)/selftests/trust_pad_$(n))
 VM_BENCH := $(BUILD)/selftests/bench $(BUILD)/selftests/trust_bench $(TRUST_PADS)
 $(BUILD)/selftests/hv_test $(BUILD)/selftests/bench: LDLIBS += -pthread
-# It builds manifests as trust_test does, with the hypervisor's SHA-256.
+# It builds manifests as the trust tests do, with the hypervisor's SHA-256.
 $(BUILD)/selftests/trust_bench: TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
 	token/sha256.c token/sha256_ni.S
 $(BUILD)/selftests/trust_bench: tools/manifest.c tools/manifest.h token/sha256.c token/sha256_ni.S
-# trust_test registers itself (tools/manifest.c) and is a trusted program (libhvtrust).
-# It hashes with the hypervisor's SHA-256, not libcrypto: the hypervisor hashes all
-# of its code at every first hypercall, and libcrypto would make that 5 times more.
-$(BUILD)/selftests/trust_test: TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
+# The trust tests: a binary a theme (kselftest_harness.h runs only the tests of the file
+# that calls it); each registers itself (tools/manifest.c) and is a trusted program (libhvtrust).
+# They hash with the hypervisor's SHA-256, not libcrypto: the hypervisor hashes all
+# of a binary's code at every first hypercall, and libcrypto would make that 5 times more.
+TRUST_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,\
+	$(wildcard selftests/vm/trust_*_test.c))
+$(TRUST_TESTS): TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
 	token/sha256.c token/sha256_ni.S $(LIBHVTRUST)
-$(BUILD)/selftests/trust_test: LDLIBS += -pthread
-$(BUILD)/selftests/trust_test: tools/manifest.c tools/manifest.h tools/libhvtrust.h $(LIBHVTRUST)
+$(TRUST_TESTS): LDLIBS += -pthread
+$(TRUST_TESTS): selftests/vm/hvt_trust_harness.h tools/manifest.c tools/manifest.h tools/libhvtrust.h \
+	$(LIBHVTRUST)
 $(BUILD)/unit/manifest_test: UNIT_EXTRA := tools/manifest.c
 $(BUILD)/unit/manifest_test: tools/manifest.c tools/manifest.h
 $(BUILD)/unit/libhvtrust_test: UNIT_EXTRA := $(LIBHVTRUST)
@@ -117,9 +121,10 @@ cppcheck: $(KSELFTEST)/kselftest_harness.h
 		-Iuapi -Iinclude -I$(KSELFTEST) --suppressions-list=scripts/cppcheck.supp \
 		tools selftests
 
-selftests: $(VM_TESTS) $(VM_BENCH)
+selftests: $(VM_TEST_BINS) $(VM_BENCH)
 
 $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_bench_util.h selftests/vm/hvt_workload.h \
+		selftests/cpu_brand.h \
 		uapi/hvtrust.h $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(TEST_EXTRA) $(LDLIBS)
@@ -157,7 +162,7 @@ $(BUILD)/bench/sha256_ni.o: token/sha256_ni.S
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(SHA256_BENCH): selftests/unit/sha256_bench.c $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o \
-		token/sha256.h
+		token/sha256.h selftests/cpu_brand.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o -lcrypto
 

@@ -7,7 +7,8 @@
 #   vmtest.sh bench    the bench machines, one after the other; prints their reports
 # Environment: VM_EXTRA=DIR (copied to /extra, /extra/run runs after the selftests),
 # VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT[:TESTS] ...", VM_JOBS, VM_TIMEOUT (seconds per run),
-# VM_TESTS=load_test,trust_test (a subset of the selftests, in that order),
+# VM_TESTS=load_test,trust_session_test (a subset of the selftests, in that order;
+# trust_lifecycle_test seals, so it comes last),
 # VM_KERNEL and VM_CPU (shell and demo), VM_DKMS=no (never boot build/dkms's module),
 # BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...", BENCH_ITERS and BENCH_REPS (bench),
 # BENCH_TRUST=0|1 (the trusted-program figures: none, or on every machine too).

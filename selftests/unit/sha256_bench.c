@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cpu_brand.h"
 #include "../../token/sha256.h"
 
 #define PAGE		4096
@@ -140,24 +141,6 @@ static bool openssl_without_sha_ni(const char *self, struct result *r)
 		return false;
 	buf[n] = '\0';
 	return sscanf(buf, "%lf %lf", &r->mb_s, &r->cycles_per_byte) == 2;
-}
-
-static void cpu_brand(char brand[49])
-{
-	unsigned int regs[12], eax, ebx, ecx, edx, i;
-
-	__cpuid(0x80000000, eax, ebx, ecx, edx);
-	if (eax < 0x80000004) {
-		strcpy(brand, "(no brand string)");
-		return;
-	}
-	for (i = 0; i < 3; i++)
-		__cpuid(0x80000002 + i, regs[4 * i], regs[4 * i + 1], regs[4 * i + 2],
-			regs[4 * i + 3]);
-	memcpy(brand, regs, 48);
-	brand[48] = '\0';
-	while (*brand == ' ')
-		memmove(brand, brand + 1, strlen(brand));
 }
 
 int main(int argc, char **argv)

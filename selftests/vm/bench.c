@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "../cpu_brand.h"
 #include "hvt_test_util.h"
 #include "hvt_bench_util.h"
 #include "hvt_workload.h"
@@ -398,24 +399,6 @@ static bool klog_find(const char *needle, char *line, size_t size)
 	}
 	free(buf);
 	return found;
-}
-
-static void cpu_brand(char brand[49])
-{
-	unsigned int regs[12], eax, ebx, ecx, edx, i;
-
-	__cpuid(0x80000000, eax, ebx, ecx, edx);
-	if (eax < 0x80000004) {
-		strcpy(brand, "(no brand string)");
-		return;
-	}
-	for (i = 0; i < 3; i++)
-		__cpuid(0x80000002 + i, regs[4 * i], regs[4 * i + 1], regs[4 * i + 2],
-			regs[4 * i + 3]);
-	memcpy(brand, regs, 48);
-	brand[48] = '\0';
-	while (*brand == ' ')
-		memmove(brand, brand + 1, strlen(brand));
 }
 
 /* ---- the sections ---- */

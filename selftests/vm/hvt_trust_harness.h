@@ -25,7 +25,6 @@
 #define DEVICE		"/dev/hvtrust"
 #define PAGE		HVTRUST_PAGE_SIZE
 #define COPY_PATH	"/tmp/trust_test.copy"
-#define STUB_BYTES	"\x0f\x01\xc1\xc3"	/* vmcall; ret */
 
 /* This binary's manifest, built once before the tests fork. */
 static struct hvtrust_manifest *self_manifest;
@@ -82,7 +81,8 @@ static __maybe_unused uint64_t foreign_stub(void *where)
 
 	if (page == MAP_FAILED)
 		return 0;
-	memcpy(page + HVTRUST_SESSION_STUB_OFFSET, STUB_BYTES, 4);
+	memcpy(page + HVTRUST_SESSION_STUB_OFFSET, HVTRUST_SESSION_STUB,
+	       sizeof(HVTRUST_SESSION_STUB) - 1);
 	if (mprotect(page, PAGE, PROT_READ | PROT_EXEC))
 		return 0;
 	return (uintptr_t)page + HVTRUST_SESSION_STUB_OFFSET;
