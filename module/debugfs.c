@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Test builds only (make HVT_TEST_HOOKS=y): debugfs hvtrust/silent_write and root_state. */
+/* Every build compiles it, empty without the hooks, so DKMS and the bench hash the same sources. */
 /* Context: process context (debugfs file operations, module load and unload). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
@@ -15,6 +16,8 @@
 #include "build.h"
 #include "debugfs.h"
 #include "hvcall.h"
+
+#ifdef HVT_TEST_HOOKS
 
 /*
  * hvtrust/silent_write takes "GPA VALUE" in hex (HVT_HC_TEST_SILENT_WRITE);
@@ -67,3 +70,5 @@ void hvt_debugfs_exit(void)
 {
 	debugfs_remove(hvt_test_dir);
 }
+
+#endif /* HVT_TEST_HOOKS */
