@@ -10,6 +10,10 @@
 #define HVT_PTE_USER		BIT_ULL(2)
 #define HVT_PTE_LARGE		BIT_ULL(7)
 #define HVT_PTE_ADDR		0x000ffffffffff000ULL
+#define HVT_PTE_NX		BIT_ULL(63)
+
+/* Entries of the top-level table that map the lower (user) half, either paging depth. */
+#define HVT_USER_ROOT_ENTRIES	256
 
 /* The first address past the lower (user) half with 4- and 5-level paging. */
 #define HVT_USER_TOP_4LEVEL	0x0000800000000000ULL

@@ -10,7 +10,9 @@
 #include <linux/mman.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -19,7 +21,9 @@
 #include "../uapi/hvtrust.h"
 #include "../vmx/service.h"
 #include "attach.h"
+#include "audit.h"
 #include "binaries.h"
+#include "guard.h"
 #include "hvcall.h"
 #include "session_list.h"
 
@@ -39,6 +43,52 @@ struct hvt_attach_request {
 static DEFINE_MUTEX(hvt_attach_mutex);
 static struct file *hvt_attach_backing;
 static struct task_struct *hvt_attach_task;
+/* The kernel's internal shmem mount, where every session page's file lives. */
+static struct super_block *hvt_session_sb;
+
+#define HVT_SESSION_FILE_NAME	"hvtrust-session"
+
+/*
+ * A session page this module mapped: a file on the kernel's internal shmem
+ * mount with the name only hvt_session_file() gives there (memfd and SysV
+ * files on that mount carry prefixes user space cannot drop), one page,
+ * never writable.
+ */
+static bool hvt_is_session_mapping(const struct vm_area_struct *vma)
+{
+	const struct file *file = vma->vm_file;
+	struct super_block *sb = READ_ONCE(hvt_session_sb);
+
+	return file && sb && file_inode(file)->i_sb == sb &&
+	       !strcmp(file->f_path.dentry->d_name.name, HVT_SESSION_FILE_NAME) &&
+	       vma->vm_end - vma->vm_start == PAGE_SIZE &&
+	       !(vma->vm_flags & (VM_WRITE | VM_MAYWRITE));
+}
+
+/*
+ * The mount is learnt from a file of its own, once: a process may still
+ * map session pages of an earlier load of the module.
+ */
+static int hvt_learn_session_sb(void)
+{
+	struct file *probe;
+
+	if (READ_ONCE(hvt_session_sb))
+		return 0;
+	probe = shmem_file_setup(HVT_SESSION_FILE_NAME, 0, VM_NORESERVE);
+	if (IS_ERR(probe))
+		return PTR_ERR(probe);
+	WRITE_ONCE(hvt_session_sb, file_inode(probe)->i_sb);
+	fput(probe);
+	return 0;
+}
+
+/* Executable memory of a registered program's besides its binary's code. */
+static bool hvt_attach_allows(const struct vm_area_struct *vma)
+{
+	return (!vma->vm_file && vma->vm_start == (unsigned long)vma->vm_mm->context.vdso) ||
+	       hvt_is_session_mapping(vma);
+}
 
 /*
  * The mapping is handed over to a shmem file of its own, as for shared
@@ -75,7 +125,7 @@ static struct file *hvt_session_file(struct page **pagep)
 	struct file *backing;
 	struct page *page;
 
-	backing = shmem_file_setup("hvtrust-session", PAGE_SIZE, VM_NORESERVE);
+	backing = shmem_file_setup(HVT_SESSION_FILE_NAME, PAGE_SIZE, VM_NORESERVE);
 	if (IS_ERR(backing))
 		return backing;
 	mapping_set_unevictable(backing->f_mapping);
@@ -111,6 +161,22 @@ static long hvt_prepare_session(void *arg)
 	return ret;
 }
 
+static bool hvt_any_thread_traced(struct task_struct *task)
+{
+	struct task_struct *t;
+	bool traced = false;
+
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		if (READ_ONCE(t->ptrace)) {
+			traced = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return traced;
+}
+
 /* The hypervisor no longer knows the session: closed, or its binary went. */
 static bool hvt_session_over(const struct hvt_session_glue *g)
 {
@@ -128,7 +194,7 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 	struct file *backing;
 	unsigned long addr;
 	struct page *page;
-	u64 bias;
+	u64 bias, outside;
 	u32 id;
 	long ret;
 
@@ -136,7 +202,17 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 		return -EINVAL;
 	if (!hvt_hv_running() || !mm)
 		return -ENODEV;
-	ret = hvt_binaries_find(mm, &id, &bias);
+	if (!hvt_guard_armed())
+		return -EOPNOTSUPP;
+	ret = hvt_learn_session_sb();
+	if (ret)
+		return ret;
+	ret = hvt_binaries_find(mm, hvt_attach_allows, &id, &bias, &outside);
+	if (ret == -EACCES) {
+		pr_warn("attach refused: %s (pid %d) has executable memory at %#llx outside its binary\n",
+			current->comm, task_tgid_nr(current), outside);
+		hvt_audit_attach_refused(current, __pa(mm->pgd), outside);
+	}
 	if (ret)
 		return ret;
 	hvt_binaries_prefault(id, bias);
@@ -186,6 +262,20 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 		goto unlock;
 	}
 	hvt_session_list_add(g, ret);
+	/* Core dumps would carry the token. */
+	set_mask_bits(&mm->flags, MMF_DUMPABLE_MASK, SUID_DUMP_DISABLE);
+	/*
+	 * The guard refuses tracers from now on; one that attached before
+	 * could drive the process: the session dies at once.
+	 */
+	if (hvt_any_thread_traced(current)) {
+		hvt_hv_call(HVTRUST_HC_SESSION_REVOKE, ret, HVTRUST_AUDIT_TRACED, 0);
+		pr_warn("attach refused: %s (pid %d) is being traced; session revoked\n",
+			current->comm, task_tgid_nr(current));
+		vm_munmap(addr, PAGE_SIZE);
+		ret = -EPERM;
+		goto unlock_keep;
+	}
 	req->session_page = addr;
 	req->binary_id = id;
 	mutex_unlock(&hvt_attach_mutex);
@@ -195,5 +285,10 @@ unlock:
 	mutex_unlock(&hvt_attach_mutex);
 	/* Drops this call's reference; a failed first attach frees everything. */
 	hvt_session_list_put(g);
+	return ret;
+
+unlock_keep:
+	/* The revoked session stays listed: the address space may not attach again. */
+	mutex_unlock(&hvt_attach_mutex);
 	return ret;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The audit buffer: what VMX root saw, for HVTRUST_IOC_READ_AUDIT and poll(2). */
+/* The audit buffer: what VMX root and the module saw, for HVTRUST_IOC_READ_AUDIT and poll(2). */
 /* Context: process context (the log drain, ioctls, poll). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
@@ -30,7 +30,45 @@ static const char * const hvt_audit_names[] = {
 	[HVTRUST_AUDIT_BAD_CODE] = "code differs from the manifest",
 	[HVTRUST_AUDIT_BAD_CALLER] = "call from outside the allowed call site",
 	[HVTRUST_AUDIT_CHECK_FAILED] = "integrity check failed",
+	[HVTRUST_AUDIT_TRACED] = "another process tried to trace it or write into it",
+	[HVTRUST_AUDIT_EXEC_MAPPED] = "new executable memory refused",
+	[HVTRUST_AUDIT_PROTECTED] = "protected",
+	[HVTRUST_AUDIT_UNPROTECTED] = "unprotected",
+	[HVTRUST_AUDIT_CLOSED] = "closed",
+	[HVTRUST_AUDIT_ATTACH_REFUSED] = "attach refused: executable memory outside the binary",
+	[HVTRUST_AUDIT_TABLES_DIVERGED] = "user and kernel page tables differ (PTI)",
 };
+
+/* Records of a program's own requests, not of an attack. */
+static bool hvt_audit_routine(u32 kind)
+{
+	return kind == HVTRUST_AUDIT_PROTECTED || kind == HVTRUST_AUDIT_UNPROTECTED ||
+	       kind == HVTRUST_AUDIT_CLOSED;
+}
+
+static void hvt_audit_push(const struct hvtrust_audit *rec)
+{
+	const char *what = "unknown event";
+
+	if (rec->kind < ARRAY_SIZE(hvt_audit_names) && hvt_audit_names[rec->kind])
+		what = hvt_audit_names[rec->kind];
+
+	if (hvt_audit_routine(rec->kind))
+		pr_info("audit: %s: session %llu (pid %d, %.16s), address %#llx, length %#llx\n",
+			what, rec->session_id, rec->pid, rec->comm, rec->gva, rec->gpa);
+	else
+		pr_warn("audit: %s: session %llu (pid %d, %.16s), cr3 %#llx, address %#llx, gpa %#llx, CPU %u\n",
+			what, rec->session_id, rec->pid, rec->comm, rec->cr3, rec->gva,
+			rec->gpa, rec->cpu);
+	spin_lock(&hvt_audit_lock);
+	if (hvt_audit_head - hvt_audit_tail >= HVT_AUDIT_RING) {
+		hvt_audit_tail++;
+		hvt_audit_lost++;
+	}
+	hvt_audit_ring[hvt_audit_head++ % HVT_AUDIT_RING] = *rec;
+	spin_unlock(&hvt_audit_lock);
+	wake_up_interruptible(&hvt_audit_wait);
+}
 
 /**
  * hvt_audit_record() - take an audit record VMX root logged
@@ -48,20 +86,30 @@ void hvt_audit_record(int cpu, const u64 *args)
 		.gva = args[2],
 		.gpa = args[3],
 	};
-	const char *what = rec.kind < ARRAY_SIZE(hvt_audit_names) &&
-			   hvt_audit_names[rec.kind] ? hvt_audit_names[rec.kind] : "unknown event";
 
 	hvt_session_owner(rec.session_id, &rec.pid, rec.comm);
-	pr_warn("audit: %s: session %llu (pid %d, %.16s), cr3 %#llx, address %#llx, gpa %#llx, CPU %d\n",
-		what, rec.session_id, rec.pid, rec.comm, rec.cr3, rec.gva, rec.gpa, cpu);
-	spin_lock(&hvt_audit_lock);
-	if (hvt_audit_head - hvt_audit_tail >= HVT_AUDIT_RING) {
-		hvt_audit_tail++;
-		hvt_audit_lost++;
-	}
-	hvt_audit_ring[hvt_audit_head++ % HVT_AUDIT_RING] = rec;
-	spin_unlock(&hvt_audit_lock);
-	wake_up_interruptible(&hvt_audit_wait);
+	hvt_audit_push(&rec);
+}
+
+/**
+ * hvt_audit_attach_refused() - record an attach the module refused
+ * @task: the process that asked
+ * @cr3: its address space
+ * @addr: the executable memory that is not the registered binary's
+ */
+void hvt_audit_attach_refused(struct task_struct *task, u64 cr3, u64 addr)
+{
+	struct hvtrust_audit rec = {
+		.time_ns = ktime_get_boottime_ns(),
+		.kind = HVTRUST_AUDIT_ATTACH_REFUSED,
+		.cpu = raw_smp_processor_id(),
+		.cr3 = cr3,
+		.gva = addr,
+		.pid = task_tgid_nr(task),
+	};
+
+	get_task_comm(rec.comm, task);
+	hvt_audit_push(&rec);
 }
 
 /* Readable while HVTRUST_IOC_READ_AUDIT has records (drained from root first). */

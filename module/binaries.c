@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
@@ -36,6 +37,7 @@
  * @first_offset: file offset of its first executable segment
  * @nr_segments: its executable segments
  * @seg_vaddr: where each is mapped, relative to the load bias
+ * @seg_offset: its file offset
  * @seg_size: bytes of each
  */
 struct hvt_binary_glue {
@@ -46,6 +48,7 @@ struct hvt_binary_glue {
 	u64 first_offset;
 	u32 nr_segments;
 	u64 seg_vaddr[HVTRUST_MANIFEST_MAX_SEGMENTS];
+	u64 seg_offset[HVTRUST_MANIFEST_MAX_SEGMENTS];
 	u64 seg_size[HVTRUST_MANIFEST_MAX_SEGMENTS];
 };
 
@@ -219,6 +222,7 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 
 		for (seg = 0; seg < m->nr_segments; seg++) {
 			fresh.seg_vaddr[seg] = m->segments[seg].vaddr;
+			fresh.seg_offset[seg] = m->segments[seg].offset;
 			fresh.seg_size[seg] = (u64)m->segments[seg].nr_pages * PAGE_SIZE;
 		}
 		memcpy(fresh.info.file_sha256, m->file_sha256, HVTRUST_SHA256_SIZE);
@@ -322,43 +326,111 @@ int hvt_binaries_ioctl_seal(struct file *file, void *arg)
 	return ret;
 }
 
+static bool hvt_is_binary_file(const struct hvt_binary_glue *b, const struct file *file)
+{
+	const struct inode *inode = file_inode(file);
+
+	return b->used && b->info.ino == inode->i_ino &&
+	       b->info.dev == new_encode_dev(inode->i_sb->s_dev);
+}
+
+/* The registered binary @mm was exec'd from, or NULL. Under hvt_binaries_mutex. */
+static const struct hvt_binary_glue *hvt_binary_of_exe(struct mm_struct *mm)
+{
+	const struct hvt_binary_glue *found = NULL;
+	struct file *exe;
+	u32 i;
+
+	/*
+	 * The file cannot go while this task, which runs it, waits in an
+	 * ioctl; RCU covers a concurrent PR_SET_MM_EXE_FILE.
+	 */
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	for (i = 0; exe && i < HVT_MAX_BINARIES && !found; i++)
+		if (hvt_is_binary_file(&hvt_binaries[i], exe))
+			found = &hvt_binaries[i];
+	rcu_read_unlock();
+	return found;
+}
+
+/* @vma maps part of a code segment of @b, where and as its ELF loader puts it. */
+static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
+				 const struct vm_area_struct *vma)
+{
+	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u32 seg;
+
+	if (!vma->vm_file || !hvt_is_binary_file(b, vma->vm_file))
+		return false;
+	for (seg = 0; seg < b->nr_segments; seg++) {
+		u64 start = bias + b->seg_vaddr[seg];
+
+		if (vma->vm_start >= start && vma->vm_end <= start + b->seg_size[seg] &&
+		    vma->vm_start - start == offset - b->seg_offset[seg])
+			return true;
+	}
+	return false;
+}
+
 /**
- * hvt_binaries_find() - the registered binary an address space runs
+ * hvt_binaries_find() - the registered binary an address space runs, and only it
  * @mm: the address space
+ * @also_allowed: executable mappings the caller accounts for itself (vDSO,
+ *                session pages), besides the binary's code
  * @id: its registry id
  * @bias: its load bias there
+ * @outside: on -EACCES, the first executable address that is neither
  *
- * Return: 0, or -ENOENT when none of its executable mappings is one.
+ * The process must have been exec'd from the binary (refuses, cheaply, one
+ * that maps the registered file beside its own code), and every executable
+ * mapping must be the binary's code at its place: no preloaded library, no
+ * page made executable, no code of another file.
+ *
+ * Return: 0; -ENOENT when @mm does not run a registered binary; -EACCES
+ * when other executable memory is mapped.
  */
-int hvt_binaries_find(struct mm_struct *mm, u32 *id, u64 *bias)
+int hvt_binaries_find(struct mm_struct *mm,
+		      bool (*also_allowed)(const struct vm_area_struct *vma),
+		      u32 *id, u64 *bias, u64 *outside)
 {
+	const struct hvt_binary_glue *b;
 	struct vm_area_struct *vma;
 	struct vma_iterator vmi;
-	int ret = -ENOENT;
+	bool have_bias = false;
+	int ret = 0;
 
 	mutex_lock(&hvt_binaries_mutex);
 	mmap_read_lock(mm);
+	b = hvt_binary_of_exe(mm);
+	if (!b) {
+		ret = -ENOENT;
+		goto out;
+	}
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
-		struct inode *inode;
-		u32 i;
-
-		if (!vma->vm_file || !(vma->vm_flags & VM_EXEC))
-			continue;
-		inode = file_inode(vma->vm_file);
-		for (i = 0; i < HVT_MAX_BINARIES; i++) {
-			const struct hvt_binary_glue *b = &hvt_binaries[i];
-
-			if (!b->used || b->info.ino != inode->i_ino ||
-			    b->info.dev != new_encode_dev(inode->i_sb->s_dev) ||
-			    ((u64)vma->vm_pgoff << PAGE_SHIFT) != b->first_offset)
-				continue;
-			*id = i;
+		if (vma->vm_file && hvt_is_binary_file(b, vma->vm_file) &&
+		    ((u64)vma->vm_pgoff << PAGE_SHIFT) == b->first_offset &&
+		    (vma->vm_flags & VM_EXEC)) {
 			*bias = vma->vm_start - b->seg_vaddr[0];
-			ret = 0;
-			goto out;
+			have_bias = true;
+			break;
 		}
 	}
+	if (!have_bias) {
+		ret = -ENOENT;
+		goto out;
+	}
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		if (!(vma->vm_flags & VM_EXEC) || hvt_maps_binary_code(b, *bias, vma) ||
+		    also_allowed(vma))
+			continue;
+		*outside = vma->vm_start;
+		ret = -EACCES;
+		goto out;
+	}
+	*id = b - hvt_binaries;
 out:
 	mmap_read_unlock(mm);
 	mutex_unlock(&hvt_binaries_mutex);

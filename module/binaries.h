@@ -8,12 +8,15 @@
 
 struct file;
 struct mm_struct;
+struct vm_area_struct;
 
 int hvt_binaries_ioctl_register(struct file *file, void *arg);
 int hvt_binaries_ioctl_unregister(struct file *file, void *arg);
 int hvt_binaries_ioctl_list(struct file *file, void *arg);
 int hvt_binaries_ioctl_seal(struct file *file, void *arg);
-int hvt_binaries_find(struct mm_struct *mm, u32 *id, u64 *bias);
+int hvt_binaries_find(struct mm_struct *mm,
+		      bool (*also_allowed)(const struct vm_area_struct *vma),
+		      u32 *id, u64 *bias, u64 *outside);
 void hvt_binaries_prefault(u32 id, u64 bias);
 long hvt_binaries_call_if_used(u32 id, long (*call)(void *arg), void *arg);
 void hvt_binaries_cleanup(void);

@@ -19,6 +19,7 @@
 #include "binaries.h"
 #include "build.h"
 #include "cpus.h"
+#include "guard.h"
 #include "hvcall.h"
 #include "log_drain.h"
 #include "session_list.h"
@@ -167,6 +168,8 @@ int hvt_hv_start(const struct hvt_vmx_config *config)
 	register_pm_notifier(&hvt_pm_nb);
 	register_reboot_notifier(&hvt_reboot_nb);
 	hvt_log_drain_start();
+	/* Without it the hypervisor runs, but refuses sessions. */
+	hvt_guard_start();
 	pr_info("virtualized %u CPUs; %lu pages of hypervisor memory hidden\n",
 		num_online_cpus(), hvt_hidden_pages);
 	return 0;
@@ -232,6 +235,7 @@ void hvt_hv_stop(void)
 {
 	if (!hvt_vmm)
 		return;
+	hvt_guard_stop();
 	hvt_sessions_end_all();
 	unregister_reboot_notifier(&hvt_reboot_nb);
 	unregister_pm_notifier(&hvt_pm_nb);

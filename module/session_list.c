@@ -17,6 +17,32 @@
 
 static LIST_HEAD(hvt_sessions);
 static DEFINE_SPINLOCK(hvt_sessions_lock);
+
+/*
+ * Who held the sessions that ended last: VMX root's audit records reach
+ * the module a drain period later, often after the process has gone.
+ */
+#define HVT_ENDED_OWNERS	64
+static struct hvt_ended_owner {
+	u64 id;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+} hvt_ended_owners[HVT_ENDED_OWNERS];
+static unsigned int hvt_ended_next;
+
+/* Under hvt_sessions_lock. */
+static void hvt_remember_owner(const struct hvt_session_glue *g)
+{
+	struct hvt_ended_owner *o;
+
+	if (!g->issued_id)
+		return;
+	o = &hvt_ended_owners[hvt_ended_next++ % HVT_ENDED_OWNERS];
+	o->id = g->issued_id;
+	o->pid = g->pid;
+	memcpy(o->comm, g->comm, TASK_COMM_LEN);
+}
+
 /* Sessions were attached since load: unloading waits for their notifiers. */
 static bool hvt_notifiers_used;
 
@@ -56,6 +82,7 @@ static void hvt_session_free(struct mmu_notifier *mn)
 
 	spin_lock(&hvt_sessions_lock);
 	list_del(&g->node);
+	hvt_remember_owner(g);
 	spin_unlock(&hvt_sessions_lock);
 	if (g->page)
 		put_page(g->page);
@@ -89,6 +116,7 @@ void hvt_session_list_add(struct hvt_session_glue *g, u64 id)
 {
 	spin_lock(&hvt_sessions_lock);
 	g->id = id;
+	g->issued_id = id;
 	list_add(&g->node, &hvt_sessions);
 	spin_unlock(&hvt_sessions_lock);
 }
@@ -98,28 +126,70 @@ void hvt_session_list_reset(struct hvt_session_glue *g)
 {
 	spin_lock(&hvt_sessions_lock);
 	list_del_init(&g->node);
+	hvt_remember_owner(g);
 	g->id = 0;
+	g->issued_id = 0;
 	spin_unlock(&hvt_sessions_lock);
 	put_page(g->page);
 	g->page = NULL;
 }
 
-/* Who holds session @id, for the audit log: pid 0 and no name when nobody. */
+/*
+ * Who holds or held session @id, for the audit log: pid 0 and no name when
+ * nobody the module still remembers. Session ids are never reused.
+ */
 void hvt_session_owner(u64 id, pid_t *pid, char *comm)
 {
 	struct hvt_session_glue *g;
+	unsigned int i;
 
 	*pid = 0;
 	comm[0] = 0;
+	if (!id)
+		return;
 	spin_lock(&hvt_sessions_lock);
 	list_for_each_entry(g, &hvt_sessions, node) {
-		if (g->id == id) {
+		if (g->issued_id == id) {
 			*pid = g->pid;
 			memcpy(comm, g->comm, TASK_COMM_LEN);
+			goto out;
+		}
+	}
+	for (i = 0; i < HVT_ENDED_OWNERS; i++) {
+		if (hvt_ended_owners[i].id == id) {
+			*pid = hvt_ended_owners[i].pid;
+			memcpy(comm, hvt_ended_owners[i].comm, TASK_COMM_LEN);
+			break;
+		}
+	}
+out:
+	spin_unlock(&hvt_sessions_lock);
+}
+
+/**
+ * hvt_sessions_id_of_mm() - the session of an address space, for the guard
+ * @mm: compared only, never dereferenced; NULL for a kernel thread
+ *
+ * Context: any, but not under hvt_sessions_lock.
+ * Return: the hypervisor's session id, 0 for none.
+ */
+u64 hvt_sessions_id_of_mm(const struct mm_struct *mm)
+{
+	struct hvt_session_glue *g;
+	u64 id = 0;
+
+	/* Every mmap in the system asks: no lock while nobody attached. */
+	if (!mm || list_empty_careful(&hvt_sessions))
+		return 0;
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (g->mn.mm == mm && g->id) {
+			id = g->id;
 			break;
 		}
 	}
 	spin_unlock(&hvt_sessions_lock);
+	return id;
 }
 
 /* The hypervisor ended them with their binary. */

@@ -16,6 +16,7 @@
  * @released: the session's reference on the notifier was dropped (address
  *            space gone, or the module unloading)
  * @id: the hypervisor's session id, 0 once ended
+ * @issued_id: the id it was issued, kept for the audit log
  * @binary: registry id
  * @page: the session page
  * @pid: the process that attached
@@ -26,6 +27,7 @@ struct hvt_session_glue {
 	struct list_head node;
 	bool released;
 	u64 id;
+	u64 issued_id;
 	u32 binary;
 	struct page *page;
 	pid_t pid;
@@ -37,6 +39,7 @@ void hvt_session_list_put(struct hvt_session_glue *g);
 void hvt_session_list_add(struct hvt_session_glue *g, u64 id);
 void hvt_session_list_reset(struct hvt_session_glue *g);
 void hvt_session_owner(u64 id, pid_t *pid, char *comm);
+u64 hvt_sessions_id_of_mm(const struct mm_struct *mm);
 void hvt_sessions_forget_binary(u32 binary);
 u32 hvt_sessions_of_binary(u32 binary);
 void hvt_sessions_end_all(void);

@@ -791,6 +791,13 @@ static const char *const audit_kinds[] = {
 	[HVTRUST_AUDIT_BAD_CODE] = "bad-code",
 	[HVTRUST_AUDIT_BAD_CALLER] = "bad-caller",
 	[HVTRUST_AUDIT_CHECK_FAILED] = "check-failed",
+	[HVTRUST_AUDIT_TRACED] = "traced",
+	[HVTRUST_AUDIT_EXEC_MAPPED] = "exec-mapped",
+	[HVTRUST_AUDIT_PROTECTED] = "protected",
+	[HVTRUST_AUDIT_UNPROTECTED] = "unprotected",
+	[HVTRUST_AUDIT_CLOSED] = "closed",
+	[HVTRUST_AUDIT_ATTACH_REFUSED] = "attach-refused",
+	[HVTRUST_AUDIT_TABLES_DIVERGED] = "tables-diverged",
 };
 
 static volatile sig_atomic_t stop_requested;

@@ -320,11 +320,21 @@ struct hvtrust_seal {
  * @binary_id: out: registry id of the binary the caller runs
  * @reserved: in: zero
  *
+ * The caller must have been exec'd from a registered binary, and every
+ * executable page of its address space must be that binary's code at the
+ * place its manifest gives, the vDSO, or a session page of its own. From
+ * then on the process is not dumpable, other processes may not trace it or
+ * write into it, and it may not map new executable memory: each such try is
+ * refused and revokes the session (HVTRUST_AUDIT_TRACED,
+ * HVTRUST_AUDIT_EXEC_MAPPED).
+ *
  * The session is pending until the caller's first hypercall
  * (HVTRUST_HC_SESSION_OPEN). Errors: -ENOENT when the caller does not run
- * a registered binary; -EBUSY when its address space has a session
- * already; -ENOSPC when the session table is full; -ENODEV when the
- * hypervisor does not run.
+ * a registered binary; -EACCES when other executable memory is mapped (an
+ * HVTRUST_AUDIT_ATTACH_REFUSED record names its address); -EBUSY when its
+ * address space has a session already; -ENOSPC when the session table is
+ * full; -ENODEV when the hypervisor does not run; -EOPNOTSUPP when the
+ * kernel offers no way to guard the session (no kretprobes).
  */
 struct hvtrust_attach {
 	__u32 size;
@@ -345,6 +355,17 @@ struct hvtrust_attach {
 #define HVTRUST_AUDIT_BAD_CODE		5	/* first hypercall: code differs */
 #define HVTRUST_AUDIT_BAD_CALLER	6	/* call outside the allowed site */
 #define HVTRUST_AUDIT_CHECK_FAILED	7	/* a recurring check found a change */
+/* Another process asked to trace or write into the session's process: refused, revoked. */
+#define HVTRUST_AUDIT_TRACED		8
+/* The session's process asked for new executable memory: refused, revoked; @gva its address. */
+#define HVTRUST_AUDIT_EXEC_MAPPED	9
+#define HVTRUST_AUDIT_PROTECTED		10	/* PROTECT: @gva the start, @gpa the length */
+#define HVTRUST_AUDIT_UNPROTECTED	11	/* UNPROTECT: @gva the start, @gpa the length */
+#define HVTRUST_AUDIT_CLOSED		12	/* the program closed its session */
+/* ATTACH refused: executable memory outside the registered binary at @gva (no session). */
+#define HVTRUST_AUDIT_ATTACH_REFUSED	13
+/* Under PTI the user and kernel copies of the user half differ; @gva the user copy's root. */
+#define HVTRUST_AUDIT_TABLES_DIVERGED	14
 
 /**
  * struct hvtrust_audit - one security event
@@ -445,6 +466,8 @@ struct hvtrust_read_audit {
 #define HVTRUST_HC_SESSION_PREPARE	0x105	/* RCX: physical address of the request */
 #define HVTRUST_HC_SESSION_END	0x106	/* RCX: session id; frees its frames */
 #define HVTRUST_HC_SESSION_INFO	0x107	/* RCX: session id; returns its flags */
+/* RCX: session id, RDX: HVTRUST_AUDIT_TRACED or _EXEC_MAPPED, RSI: address */
+#define HVTRUST_HC_SESSION_REVOKE	0x108
 
 #define HVTRUST_HC_PING_REPLY	0x6876747275737421ULL	/* "hvtrust!" */
 

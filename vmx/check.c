@@ -71,7 +71,9 @@ HVT_ROOT void hvt_check_slice(struct hvt_cpu *vcpu)
 			continue;
 		hashed++;
 		trust->checked_pages++;
-		if (!hvt_frame_check(vcpu, s, f, true, &cache, &gpa))
+		if (!hvt_session_tables_agree(vcpu->vmm, s))
+			hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_TABLES_DIVERGED, s->user_cr3, 0);
+		else if (!hvt_frame_check(vcpu, s, f, true, &cache, &gpa))
 			hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_CHECK_FAILED, f->gva, gpa);
 	}
 	hvt_root_unlock(&trust->lock);

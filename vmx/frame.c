@@ -173,7 +173,7 @@ HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
 	u8 digest[HVTRUST_SHA256_SIZE];
 	u64 gpa;
 
-	if (hvt_translate(vmm, s->cr3, f->gva, cache, &gpa))
+	if (hvt_translate(vmm, s->user_cr3, f->gva, cache, &gpa))
 		return true;
 	if (gpa == f->gpa && !rehash)
 		return true;

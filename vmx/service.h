@@ -47,6 +47,8 @@ enum hvt_session_state {
  * struct hvt_session - one trusted program's session
  * @id: its identifier, never reused while the module is loaded
  * @cr3: its address space: page-table root, PCID and PTI bits cleared
+ * @user_cr3: the page-table root its user mode runs on, which every walk
+ *            for it uses: @cr3, or under PTI the user copy right after it
  * @page_pa: the session page
  * @page_va: where the program maps it
  * @bias: the program's load bias
@@ -62,6 +64,7 @@ enum hvt_session_state {
 struct hvt_session {
 	u64 id;
 	u64 cr3;
+	u64 user_cr3;
 	u64 page_pa;
 	u64 page_va;
 	u64 bias;

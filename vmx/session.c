@@ -153,6 +153,7 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	/* A free session has no frames left: its list starts empty. */
 	*s = (struct hvt_session){
 		.cr3 = req.cr3,
+		.user_cr3 = req.cr3 | trust->cr3_ignore,
 		.page_pa = req.page_pa,
 		.page_va = req.page_va,
 		.bias = req.bias,
@@ -191,6 +192,54 @@ HVT_ROOT long hvt_hc_session_info(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 	return s ? (long)s->state : -ENOENT;
 }
 
+/*
+ * RCX: the session id; RDX: why (HVTRUST_AUDIT_TRACED, _EXEC_MAPPED); RSI:
+ * the address concerned. The module's guard saw the process traced or
+ * given new code: the token must die before the access completes. Only
+ * these kinds, so the kernel cannot forge other audit records through it.
+ */
+HVT_ROOT long hvt_hc_session_revoke(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				    struct hvt_session *unused)
+{
+	struct hvt_session *s = hvt_session_by_id(vcpu->vmm->trust, regs->rcx);
+
+	if (regs->rdx != HVTRUST_AUDIT_TRACED && regs->rdx != HVTRUST_AUDIT_EXEC_MAPPED)
+		return -EINVAL;
+	if (!s)
+		return -ENOENT;
+	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
+		hvt_session_revoke(vcpu, s, regs->rdx, regs->rsi, 0);
+	return 0;
+}
+
+/*
+ * Under PTI user mode runs on a copy of the page table's user half, which
+ * Linux keeps equal to its own but for NX, set in its own copy on present
+ * user entries. Root walks the user copy; a kernel that makes the two differ
+ * otherwise shows its own tools one table and runs the program on another:
+ * refused. An entry that one side has and the other not yet is how Linux
+ * adds or clears one (user copy first), and root walks the side that counts.
+ */
+HVT_ROOT bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct hvt_session *s)
+{
+	const u64 *kernel_copy, *user_copy;
+	unsigned int i;
+
+	if (s->user_cr3 == s->cr3)
+		return true;
+	kernel_copy = hvt_guest_page(vmm, s->cr3);
+	user_copy = hvt_guest_page(vmm, s->user_cr3);
+	if (!kernel_copy || !user_copy)
+		return false;
+	for (i = 0; i < HVT_USER_ROOT_ENTRIES; i++) {
+		u64 kernel_entry = READ_ONCE(kernel_copy[i]), user_entry = READ_ONCE(user_copy[i]);
+
+		if (kernel_entry && user_entry && ((kernel_entry ^ user_entry) & ~HVT_PTE_NX))
+			return false;
+	}
+	return true;
+}
+
 /* --- Calls of trusted programs (user mode) ------------------------------ */
 
 /*
@@ -223,13 +272,17 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
 		return -EACCES;
 	}
-	if (hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa)
+	if (hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa)
 		return -EINVAL;
+	if (!hvt_session_tables_agree(vmm, s)) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_TABLES_DIVERGED, s, cr3, s->user_cr3, 0);
+		return -EPERM;
+	}
 	for (i = 0; i < m->nr_pages; i++) {
 		u64 gva = s->bias + hvt_manifest_page_vaddr(m, i);
 		struct hvt_frame *frame;
 
-		err = hvt_translate(vmm, cr3, gva, &cache, &gpa);
+		err = hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa);
 		if (err)
 			goto undo;
 		frame = hvt_frame_add(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
@@ -312,7 +365,7 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 	if (!s || s->state == HVT_SESSION_PENDING)
 		return -EPERM;
 	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
-	    hvt_translate(vmm, cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
+	    hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
 		return -EPERM;
 	}
@@ -359,6 +412,10 @@ HVT_ROOT long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *reg
 	ret = hvt_authenticate(vcpu, regs, &s);
 	if (ret)
 		return ret;
+	if (!hvt_session_tables_agree(vcpu->vmm, s)) {
+		hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_TABLES_DIVERGED, s->user_cr3, 0);
+		return -EKEYREVOKED;
+	}
 	if (!hvt_verify_session(vcpu, s, full_check, &changed, &changed_gpa)) {
 		hvt_session_revoke(vcpu, s, full_check ? HVTRUST_AUDIT_CHECK_FAILED :
 				   HVTRUST_AUDIT_REMAPPED, changed, changed_gpa);
@@ -397,7 +454,7 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 	end = ALIGN(end, PAGE_SIZE);
 	/* Every page must be mapped before any is protected. */
 	for (gva = start; gva < end; gva += PAGE_SIZE)
-		if (hvt_translate(vmm, s->cr3, gva, &cache, &gpa))
+		if (hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa))
 			return -EFAULT;
 	for (gva = start; gva < end; gva += PAGE_SIZE) {
 		struct hvt_frame *frame, *f;
@@ -407,7 +464,7 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			known = f->kind == HVT_FRAME_DATA && f->gva == gva;
 		if (known)
 			continue;
-		hvt_translate(vmm, s->cr3, gva, &cache, &gpa);
+		hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa);
 		frame = hvt_frame_add(vcpu, session, HVT_FRAME_DATA, gva, gpa, &err);
 		if (!frame)
 			return err;
@@ -418,6 +475,7 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		}
 		s->data_frames++;
 	}
+	hvt_audit(vcpu, HVTRUST_AUDIT_PROTECTED, s, 0, addr, len);
 	return 0;
 }
 
@@ -441,6 +499,8 @@ HVT_ROOT long hvt_hc_unprotect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs
 			ret = 0;
 		}
 	}
+	if (!ret)
+		hvt_audit(vcpu, HVTRUST_AUDIT_UNPROTECTED, s, 0, addr, len);
 	return ret;
 }
 
@@ -455,6 +515,7 @@ HVT_ROOT long hvt_hc_check(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 HVT_ROOT long hvt_hc_close(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			   struct hvt_session *s)
 {
+	hvt_audit(vcpu, HVTRUST_AUDIT_CLOSED, s, 0, 0, 0);
 	hvt_session_end(vcpu, s);
 	return 0;
 }
@@ -511,7 +572,7 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 		 * and reuses the old frame: not an attack on the session. The
 		 * frame is forgotten here; the next check finds the new one.
 		 */
-		if (hvt_translate(vmm, s->cr3, f->gva, NULL, &now) || now != page) {
+		if (hvt_translate(vmm, s->user_cr3, f->gva, NULL, &now) || now != page) {
 			hvt_frame_unpin(vcpu, f);
 			continue;
 		}

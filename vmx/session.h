@@ -9,6 +9,7 @@
 #include "service.h"
 
 struct hvt_cpu;
+struct hvt_vmm;
 struct hvt_guest_regs;
 
 enum hvt_violation_verdict {
@@ -20,6 +21,7 @@ enum hvt_violation_verdict {
 void hvt_session_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
 			u64 gva, u64 gpa);
 void hvt_session_end(struct hvt_cpu *vcpu, struct hvt_session *s);
+bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct hvt_session *s);
 long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, bool full_check,
 		       struct hvt_session **session);
 /* Takes the service's lock itself. */
@@ -39,5 +41,7 @@ long hvt_hc_session_end(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			struct hvt_session *unused);
 long hvt_hc_session_info(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			 struct hvt_session *unused);
+long hvt_hc_session_revoke(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			   struct hvt_session *unused);
 
 #endif /* HVT_VMX_SESSION_H */

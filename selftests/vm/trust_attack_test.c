@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Selftest: attacks on a session: forged or copied tokens, fork, ptrace, proc mem, vm_writev. */
+/* Selftest: attacks on a session: forged tokens, fork, debuggers, foreign writes, new code. */
 /* Context: user space inside the test guest (root); registers itself. */
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -52,10 +52,9 @@ TEST_F(trust, forged_token_is_rejected)
 TEST_F(trust, calls_must_come_through_the_safe_address)
 {
 	struct hc h = { .rax = HVTRUST_HC_STATUS };
-	uint64_t tok[4], stub = foreign_stub(NULL);
+	uint64_t tok[4];
 	struct raw r;
 
-	ASSERT_NE(0, stub);
 	ASSERT_EQ(0, raw_open(&r));
 	token_of(&r, tok);
 	/* the right token from this binary's own VMCALL */
@@ -65,14 +64,17 @@ TEST_F(trust, calls_must_come_through_the_safe_address)
 	h.rsi = tok[3];
 	hc_direct(&h);
 	EXPECT_EQ(-EPERM, (long)h.rax);
-	/* and from a copy of the stub elsewhere */
-	EXPECT_EQ(-EPERM, call_with(&r, stub, HVTRUST_HC_STATUS, tok, NULL, NULL));
 	EXPECT_EQ(0, raw_status(&r));
 }
 
-/* Another process reads the token out of /proc/PID/mem: it is useless there. */
-TEST_F(trust, token_copied_through_proc_mem_is_useless)
+/*
+ * Attacker: another root process. Even reading the session's memory
+ * through /proc/PID/mem is refused, and the session, whose token it was
+ * after, is revoked before the open returns.
+ */
+TEST_F(trust, token_read_through_proc_mem_is_refused_and_revokes)
 {
+	struct hvtrust_audit rec;
 	struct raw r;
 	pid_t pid;
 
@@ -80,32 +82,100 @@ TEST_F(trust, token_copied_through_proc_mem_is_useless)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct hvtrust_session_page copy;
-		struct hc h = { .rax = HVTRUST_HC_STATUS };
-		uint64_t stub, tok[4];
 		char path[64];
 		int fd;
 
 		snprintf(path, sizeof(path), "/proc/%d/mem", getppid());
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		CHILD_CHECK(fd >= 0, 10);
-		CHILD_CHECK(pread(fd, &copy, sizeof(copy), (uintptr_t)r.page) == sizeof(copy), 11);
-		CHILD_CHECK(copy.magic == HVTRUST_SESSION_MAGIC, 12);
-		/* a stub at the very same address, in this address space */
-		stub = foreign_stub((void *)r.page);
-		CHILD_CHECK(stub == copy.safe_hypercall, 13);
-		memcpy(tok, (const void *)copy.token, sizeof(tok));
-		CHILD_CHECK(call_with(&r, stub, HVTRUST_HC_STATUS, tok, NULL, NULL) == -EPERM, 14);
-		h.rbx = tok[0];
-		h.rcx = tok[1];
-		h.rdx = tok[2];
-		h.rsi = tok[3];
-		hc_direct(&h);
-		CHILD_CHECK((long)h.rax == -EPERM, 15);
+		CHILD_CHECK(fd < 0 && errno == EACCES, 10);
 		_exit(0);
 	}
 	EXPECT_EQ(0, wait_exit(pid));
-	EXPECT_EQ(0, raw_status(&r));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	EXPECT_EQ(0, r.page->token[0] | r.page->token[1] | r.page->token[2] | r.page->token[3]);
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_TRACED), r.page->session_id, &rec));
+	EXPECT_EQ(getpid(), rec.pid);
+}
+
+/* Attacker: a debugger that was attached before the program asked for its session. */
+TEST_F(trust, attach_while_traced_is_refused)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct raw r;
+
+		CHILD_CHECK(ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0, 10);
+		CHILD_CHECK(raw_attach(&r) == -EPERM, 11);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+/*
+ * Attacker: the process itself, or code injected into it, asking for new
+ * executable memory once it holds a session.
+ */
+TEST_F(trust, new_executable_memory_is_refused_and_revokes)
+{
+	struct hvtrust_audit rec;
+	struct raw r;
+	void *page;
+
+	ASSERT_EQ(0, raw_open(&r));
+	page = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT_EQ(MAP_FAILED, page);
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_EXEC_MAPPED),
+			       r.page->session_id, &rec));
+	/* Each later try is refused too, the session being gone already. */
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	EXPECT_EQ(-1, mprotect(page, PAGE, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EPERM, errno);
+}
+
+/* Code made writable would move to a frame root does not guard when written. */
+
+TEST_F(trust, code_made_writable_is_refused_and_revokes)
+{
+	uintptr_t code = (uintptr_t)victim & ~(uintptr_t)(PAGE - 1);
+	struct hvtrust_audit rec;
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	EXPECT_EQ(-1, mprotect((void *)code, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_EXEC_MAPPED),
+			       r.page->session_id, &rec));
+	EXPECT_EQ(code, rec.gva);
+}
+
+/* Attacker: a process that is not the registered program's image. */
+TEST_F(trust, attach_with_other_executable_memory_is_refused)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct hvtrust_audit rec;
+		uint64_t stub = foreign_stub(NULL);
+		struct raw r;
+		int dev;
+
+		CHILD_CHECK(stub, 10);
+		CHILD_CHECK(raw_attach(&r) == -EACCES, 11);
+		dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+		CHILD_CHECK(dev >= 0, 12);
+		CHILD_CHECK(find_audit(dev, KIND(HVTRUST_AUDIT_ATTACH_REFUSED), 0, &rec), 13);
+		CHILD_CHECK(rec.pid == getpid(), 14);
+		CHILD_CHECK(rec.gva == (stub & ~(uint64_t)(PAGE - 1)), 15);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
 }
 
 TEST_F(trust, forked_child_has_no_session)
@@ -163,6 +233,7 @@ static void run_target(int ready_w, int go_r, int result_w)
 	memset(data, 0x3c, PAGE);
 	mlock(data, PAGE);
 	info.data = (uintptr_t)data;
+	CHILD_CHECK(read(go_r, &go, 1) == 1, 25);
 	CHILD_CHECK(raw_open(&r) == 0, 21);
 	info.session_id = r.page->session_id;
 	info.protect_code = raw_protect(&r, (void *)info.code, PAGE);
@@ -181,12 +252,16 @@ static void run_target(int ready_w, int go_r, int result_w)
 enum attack {
 	ATTACK_PTRACE_CODE,
 	ATTACK_PROC_MEM_CODE,
+	ATTACK_PROC_MEM_OPENED_BEFORE,
 	ATTACK_VM_WRITEV_CODE,
 	ATTACK_VM_WRITEV_DATA,
 };
 
-/* Changes one byte at @addr in @pid; 0 or -errno of the refusal. */
-static int attack(pid_t pid, enum attack how, uint64_t addr)
+/*
+ * Changes one byte at @addr in @pid; 0 or -errno of the refusal. @mem_fd:
+ * /proc/PID/mem, opened before the target had a session.
+ */
+static int attack(pid_t pid, enum attack how, uint64_t addr, int mem_fd)
 {
 	char path[64];
 	unsigned char byte = 0x90 ^ 0xff;
@@ -215,6 +290,8 @@ static int attack(pid_t pid, enum attack how, uint64_t addr)
 			ret = -errno;
 		close(fd);
 		return ret;
+	case ATTACK_PROC_MEM_OPENED_BEFORE:
+		return pwrite(mem_fd, &byte, 1, addr) == 1 ? 0 : -errno;
 	case ATTACK_VM_WRITEV_CODE:
 	case ATTACK_VM_WRITEV_DATA: {
 		struct iovec local = { .iov_base = &byte, .iov_len = 1 };
@@ -228,10 +305,11 @@ static int attack(pid_t pid, enum attack how, uint64_t addr)
 
 static void attack_target(struct __test_metadata *_metadata, int dev, enum attack how)
 {
-	int ready[2], go[2], result[2], ret;
+	int ready[2], go[2], result[2], ret, mem_fd = -1;
 	struct target_result res;
 	struct target_info info;
 	struct hvtrust_audit rec;
+	char path[64];
 	uint64_t where;
 	pid_t pid;
 
@@ -242,42 +320,47 @@ static void attack_target(struct __test_metadata *_metadata, int dev, enum attac
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		run_target(ready[1], go[0], result[1]);
+	if (how == ATTACK_PROC_MEM_OPENED_BEFORE) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		mem_fd = open(path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, mem_fd);
+	}
+	ASSERT_EQ(1, write(go[1], "s", 1));
 	ASSERT_EQ(sizeof(info), read(ready[0], &info, sizeof(info)));
 	ASSERT_EQ(0, info.protect_code);
 	ASSERT_EQ(0, info.protect_data);
 	ASSERT_EQ(0, info.check);
 
 	where = how == ATTACK_VM_WRITEV_DATA ? info.data + 100 : (uintptr_t)victim;
-	ret = attack(pid, how, where);
+	ret = attack(pid, how, where, mem_fd);
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(sizeof(res), read(result[0], &res, sizeof(res)));
 	EXPECT_EQ(0, wait_exit(pid));
 
+	/* Refused before anything was written, and the session revoked. */
 	switch (how) {
 	case ATTACK_PTRACE_CODE:
-	case ATTACK_PROC_MEM_CODE:
-		/* the kernel copies the page on write: the next check sees another frame */
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(-EBADMSG, res.check);
-		EXPECT_EQ(info.code, (uint64_t)res.changed & ~(uint64_t)(PAGE - 1));
-		EXPECT_EQ(-EKEYREVOKED, res.status);
-		EXPECT_TRUE(find_audit(dev, KIND(HVTRUST_AUDIT_CHECK_FAILED) |
-				       KIND(HVTRUST_AUDIT_REMAPPED), info.session_id, &rec));
-		break;
 	case ATTACK_VM_WRITEV_CODE:
-		/* process_vm_writev honours the mapping's protection: nothing changed */
-		EXPECT_EQ(-EFAULT, ret);
-		EXPECT_EQ(0, res.check);
-		EXPECT_EQ(0, res.status);
-		break;
 	case ATTACK_VM_WRITEV_DATA:
-		/* the kernel writes the frame itself: the hypervisor sees the write */
-		ASSERT_EQ(0, ret);
-		EXPECT_EQ(-EKEYREVOKED, res.check);
-		EXPECT_EQ(-EKEYREVOKED, res.status);
-		EXPECT_TRUE(find_audit(dev, KIND(HVTRUST_AUDIT_WRITE), info.session_id, &rec));
+		EXPECT_EQ(-EPERM, ret);
+		break;
+	case ATTACK_PROC_MEM_CODE:
+		EXPECT_EQ(-EACCES, ret);
+		break;
+	case ATTACK_PROC_MEM_OPENED_BEFORE:
+		EXPECT_EQ(-EIO, ret);
 		break;
 	}
+	EXPECT_EQ(-EKEYREVOKED, res.check);
+	EXPECT_EQ(-EKEYREVOKED, res.status);
+	ASSERT_TRUE(find_audit(dev, KIND(HVTRUST_AUDIT_TRACED), info.session_id, &rec));
+	EXPECT_EQ(pid, rec.pid);
+	/* Nothing reached the target's memory. */
+	EXPECT_EQ(0, audit_now(dev, info.session_id, 0, NULL) &
+		  (KIND(HVTRUST_AUDIT_WRITE) | KIND(HVTRUST_AUDIT_CHECK_FAILED) |
+		   KIND(HVTRUST_AUDIT_REMAPPED)));
+	if (mem_fd >= 0)
+		close(mem_fd);
 	close(ready[0]);
 	close(ready[1]);
 	close(go[0]);
@@ -286,22 +369,29 @@ static void attack_target(struct __test_metadata *_metadata, int dev, enum attac
 	close(result[1]);
 }
 
-TEST_F(trust, ptrace_poketext_is_detected)
+/* Attacker: a root debugger. */
+TEST_F(trust, ptrace_attach_is_refused_and_revokes)
 {
 	attack_target(_metadata, self->dev, ATTACK_PTRACE_CODE);
 }
 
-TEST_F(trust, proc_mem_write_is_detected)
+/* Attacker: another root process, through the proc file or the syscall. */
+TEST_F(trust, proc_mem_write_is_refused_and_revokes)
 {
 	attack_target(_metadata, self->dev, ATTACK_PROC_MEM_CODE);
 }
 
-TEST_F(trust, process_vm_writev_to_code_is_refused)
+TEST_F(trust, proc_mem_opened_before_the_session_cannot_write)
+{
+	attack_target(_metadata, self->dev, ATTACK_PROC_MEM_OPENED_BEFORE);
+}
+
+TEST_F(trust, process_vm_writev_to_code_is_refused_and_revokes)
 {
 	attack_target(_metadata, self->dev, ATTACK_VM_WRITEV_CODE);
 }
 
-TEST_F(trust, process_vm_writev_to_data_revokes)
+TEST_F(trust, process_vm_writev_to_data_is_refused_and_revokes)
 {
 	attack_target(_metadata, self->dev, ATTACK_VM_WRITEV_DATA);
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Selftest: trusted-program sessions: attach, the first hypercall, the library, many at once. */
 /* Context: user space inside the test guest (root); registers itself, re-execs itself in roles. */
+#include <elf.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "hvt_trust_harness.h"
 
@@ -35,6 +38,32 @@ TEST_F(trust, attach_requires_a_registered_binary)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		setenv("HVT_TRUST_ROLE", "attach", 1);
+		execl(COPY_PATH, COPY_PATH, (char *)NULL);
+		_exit(127);
+	}
+	EXPECT_EQ(ENOENT, wait_exit(pid));
+	unlink(COPY_PATH);
+}
+
+/*
+ * Attacker: a root process that is not the registered program but maps the
+ * registered file's code beside its own, as the loader would, and asks.
+ */
+TEST_F(trust, impostor_mapping_the_registered_file_is_refused)
+{
+	char registered[PATH_MAX];
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", registered, sizeof(registered) - 1);
+	ASSERT_LT(0, n);
+	registered[n] = 0;
+	ASSERT_EQ(0, make_copy("impostor"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		setenv("HVT_TRUST_ROLE", "impostor", 1);
+		setenv("HVT_TRUST_REGISTERED", registered, 1);
 		execl(COPY_PATH, COPY_PATH, (char *)NULL);
 		_exit(127);
 	}
@@ -97,19 +126,34 @@ TEST_F(trust, first_hypercall_with_another_page_is_einval)
 	EXPECT_EQ(-EINVAL, raw_first_call(&r, (uintptr_t)r.page + PAGE));
 }
 
+/*
+ * No other code may be mapped once attached: the one executable page
+ * outside the binary is the session page itself, whose stub the first
+ * hypercall must not come through.
+ */
 TEST_F(trust, first_hypercall_outside_the_binary_is_eacces)
 {
 	struct hc h = { .rax = HVTRUST_HC_SESSION_OPEN };
-	uint64_t stub = foreign_stub(NULL);
 	struct raw r;
 
-	ASSERT_NE(0, stub);
 	ASSERT_EQ(0, raw_attach(&r));
 	prefault_code();
 	h.rbx = (uintptr_t)r.page;
-	hc_via(stub, &h);
+	hc_via((uintptr_t)r.page + HVTRUST_SESSION_STUB_OFFSET, &h);
 	EXPECT_EQ(-EACCES, (long)h.rax);
 	EXPECT_NE(HVTRUST_SESSION_MAGIC, r.page->magic);
+	/* The session stays pending: the right call site still opens it. */
+	EXPECT_EQ((long)(uintptr_t)r.page, raw_first_call(&r, (uintptr_t)r.page));
+}
+
+/* Attacker: a root process reading a core dump of the program. */
+TEST_F(trust, session_process_is_not_dumpable)
+{
+	struct raw r;
+
+	ASSERT_EQ(1, prctl(PR_GET_DUMPABLE));
+	ASSERT_EQ(0, raw_open(&r));
+	EXPECT_EQ(0, prctl(PR_GET_DUMPABLE));
 }
 
 TEST_F(trust, library_session)
@@ -239,9 +283,40 @@ TEST_F_TIMEOUT(trust, many_sessions_hammer_status_on_all_cpus, 300)
 	close(out[0]);
 }
 
+/*
+ * The impostor: maps the first code segment of the registered file
+ * (HVT_TRUST_REGISTERED) at the file offset the manifest names, then asks
+ * for a session. 0 or the errno of the refusal; 102 and up: setup failed.
+ */
+static int impostor_role(void)
+{
+	const char *path = getenv("HVT_TRUST_REGISTERED");
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i;
+
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		return 102;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * eh.e_phentsize) != sizeof(ph))
+			return 103;
+		if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X))
+			break;
+	}
+	if (i == eh.e_phnum)
+		return 104;
+	if (mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+		 ph.p_offset & ~(uint64_t)(PAGE - 1)) == MAP_FAILED)
+		return 105;
+	return attach_role();
+}
+
 /* Roles a test runs this binary in, by exec, chosen by the environment. */
 static int run_role(const char *role)
 {
+	if (!strcmp(role, "impostor"))
+		return impostor_role();
 	if (!strcmp(role, "hammer"))
 		return hammer_role();
 	if (!strcmp(role, "attach"))

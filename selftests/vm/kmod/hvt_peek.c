@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Test-only module: reads and writes a physical page as a hostile guest kernel would. */
+/* Test-only module: reads and writes physical memory as a hostile guest kernel would. */
 /* Context: process context (module load) inside the test guest; never shipped. */
 #define pr_fmt(fmt) "hvt_peek: " fmt
 
@@ -24,6 +24,14 @@ static unsigned long va;
 module_param(va, ulong, 0444);
 MODULE_PARM_DESC(va, "Or a module (vmalloc) address whose page to read, write (through a writable alias) and read again");
 
+static unsigned long long flip_pa;
+module_param(flip_pa, ullong, 0444);
+MODULE_PARM_DESC(flip_pa, "Or the physical address of a 64-bit word of RAM to XOR flip_mask into");
+
+static unsigned long long flip_mask;
+module_param(flip_mask, ullong, 0444);
+MODULE_PARM_DESC(flip_mask, "The bits to flip at flip_pa (a page-table entry's ignored bits, say)");
+
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
 static void hvt_peek_page(u64 *page, unsigned long long where)
@@ -47,6 +55,16 @@ static int __init hvt_peek_init(void)
 	void *alias = NULL;
 	int i;
 
+	if (flip_pa) {
+		u64 *word = phys_to_virt(flip_pa);
+
+		if (!pfn_valid(PHYS_PFN(flip_pa)) || !IS_ALIGNED(flip_pa, sizeof(u64)))
+			return -EINVAL;
+		pr_info("pa %#llx: %#llx, flipped to %#llx\n", flip_pa, READ_ONCE(*word),
+			READ_ONCE(*word) ^ flip_mask);
+		WRITE_ONCE(*word, READ_ONCE(*word) ^ flip_mask);
+		return 0;
+	}
 	for (i = 0; i < nr_pages; i++)
 		if (!pfn_valid(PHYS_PFN(pages[i])))
 			return -EINVAL;
