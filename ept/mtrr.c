@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Memory-type resolution from a snapshot of the MTRRs. */
 /* Context: any (called while the EPT tables are built, before launch); pure logic. */
+/* Laid out with VMX root's code: hvt_ept_fill() (root text) calls it. */
 #include "mtrr.h"
 
 #define MTRR_DEF_TYPE_MASK	0xffULL
@@ -22,7 +23,7 @@ static const struct {
 	{ 0xf0000, 0x1000 }, { 0xf8000, 0x1000 },
 };
 
-static u8 hvt_fixed_type(const struct hvt_mtrr_state *mtrr, u64 addr)
+static HVT_ROOT u8 hvt_fixed_type(const struct hvt_mtrr_state *mtrr, u64 addr)
 {
 	int i;
 
@@ -43,7 +44,7 @@ static u8 hvt_fixed_type(const struct hvt_mtrr_state *mtrr, u64 addr)
  * WT beats WB, and any other overlap is undefined by the SDM, which we
  * resolve to UC, the type that can never corrupt device state.
  */
-static u8 hvt_combine_types(u8 a, u8 b)
+static HVT_ROOT u8 hvt_combine_types(u8 a, u8 b)
 {
 	if (a == b)
 		return a;
@@ -64,7 +65,7 @@ static u8 hvt_combine_types(u8 a, u8 b)
  * Return: the one memory type every byte of the range has, or HVT_MT_MIXED
  * when the range must be split into smaller pages.
  */
-u8 hvt_mtrr_type_of_range(const struct hvt_mtrr_state *mtrr, u64 base, u64 size)
+HVT_ROOT u8 hvt_mtrr_type_of_range(const struct hvt_mtrr_state *mtrr, u64 base, u64 size)
 {
 	u64 phys_mask = (mtrr->phys_bits >= 64) ? ~0ULL :
 			(BIT_ULL(mtrr->phys_bits) - 1);
