@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Test builds only (make HVT_TEST_HOOKS=y): debugfs hvtrust/silent_write and root_state. */
+/* Test builds only (make HVT_TEST_HOOKS=y): debugfs hvtrust/silent_write, root_state and more. */
 /* Every build compiles it, empty without the hooks, so DKMS and the bench hash the same sources. */
 /* Context: process context (debugfs file operations, module load and unload). */
 #define pr_fmt(fmt) "hvtrust: " fmt
@@ -10,9 +10,13 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/io.h>
 
+#include "../uapi/hvtrust.h"
 #include "../vmx/hypercall.h"
+#include "../vmx/service.h"
 #include "build.h"
 #include "debugfs.h"
 #include "hvcall.h"
@@ -57,12 +61,49 @@ static const struct file_operations hvt_test_silent_write_fops = {
 	.write = hvt_test_silent_write,
 };
 
+/*
+ * hvtrust/session_prepare takes "PAGE_PA": HVTRUST_HC_SESSION_PREPARE for
+ * binary 0 with that page as the session page, as a hostile kernel would
+ * call it; a session made is ended at once.
+ */
+static ssize_t hvt_test_session_prepare(struct file *file, const char __user *ubuf,
+					size_t len, loff_t *pos)
+{
+	struct hvt_session_request *req;
+	u64 page_pa;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtou64_from_user(ubuf, len, 16, &page_pa);
+	if (ret)
+		return ret;
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->cr3 = __pa(current->mm->pgd);
+	req->page_pa = page_pa;
+	req->page_va = PAGE_SIZE;
+	ret = hvt_hv_call(HVTRUST_HC_SESSION_PREPARE, __pa(req), 0, 0);
+	kfree(req);
+	if (ret > 0)
+		hvt_hv_call(HVTRUST_HC_SESSION_END, ret, 0, 0);
+	return ret < 0 ? ret : len;
+}
+
+static const struct file_operations hvt_test_session_prepare_fops = {
+	.owner = THIS_MODULE,
+	.write = hvt_test_session_prepare,
+};
+
 void hvt_debugfs_init(void)
 {
 	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
 	debugfs_create_file("silent_write", 0200, hvt_test_dir, NULL,
 			    &hvt_test_silent_write_fops);
 	debugfs_create_file("root_state", 0400, hvt_test_dir, NULL, &hvt_test_root_state_fops);
+	debugfs_create_file("session_prepare", 0200, hvt_test_dir, NULL,
+			    &hvt_test_session_prepare_fops);
 	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
 }
 

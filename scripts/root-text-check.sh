@@ -42,4 +42,27 @@ for rela in .rela__jump_table .rela.static_call_sites .rela__mcount_loc; do
 		fail "$rela points into .noinstr.text: VMX root's code would be patched at run time"
 	fi
 done
-echo "root-text-check: $(basename "$dir"): VMX root's code is $((16#$(section "$ko" .noinstr.text | cut -d' ' -f1) / 4096)) whole pages, no run-time patch site in them"
+# Nothing in it may reach code outside it: a call into the module's other
+# text or into the kernel's runs what the guest kernel can patch, a pointer
+# read from the kernel's data (pv_ops) runs what it can rewrite. Allowed
+# outside: the module's own data and, from the kernel, per-CPU data and the
+# compiler's return, retpoline and stack-protector thunks, which the build
+# still emits (a known gap: they live in the kernel's text).
+noinstr_index=$(readelf -SW "$ko" | sed -n 's/^ *\[ *\([0-9]*\)\] \.noinstr\.text .*/\1/p')
+allowed_undefined='^(gdt_page|this_cpu_off|__x86_return_thunk|__x86_indirect_thunk_r[a-z0-9]+|__stack_chk_fail)$'
+outside=$(
+	readelf -rW "$ko" | awk '
+		/^Relocation section/ { on = index($0, "'"'"'.rela.noinstr.text'"'"'") > 0; next }
+		on && $1 ~ /^[0-9a-f]+$/ && NF >= 5 { print $5 }' | sort -u |
+	while read -r sym; do
+		read -r type ndx < <(readelf -sW "$ko" |
+			awk -v s="$sym" '$8 == s { print $4, $7; exit }')
+		case "${type:-}:${ndx:-}" in
+		SECTION:*|OBJECT:*) ;;
+		*:"$noinstr_index") ;;
+		NOTYPE:UND|*:UND|:) [[ $sym =~ $allowed_undefined ]] || echo "$sym" ;;
+		*) echo "$sym" ;;
+		esac
+	done)
+[ -z "$outside" ] || fail "VMX root's code reaches code outside it: $(echo $outside)"
+echo "root-text-check: $(basename "$dir"): VMX root's code is $((16#$(section "$ko" .noinstr.text | cut -d' ' -f1) / 4096)) whole pages, no run-time patch site in them, no call out of them"

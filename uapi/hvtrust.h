@@ -463,7 +463,8 @@ struct hvtrust_read_audit {
 #define HVTRUST_HC_REGISTRY_ADD	0x102
 #define HVTRUST_HC_REGISTRY_REMOVE	0x103	/* RCX: id; ends its sessions */
 #define HVTRUST_HC_SEAL		0x104	/* no registry change until reboot */
-#define HVTRUST_HC_SESSION_PREPARE	0x105	/* RCX: physical address of the request */
+/* RCX: physical address of the request; it and the session page must be plain guest RAM */
+#define HVTRUST_HC_SESSION_PREPARE	0x105
 #define HVTRUST_HC_SESSION_END	0x106	/* RCX: session id; frees its frames */
 #define HVTRUST_HC_SESSION_INFO	0x107	/* RCX: session id; returns its flags */
 /* RCX: session id, RDX: HVTRUST_AUDIT_TRACED or _EXEC_MAPPED, RSI: address */

@@ -55,6 +55,26 @@ HVT_ROOT const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 	return hvt_root_va(vmm->trust, hpa);
 }
 
+/**
+ * hvt_is_guest_page() - whether a page the kernel names is ordinary guest RAM
+ * @vmm: the hypervisor
+ * @gpa: an address in the page
+ *
+ * Kernel-only calls hand root physical addresses to read and write: each
+ * must be RAM that EPT maps to itself with every permission, never the
+ * hypervisor's hidden state, its code or a frame it protects.
+ */
+HVT_ROOT bool hvt_is_guest_page(const struct hvt_vmm *vmm, u64 gpa)
+{
+	u64 entry;
+
+	if (!hvt_is_ram(vmm->trust, gpa & PAGE_MASK, PAGE_SIZE))
+		return false;
+	entry = hvt_ept_entry_4k(&vmm->ept, gpa);
+	return (entry & HVT_EPT_RWX) == HVT_EPT_RWX &&
+	       (entry & HVT_EPT_ADDR_MASK) == (gpa & HVT_EPT_ADDR_MASK);
+}
+
 static HVT_ROOT const u64 *hvt_read_table(const void *vmm, u64 gpa)
 {
 	return hvt_guest_page(vmm, gpa);

@@ -18,6 +18,7 @@ static __always_inline void *hvt_root_va(const struct hvt_trust *trust, u64 pa)
 }
 
 bool hvt_is_ram(const struct hvt_trust *trust, u64 pa, u64 len);
+bool hvt_is_guest_page(const struct hvt_vmm *vmm, u64 gpa);
 u64 hvt_current_cr3(const struct hvt_trust *trust);
 bool hvt_guest_la57(void);
 const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa);

@@ -326,6 +326,34 @@ restore_cr4:
  * Runs in VMX root on the way out: everything the VM exit replaced with host
  * state goes back to the guest's values before VMXOFF hands over the CPU.
  */
+/* wrmsrl() without the paravirt call and the tracepoint. */
+static HVT_ROOT void hvt_wrmsr(u32 msr, u64 value)
+{
+	__wrmsr(msr, (u32)value, (u32)(value >> 32));
+}
+
+/*
+ * force_reload_TR() without calls into Linux: its paravirt ops go through
+ * pv_ops, a table the guest kernel can rewrite, and it calls out to switch
+ * GDTs. LTR marks the descriptor busy, which the read-only alias of the
+ * GDT that @gdtr names would refuse: the writable alias is loaded around it.
+ */
+static HVT_ROOT void hvt_reload_tr(const struct hvt_table_register *gdtr)
+{
+	struct desc_struct *gdt = get_current_gdt_rw();
+	struct hvt_table_register writable = {
+		.limit = GDT_SIZE - 1,
+		.base = (unsigned long)gdt,
+	};
+	tss_desc tss = *(tss_desc *)&gdt[GDT_ENTRY_TSS];
+
+	tss.type = DESC_TSS;
+	native_write_gdt_entry(gdt, GDT_ENTRY_TSS, &tss, DESC_TSS);
+	asm volatile("lgdt %0" : : "m"(writable));
+	asm volatile("ltr %w0" : : "q"(GDT_ENTRY_TSS * 8));
+	asm volatile("lgdt %0" : : "m"(*gdtr));
+}
+
 HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 {
 	struct hvt_iret_frame *frame = (void *)((u8 *)vcpu->stack +
@@ -350,15 +378,15 @@ HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 
 	hvt_vmclear(vcpu->vmcs_pa);
 	hvt_vmxoff();
-	hvt_write_cr4_raw(__read_cr4() & ~X86_CR4_VMXE);
+	hvt_write_cr4_raw(native_read_cr4() & ~X86_CR4_VMXE);
 	asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	asm volatile("lidt %0" : : "m"(idtr));
 	/* The VM exit cut the TSS limit to 0x67: reload TR from the GDT. */
-	force_reload_TR();
-	wrmsrl(MSR_FS_BASE, fs_base);
-	wrmsrl(MSR_GS_BASE, gs_base);
-	wrmsrl(MSR_IA32_CR_PAT, pat);
+	hvt_reload_tr(&gdtr);
+	hvt_wrmsr(MSR_FS_BASE, fs_base);
+	hvt_wrmsr(MSR_GS_BASE, gs_base);
+	hvt_wrmsr(MSR_IA32_CR_PAT, pat);
 	native_set_debugreg(7, dr7);
 	/* Linux's own NMI, queued in root: its handler runs once it is back. */
 	if (owed_nmis)

@@ -126,7 +126,7 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	u32 i;
 	int err;
 
-	if (!hvt_is_ram(trust, request_pa, sizeof(req)) ||
+	if (!hvt_is_guest_page(vcpu->vmm, request_pa) ||
 	    (request_pa & ~PAGE_MASK) + sizeof(req) > PAGE_SIZE)
 		return -EFAULT;
 	/* One copy, then checks on the copy only. */
@@ -134,7 +134,7 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
 	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
 	    req.page_va >= hvt_user_top(hvt_guest_la57()) ||
-	    !hvt_is_ram(trust, req.page_pa, PAGE_SIZE))
+	    !hvt_is_guest_page(vcpu->vmm, req.page_pa))
 		return -EINVAL;
 	req.binary = array_index_nospec(req.binary, HVT_MAX_BINARIES);
 	if (!trust->binaries[req.binary].used)

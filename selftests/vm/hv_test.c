@@ -511,6 +511,71 @@ TEST_F(hv, root_state_is_hidden_from_the_kernel)
 	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
 }
 
+#define SESSION_PREPARE	"/sys/kernel/debug/hvtrust/session_prepare"
+
+/* SESSION_PREPARE with @pa as the session page, as the kernel; 0 or -errno. */
+static int prepare_with_page(unsigned long long pa)
+{
+	int fd = open(SESSION_PREPARE, O_WRONLY | O_CLOEXEC), ret = 0;
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%llx", pa);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Attacker: the guest kernel, passing the hypervisor's own memory as the
+ * page root writes a session into (and later wipes). Refused for every
+ * hidden allocation, for a page outside RAM, while an ordinary page of
+ * RAM gets past the check (to the binary's, registered or not).
+ */
+TEST_F(hv, kernel_only_calls_refuse_hypervisor_pages)
+{
+	unsigned long long pa, good = 0;
+	char name[32];
+	size_t size;
+	int cpu, refused = 0, ret;
+	FILE *f;
+	void *buf;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen(ROOT_STATE, "r");
+	if (!f)
+		SKIP(return, "no %s: not a test build of the module", ROOT_STATE);
+	while (fscanf(f, "%31s %d %llx %zu", name, &cpu, &pa, &size) == 4) {
+		EXPECT_EQ(-EINVAL, prepare_with_page(pa & ~4095ULL)) {
+			TH_LOG("%s of cpu %d at %#llx accepted as a session page", name, cpu, pa);
+		}
+		refused++;
+	}
+	fclose(f);
+	ASSERT_LT(0, refused);
+	EXPECT_EQ(-EINVAL, prepare_with_page(0xfee00000ULL));
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 1, 4096);
+	{
+		int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		uint64_t entry = 0;
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(8, pread(fd, &entry, 8, (uintptr_t)buf / 4096 * 8));
+		close(fd);
+		ASSERT_TRUE(entry >> 63);
+		good = (entry & ((1ULL << 55) - 1)) * 4096;
+	}
+	ret = prepare_with_page(good);
+	EXPECT_TRUE(ret == 0 || ret == -ENOENT) {
+		TH_LOG("an ordinary page: %d", ret);
+	}
+	munmap(buf, 4096);
+}
+
 /* KVM first: hvtrust refuses with -EBUSY and says why, and loads once KVM left. */
 TEST_F(hv, kvm_intel_first_makes_hvtrust_refuse)
 {
