@@ -34,10 +34,9 @@
  * @manifest: the manifest handed to the hypervisor (hidden from Linux now)
  * @manifest_size: its size
  * @info: what LIST reports
- * @first_offset: file offset of its first executable segment
  * @nr_segments: its executable segments
  * @seg_vaddr: where each is mapped, relative to the load bias
- * @seg_offset: its file offset
+ * @seg_offset: the file offset of each
  * @seg_size: bytes of each
  */
 struct hvt_binary_glue {
@@ -45,7 +44,6 @@ struct hvt_binary_glue {
 	void *manifest;
 	size_t manifest_size;
 	struct hvtrust_binary info;
-	u64 first_offset;
 	u32 nr_segments;
 	u64 seg_vaddr[HVTRUST_MANIFEST_MAX_SEGMENTS];
 	u64 seg_offset[HVTRUST_MANIFEST_MAX_SEGMENTS];
@@ -215,7 +213,6 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 				.dev = new_encode_dev(inode->i_sb->s_dev),
 				.ino = inode->i_ino,
 			},
-			.first_offset = m->segments[0].offset,
 			.nr_segments = m->nr_segments,
 		};
 		u32 seg;
@@ -410,7 +407,7 @@ int hvt_binaries_find(struct mm_struct *mm,
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
 		if (vma->vm_file && hvt_is_binary_file(b, vma->vm_file) &&
-		    ((u64)vma->vm_pgoff << PAGE_SHIFT) == b->first_offset &&
+		    ((u64)vma->vm_pgoff << PAGE_SHIFT) == b->seg_offset[0] &&
 		    (vma->vm_flags & VM_EXEC)) {
 			*bias = vma->vm_start - b->seg_vaddr[0];
 			have_bias = true;
