@@ -107,4 +107,91 @@ static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
 	return -EFAULT;
 }
 
+/**
+ * hvt_walk_user_exec() - every 4 KiB page user mode may execute, checked one by one
+ * @cr3: guest CR3 with the flag and PCID bits already cleared
+ * @la57: the guest runs with 5-level paging (CR4.LA57)
+ * @read_table: as for hvt_walk_user()
+ * @ctx: passed to @read_table
+ * @accept: whether the page at a user address, mapped to a guest-physical
+ *          page, is accounted for
+ * @accept_ctx: passed to @accept
+ * @budget: in: entries and pages the walk may look at; out: what is left
+ * @where: out, on an error: the page not accepted, or the first address
+ *         mapped by the table that could not be read
+ *
+ * A page counts as executable when every level is present, open to user
+ * mode and without NX: reserved bits are not looked at, so a page that
+ * would fault counts too (the walk errs towards refusing). A large page is
+ * visited as the 4 KiB pages it holds. The walk is iterative and bounded by
+ * @budget, so that a table graph the guest made cyclic or huge cannot keep
+ * the caller busy. Static inline for the same reason as hvt_walk_user().
+ *
+ * Return: 0 when every executable page is accepted; -EACCES (a page not
+ * accepted), -EFAULT (a table not readable) or -E2BIG (@budget spent).
+ */
+static inline int hvt_walk_user_exec(u64 cr3, bool la57,
+				     const u64 *(*read_table)(const void *ctx, u64 gpa),
+				     const void *ctx,
+				     bool (*accept)(const void *accept_ctx, u64 gva, u64 gpa),
+				     const void *accept_ctx, u64 *budget, u64 *where)
+{
+	const u64 *entries[6];
+	unsigned int next[6];
+	u64 base[6];
+	int top = la57 ? 5 : 4, level = top;
+
+	entries[top] = read_table(ctx, cr3 & HVT_PTE_ADDR);
+	if (!entries[top]) {
+		*where = 0;
+		return -EFAULT;
+	}
+	next[top] = 0;
+	base[top] = 0;
+	for (;;) {
+		unsigned int shift = 12 + 9 * (level - 1), i;
+		u64 entry, gva, size, offset;
+
+		if (next[level] == (level == top ? HVT_USER_ROOT_ENTRIES : 512)) {
+			if (level == top)
+				return 0;
+			level++;
+			continue;
+		}
+		if (!*budget)
+			return -E2BIG;
+		(*budget)--;
+		i = next[level]++;
+		gva = base[level] + ((u64)i << shift);
+		entry = READ_ONCE(entries[level][i]);
+		if (!hvt_pte_user_present(entry) || (entry & HVT_PTE_NX))
+			continue;
+		if (level > 1 && !(entry & HVT_PTE_LARGE)) {
+			entries[level - 1] = read_table(ctx, entry & HVT_PTE_ADDR);
+			if (!entries[level - 1]) {
+				*where = gva;
+				return -EFAULT;
+			}
+			level--;
+			next[level] = 0;
+			base[level] = gva;
+			continue;
+		}
+		/* The PS bit is reserved above the PDPT: the CPU faults there. */
+		if (level > 3)
+			continue;
+		size = 1ULL << shift;
+		for (offset = 0; offset < size; offset += 0x1000) {
+			if (!*budget)
+				return -E2BIG;
+			(*budget)--;
+			if (!accept(accept_ctx, gva + offset,
+				    (entry & HVT_PTE_ADDR & ~(size - 1)) + offset)) {
+				*where = gva + offset;
+				return -EACCES;
+			}
+		}
+	}
+}
+
 #endif /* HVT_WALK_H */

@@ -240,4 +240,147 @@ TEST_F(walk, large_pages_are_not_cached)
 	EXPECT_EQ(NULL, cache.pt);
 }
 
+/* What an exec walk saw: the pages it was shown, and which one to refuse. */
+struct exec_seen {
+	u64 gva[16];
+	u64 gpa[16];
+	unsigned int count;
+	u64 refuse_gva;
+};
+
+static bool accept_page(const void *ctx, u64 gva, u64 gpa)
+{
+	struct exec_seen *seen = (struct exec_seen *)ctx;
+
+	if (seen->count < 16) {
+		seen->gva[seen->count] = gva;
+		seen->gpa[seen->count] = gpa;
+	}
+	seen->count++;
+	return gva != seen->refuse_gva;
+}
+
+static int exec_walk(FIXTURE_DATA(walk) *self, bool la57, struct exec_seen *seen, u64 *budget,
+		     u64 *where)
+{
+	return hvt_walk_user_exec(self->cr3, la57, read_table, self->g, accept_page, seen, budget,
+				  where);
+}
+
+TEST_F(walk, exec_walk_shows_only_executable_user_pages)
+{
+	u64 code = 0x400000, data = 0x401000, kernel_only = 0x402000, absent = 0x403000;
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, code, 1, 0x11000ULL | USER_TABLE);
+	map(self->g, self->cr3, 4, data, 1, 0x12000ULL | USER_TABLE | HVT_PTE_NX);
+	map(self->g, self->cr3, 4, kernel_only, 1, 0x13000ULL | HVT_PTE_PRESENT);
+	map(self->g, self->cr3, 4, absent, 1, 0x14000ULL | HVT_PTE_USER);
+	ASSERT_EQ(0, exec_walk(self, false, &seen, &budget, &where));
+	ASSERT_EQ(1, seen.count);
+	EXPECT_EQ(code, seen.gva[0]);
+	EXPECT_EQ(0x11000ULL, seen.gpa[0]);
+	EXPECT_LT(budget, 1 << 20);
+}
+
+TEST_F(walk, exec_walk_nx_above_the_leaf_hides_the_subtree)
+{
+	u64 gva = 0x7f0000200000ULL, pd;
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x21000ULL | USER_TABLE);
+	pd = table_at(self->g, self->cr3)[index_at(gva, 4)] & HVT_PTE_ADDR;
+	pd = table_at(self->g, pd)[index_at(gva, 3)] & HVT_PTE_ADDR;
+	table_at(self->g, pd)[index_at(gva, 2)] |= HVT_PTE_NX;
+	ASSERT_EQ(0, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(0, seen.count);
+	table_at(self->g, pd)[index_at(gva, 2)] &= ~HVT_PTE_NX;
+	ASSERT_EQ(0, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(1, seen.count);
+}
+
+TEST_F(walk, exec_walk_names_the_page_it_refuses)
+{
+	u64 first = 0x400000, second = 0x7f0000005000ULL;
+	struct exec_seen seen = { .refuse_gva = second };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, first, 1, 0x31000ULL | USER_TABLE);
+	map(self->g, self->cr3, 4, second, 1, 0x32000ULL | USER_TABLE);
+	EXPECT_EQ(-EACCES, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(second, where);
+	EXPECT_EQ(2, seen.count);
+}
+
+TEST_F(walk, exec_walk_visits_a_large_page_page_by_page)
+{
+	u64 gva = 0x7f0000200000ULL;
+	struct exec_seen seen = { .refuse_gva = gva + 511 * PAGE };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, gva, 2, 0x40000000ULL | HVT_PTE_LARGE | USER_TABLE);
+	EXPECT_EQ(-EACCES, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(gva + 511 * PAGE, where);
+	EXPECT_EQ(512, seen.count);
+	EXPECT_EQ(0x40000000ULL + 15 * PAGE, seen.gpa[15]);
+}
+
+TEST_F(walk, exec_walk_ignores_the_kernel_half_and_a_top_level_ps_bit)
+{
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, 0xffff888000000000ULL, 1, 0x41000ULL | USER_TABLE);
+	table_at(self->g, self->cr3)[3] = 0x1000000ULL | HVT_PTE_LARGE | USER_TABLE;
+	ASSERT_EQ(0, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(0, seen.count);
+}
+
+TEST_F(walk, exec_walk_stops_at_an_unreadable_table_and_names_its_range)
+{
+	u64 gva = 0x7f0000400000ULL;
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 4, gva, 1, 0x51000ULL | USER_TABLE);
+	self->g->hidden[self->g->used - 1] = true;
+	EXPECT_EQ(-EFAULT, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(gva & ~0x1fffffULL, where);
+	self->g->hidden[0] = true;	/* the root table itself */
+	EXPECT_EQ(-EFAULT, exec_walk(self, false, &seen, &budget, &where));
+}
+
+/* A hostile kernel points every entry at the same tables: the budget ends it. */
+TEST_F(walk, exec_walk_of_a_cyclic_table_graph_is_bounded)
+{
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 100000, where = 0, pdpt, pd;
+	unsigned int i;
+
+	pdpt = new_table(self->g);
+	pd = new_table(self->g);
+	for (i = 0; i < 256; i++)
+		table_at(self->g, self->cr3)[i] = pdpt | USER_TABLE;
+	for (i = 0; i < 512; i++) {
+		table_at(self->g, pdpt)[i] = pd | USER_TABLE;
+		table_at(self->g, pd)[i] = pd | USER_TABLE;	/* points back at itself */
+	}
+	EXPECT_EQ(-E2BIG, exec_walk(self, false, &seen, &budget, &where));
+	EXPECT_EQ(0, budget);
+}
+
+TEST_F(walk, exec_walk_with_five_levels)
+{
+	u64 high = 0x00ab123456789000ULL;
+	struct exec_seen seen = { .refuse_gva = ~0ULL };
+	u64 budget = 1 << 20, where = 0;
+
+	map(self->g, self->cr3, 5, high, 1, 0x61000ULL | USER_TABLE);
+	ASSERT_EQ(0, exec_walk(self, true, &seen, &budget, &where));
+	ASSERT_EQ(1, seen.count);
+	EXPECT_EQ(high, seen.gva[0]);
+}
+
 TEST_HARNESS_MAIN
