@@ -125,16 +125,16 @@ static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
  * would fault counts too (the walk errs towards refusing). A large page is
  * visited as the 4 KiB pages it holds. The walk is iterative and bounded by
  * @budget, so that a table graph the guest made cyclic or huge cannot keep
- * the caller busy. Static inline for the same reason as hvt_walk_user().
+ * the caller busy. Always inlined: with constant callbacks root makes no
+ * indirect call, and no copy of it lands outside root's text.
  *
  * Return: 0 when every executable page is accepted; -EACCES (a page not
  * accepted), -EFAULT (a table not readable) or -E2BIG (@budget spent).
  */
-static inline int hvt_walk_user_exec(u64 cr3, bool la57,
-				     const u64 *(*read_table)(const void *ctx, u64 gpa),
-				     const void *ctx,
-				     bool (*accept)(const void *accept_ctx, u64 gva, u64 gpa),
-				     const void *accept_ctx, u64 *budget, u64 *where)
+static __always_inline int
+hvt_walk_user_exec(u64 cr3, bool la57, const u64 *(*read_table)(const void *ctx, u64 gpa),
+		   const void *ctx, bool (*accept)(const void *accept_ctx, u64 gva, u64 gpa),
+		   const void *accept_ctx, u64 *budget, u64 *where)
 {
 	const u64 *entries[6];
 	unsigned int next[6];

@@ -5,16 +5,19 @@
 
 #include <linux/ioport.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/io.h>
 #include <asm/page.h>
 #include <asm/tsc.h>
 #include <asm/vmx.h>
 
+#include "../token/sha256.h"
 #include "../vmx/caps.h"
 #include "../vmx/service.h"
 #include "params.h"
@@ -72,6 +75,51 @@ static u32 hvt_check_ticks(const struct hvt_vmx_config *cfg)
 	return clamp_t(u64, ticks, 1, U32_MAX);
 }
 
+/*
+ * The vDSO is the one executable mapping of a trusted program that comes
+ * from the kernel, not from a registered file. Root learns its frames and
+ * their hash now, while the kernel is still trusted, from the loading
+ * process's mapping: every process maps the same frames. Without a vDSO
+ * here (booted with vdso=0), no session may have one.
+ */
+static int hvt_learn_vdso(struct hvt_trust *trust)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long start = 0, end = 0, addr;
+	struct vm_area_struct *vma;
+
+	if (!mm || !mm->context.vdso)
+		return 0;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, (unsigned long)mm->context.vdso);
+	if (vma) {
+		start = vma->vm_start;
+		end = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	if (!vma || (end - start) / PAGE_SIZE > HVT_VDSO_MAX_PAGES) {
+		pr_err("vDSO of %lu bytes at %#lx: cannot describe it to the hypervisor\n",
+		       end - start, start);
+		return -E2BIG;
+	}
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct hvt_vdso_page *vdso = &trust->vdso[trust->nr_vdso];
+		struct page *page;
+
+		if (get_user_pages_fast(addr, 1, 0, &page) != 1) {
+			pr_err("cannot reach the vDSO page at %#lx\n", addr);
+			return -EFAULT;
+		}
+		vdso->pa = page_to_phys(page);
+		kernel_fpu_begin();
+		hvt_sha256(page_address(page), PAGE_SIZE, vdso->hash);
+		kernel_fpu_end();
+		put_page(page);
+		trust->nr_vdso++;
+	}
+	return 0;
+}
+
 /**
  * hvt_params_setup_service() - fill in the service's state before launch
  * @trust: in hidden memory, zeroed but for its tables: room for
@@ -100,6 +148,9 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 		       HVT_RAM_RANGES);
 		return err;
 	}
+	err = hvt_learn_vdso(trust);
+	if (err)
+		return err;
 	trust->check_ticks = hvt_check_ticks(vmm_config);
 	trust->timer_save = hvt_cpu_has_save_preemption_timer(&vmm_config->caps);
 	get_random_bytes(seed, sizeof(seed));

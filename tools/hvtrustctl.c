@@ -798,6 +798,7 @@ static const char *const audit_kinds[] = {
 	[HVTRUST_AUDIT_CLOSED] = "closed",
 	[HVTRUST_AUDIT_ATTACH_REFUSED] = "attach-refused",
 	[HVTRUST_AUDIT_TABLES_DIVERGED] = "tables-diverged",
+	[HVTRUST_AUDIT_EXEC_VIEW] = "exec-view",
 };
 
 static volatile sig_atomic_t stop_requested;

@@ -317,7 +317,7 @@ const char *hvtrust_strerror(int err)
 	case -ESRCH:
 		return "no pending hvtrust session for this address space";
 	case -EACCES:
-		return "hypercall made from outside the registered binary's code";
+		return "hypercall from outside the registered code, or other executable memory mapped";
 	case -EBADMSG:
 		return "code or protected memory differs from what was registered";
 	case -EPERM:

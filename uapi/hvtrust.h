@@ -366,6 +366,13 @@ struct hvtrust_attach {
 #define HVTRUST_AUDIT_ATTACH_REFUSED	13
 /* Under PTI the user and kernel copies of the user half differ; @gva the user copy's root. */
 #define HVTRUST_AUDIT_TABLES_DIVERGED	14
+/*
+ * The hypervisor's own walk found a page user mode may execute that is
+ * neither the registered code at its place, the session page nor the vDSO
+ * as it was at load: @gva, @gpa the page (@gpa 0: a page table it could
+ * not read, or more of them than it walks).
+ */
+#define HVTRUST_AUDIT_EXEC_VIEW		15
 
 /**
  * struct hvtrust_audit - one security event
@@ -428,7 +435,9 @@ struct hvtrust_read_audit {
  * The hypervisor checks the call site and hashes the program's code; on
  * success it fills the session page and returns its address.
  * Errors: -ESRCH no pending session for this address space; -EACCES RIP
- * outside the registered binary's executable pages; -EFAULT a code page not
+ * outside the registered binary's executable pages, or user mode may
+ * execute a page that is neither that code, the session page nor the vDSO
+ * (HVTRUST_AUDIT_EXEC_VIEW); -EFAULT a code page not
  * mapped; -EBADMSG a code page differs from the manifest; -EINVAL RBX is
  * not the session page. A failed first hypercall leaves the session pending:
  * the program may try again.

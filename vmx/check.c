@@ -4,6 +4,7 @@
 #include <asm/vmx.h>
 
 #include "check.h"
+#include "exec_view.h"
 #include "frame.h"
 #include "session.h"
 #include "vmcs.h"
@@ -43,13 +44,33 @@ HVT_ROOT void hvt_check_timer_update(struct hvt_cpu *vcpu)
 	vcpu->timer_on = want;
 }
 
+/* One open session's whole executable view per expiry, round robin. */
+static HVT_ROOT void hvt_check_exec_view(struct hvt_cpu *vcpu)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 looked;
+
+	for (looked = 0; looked < trust->sessions_used; looked++) {
+		struct hvt_session *s = &trust->sessions[trust->view_cursor++ %
+							 trust->sessions_used];
+		u64 gva, gpa;
+
+		if (s->state != HVT_SESSION_OPEN)
+			continue;
+		if (hvt_exec_view_check(vcpu->vmm, s, &gva, &gpa))
+			hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_EXEC_VIEW, gva, gpa);
+		return;
+	}
+}
+
 /**
  * hvt_check_slice() - hash a few protected pages on the hypervisor's own
  *                     schedule (VMX-preemption timer expiry)
  * @vcpu: this CPU
  *
  * A bounded slice per expiry, round robin over every open session's pages,
- * so that checking never waits for the program or the guest kernel.
+ * and one session's executable view, so that checking never waits for the
+ * program or the guest kernel.
  */
 HVT_ROOT void hvt_check_slice(struct hvt_cpu *vcpu)
 {
@@ -76,6 +97,7 @@ HVT_ROOT void hvt_check_slice(struct hvt_cpu *vcpu)
 		else if (!hvt_frame_check(vcpu, s, f, true, &cache, &gpa))
 			hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_CHECK_FAILED, f->gva, gpa);
 	}
+	hvt_check_exec_view(vcpu);
 	hvt_root_unlock(&trust->lock);
 	if (vcpu->timer_on)
 		hvt_vmwrite32(VMX_PREEMPTION_TIMER_VALUE, trust->check_ticks);

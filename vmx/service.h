@@ -18,6 +18,7 @@
 #define HVT_MANIFEST_MAX_FRAMES	\
 	((HVT_MANIFEST_MAX_BYTES + HVTRUST_PAGE_SIZE - 1) / HVTRUST_PAGE_SIZE)
 #define HVT_RAM_RANGES		64
+#define HVT_VDSO_MAX_PAGES	4
 
 /**
  * struct hvt_binary - a registered binary as VMX root keeps it
@@ -117,6 +118,16 @@ struct hvt_ram_range {
 };
 
 /**
+ * struct hvt_vdso_page - a page of the kernel's vDSO code, as it was at load
+ * @pa: its frame, the same in every process
+ * @hash: SHA-256 of its contents
+ */
+struct hvt_vdso_page {
+	u64 pa;
+	u8 hash[HVTRUST_SHA256_SIZE];
+};
+
+/**
  * struct hvt_session_request - what the module tells VMX root at attach
  * @cr3: physical address of the process's top-level page table
  * @page_pa: the session page, filled with the call stub
@@ -154,10 +165,15 @@ struct hvt_session_request {
  * @open_sessions: sessions in HVT_SESSION_OPEN
  * @check_cursor: the next frame the recurring check looks at
  * @checked_pages: pages the recurring check has hashed
+ * @view_cursor: the next session whose executable view the recurring
+ *               check walks
  * @next_session_id: the last identifier issued
  * @drbg: the token generator
  * @nr_ram: entries at @ram
  * @ram: RAM ranges at launch
+ * @nr_vdso: entries at @vdso
+ * @vdso: the vDSO's code pages: the one executable mapping of a trusted
+ *        program that the kernel provides, not a registered file
  * @pool_free: entries left at @pool
  * @pool_size: entries at @pool
  * @pool: zeroed, hidden pages for splitting EPT large pages in root
@@ -182,10 +198,13 @@ struct hvt_trust {
 	u32 open_sessions;
 	u32 check_cursor;
 	u64 checked_pages;
+	u32 view_cursor;
 	u64 next_session_id;
 	struct hvt_drbg drbg;
 	u32 nr_ram;
 	struct hvt_ram_range ram[HVT_RAM_RANGES];
+	u32 nr_vdso;
+	struct hvt_vdso_page vdso[HVT_VDSO_MAX_PAGES];
 	u32 pool_free;
 	u32 pool_size;
 	u64 *pool;

@@ -8,6 +8,7 @@
 #include <asm/vmx.h>
 
 #include "../token/manifest.h"
+#include "exec_view.h"
 #include "flush.h"
 #include "frame.h"
 #include "guest_mem.h"
@@ -244,7 +245,8 @@ HVT_ROOT bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct h
 
 /*
  * The first hypercall: the call site must be the registered binary's code,
- * and every code page, as mapped now, must hash to the manifest. The code
+ * every code page, as mapped now, must hash to the manifest, and nothing
+ * else user mode may execute but the session page and the vDSO. The code
  * frames are write-protected before they are hashed, so no write can slip
  * in between. RBX: where the program maps its session page.
  */
@@ -258,7 +260,7 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 	const struct hvtrust_manifest *m;
 	struct hvtrust_session_page *page;
 	struct hvt_walk_cache cache = { 0 };
-	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa, gva;
 	u32 index, i, session;
 	int err;
 
@@ -279,9 +281,9 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 		return -EPERM;
 	}
 	for (i = 0; i < m->nr_pages; i++) {
-		u64 gva = s->bias + hvt_manifest_page_vaddr(m, i);
 		struct hvt_frame *frame;
 
+		gva = s->bias + hvt_manifest_page_vaddr(m, i);
 		err = hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa);
 		if (err)
 			goto undo;
@@ -297,6 +299,11 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 			err = -EBADMSG;
 			goto undo;
 		}
+	}
+	if (hvt_exec_view_check(vmm, s, &gva, &gpa)) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_EXEC_VIEW, s, cr3, gva, gpa);
+		err = -EACCES;
+		goto undo;
 	}
 	if (trust->has_rdrand) {
 		unsigned long fresh[2] = { 0, 0 };
@@ -397,7 +404,8 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
  *
  * The caller must be the session's address space, calling from the safe
  * hypercall address with the token, and its protected pages must hold what
- * they held: a change revokes the session first.
+ * they held: a change revokes the session first. A full check also walks
+ * the whole executable view (hvt_exec_view_check()).
  *
  * Return: 0; -EKEYREVOKED after a change, or with @full_check -EBADMSG and
  * RDI the first changed address; another -errno when the caller is refused.
@@ -421,6 +429,11 @@ HVT_ROOT long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *reg
 				   HVTRUST_AUDIT_REMAPPED, changed, changed_gpa);
 		if (!full_check)
 			return -EKEYREVOKED;
+		regs->rdi = changed;
+		return -EBADMSG;
+	}
+	if (full_check && hvt_exec_view_check(vcpu->vmm, s, &changed, &changed_gpa)) {
+		hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_EXEC_VIEW, changed, changed_gpa);
 		regs->rdi = changed;
 		return -EBADMSG;
 	}

@@ -302,10 +302,12 @@ static __maybe_unused int make_copy(const char *tag)
 /* ---- audit ---- */
 
 #define KIND(k)	(1U << (k))
+/* For find_audit(): a session whose id the process never learnt (refused before it opened). */
+#define ANY_SESSION	UINT64_MAX
 
 /*
  * Consumes audit records until one of the @kinds (KIND() bits) for
- * @session_id shows up. The
+ * @session_id (or ANY_SESSION) shows up. The
  * hypervisor's ring is drained by the module now and then: spin, never
  * sleep (an idle guest second costs a minute of emulation).
  */
@@ -329,7 +331,7 @@ static __maybe_unused bool find_audit(int dev, uint32_t kinds, uint64_t session_
 			return false;
 		for (i = 0; i < req.count && i < 32; i++) {
 			if (recs[i].kind < 32 && (kinds & KIND(recs[i].kind)) &&
-			    recs[i].session_id == session_id) {
+			    (session_id == ANY_SESSION || recs[i].session_id == session_id)) {
 				*found = recs[i];
 				return true;
 			}

@@ -154,6 +154,102 @@ TEST_F(trust, code_made_writable_is_refused_and_revokes)
 	EXPECT_EQ(code, rec.gva);
 }
 
+/* Has the test module clear NX in @addr's page-table entry, as a hostile kernel can. */
+static int make_executable_behind_the_hooks(const void *addr)
+{
+	char params[96];
+	int ret;
+
+	snprintf(params, sizeof(params), "exec_pid=%d exec_va=%#lx", getpid(),
+		 (unsigned long)(uintptr_t)addr);
+	ret = hvt_load_module("/lib/hvt_peek.ko", params) ? -errno : 0;
+	hvt_unload_module("hvt_peek");
+	return ret;
+}
+
+/* A data page, faulted in, that executes as a bare return once it may. */
+static void *data_page(void)
+{
+	void *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page != MAP_FAILED)
+		memset(page, 0xc3, PAGE);
+	return page;
+}
+
+/*
+ * Attacker: a hostile kernel that makes a data page of the session's
+ * process executable in the page table itself, past mprotect and so past
+ * every hook the module's guard has. Only root's own walk of the executable
+ * view can see it: the first hypercall is refused.
+ */
+TEST_F(trust, page_made_executable_behind_the_hooks_refuses_the_first_call)
+{
+	struct hvtrust_audit rec;
+	struct raw r;
+	void *page = data_page();
+
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, raw_attach(&r));
+	ASSERT_EQ(0, make_executable_behind_the_hooks(page));
+	EXPECT_EQ(-EACCES, raw_first_call(&r, (uintptr_t)r.page));
+	EXPECT_EQ(0, r.page->token[0]);
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_EXEC_VIEW), ANY_SESSION, &rec));
+	EXPECT_EQ((uintptr_t)page, rec.gva);
+	EXPECT_NE(0, rec.gpa);
+	EXPECT_EQ(getpid(), rec.pid);
+}
+
+/* The same after the session opened: a full check revokes (or the recurring check did). */
+TEST_F(trust, page_made_executable_behind_the_hooks_fails_the_check_and_revokes)
+{
+	uint64_t rdi = 0, r8 = 0, session;
+	struct hvtrust_audit rec;
+	struct raw r;
+	void *page = data_page();
+	long ret;
+
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	ASSERT_EQ(0, raw_call(&r, HVTRUST_HC_CHECK, &rdi, &r8));
+	ASSERT_EQ(0, make_executable_behind_the_hooks(page));
+	rdi = 0;
+	ret = raw_call(&r, HVTRUST_HC_CHECK, &rdi, &r8);
+	if (ret == -EBADMSG) {
+		EXPECT_EQ((uintptr_t)page, rdi);
+	} else {
+		EXPECT_EQ(-EKEYREVOKED, ret);
+	}
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_EXEC_VIEW), session, &rec));
+	EXPECT_EQ((uintptr_t)page, rec.gva);
+}
+
+/* And with no call at all: the hypervisor's own recurring check revokes. */
+TEST_F(trust, page_made_executable_behind_the_hooks_is_found_without_calls)
+{
+	struct timespec start, now;
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+	void *page = data_page();
+
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	ASSERT_EQ(0, make_executable_behind_the_hooks(page));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!(r.page->flags & HVTRUST_SESSION_REVOKED) && now.tv_sec - start.tv_sec < 5);
+	ASSERT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED) {
+		TH_LOG("no recurring check within 5 s");
+	}
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_EXEC_VIEW), session, &rec));
+	EXPECT_EQ((uintptr_t)page, rec.gva);
+}
+
 /* Attacker: a process that is not the registered program's image. */
 TEST_F(trust, attach_with_other_executable_memory_is_refused)
 {

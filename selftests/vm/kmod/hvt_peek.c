@@ -7,6 +7,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pfn.h>
+#include <linux/pgtable.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/vmalloc.h>
 
 static unsigned long long pa;
@@ -32,6 +35,14 @@ static unsigned long long flip_mask;
 module_param(flip_mask, ullong, 0444);
 MODULE_PARM_DESC(flip_mask, "The bits to flip at flip_pa (a page-table entry's ignored bits, say)");
 
+static int exec_pid;
+module_param(exec_pid, int, 0444);
+MODULE_PARM_DESC(exec_pid, "Or a process whose page at exec_va to make executable in its page table");
+
+static unsigned long exec_va;
+module_param(exec_va, ulong, 0444);
+MODULE_PARM_DESC(exec_va, "The user address whose 4 KiB page-table entry loses NX (no mprotect, no hook)");
+
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
 static void hvt_peek_page(u64 *page, unsigned long long where)
@@ -49,12 +60,54 @@ static void hvt_peek_page(u64 *page, unsigned long long where)
 		where & PAGE_MASK, nonzero, before, HVT_PEEK_PATTERN, after);
 }
 
+/*
+ * What a hostile kernel can do without going through mprotect (and so past
+ * every LSM hook): clear NX in the leaf entry itself. No TLB flush: the next
+ * access walks the table anyway once the stale entry is gone, and the
+ * hypervisor reads the table, not the TLB.
+ */
+static int hvt_peek_make_executable(void)
+{
+	struct task_struct *task = get_pid_task(find_get_pid(exec_pid), PIDTYPE_PID);
+	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
+	int err = -EFAULT;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	if (task)
+		put_task_struct(task);
+	if (!mm)
+		return -ESRCH;
+	mmap_read_lock(mm);
+	pgd = pgd_offset(mm, exec_va);
+	p4d = pgd_none(*pgd) ? NULL : p4d_offset(pgd, exec_va);
+	pud = !p4d || p4d_none(*p4d) ? NULL : pud_offset(p4d, exec_va);
+	pmd = !pud || pud_none(*pud) || pud_leaf(*pud) ? NULL : pmd_offset(pud, exec_va);
+	if (pmd && !pmd_none(*pmd) && !pmd_leaf(*pmd)) {
+		pte = pte_offset_kernel(pmd, exec_va);
+		if (pte_present(*pte)) {
+			pr_info("pid %d va %#lx: pte %#llx loses NX\n", exec_pid, exec_va,
+				(unsigned long long)pte_val(*pte));
+			set_pte(pte, pte_mkexec(*pte));
+			err = 0;
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return err;
+}
+
 static int __init hvt_peek_init(void)
 {
 	struct page *target = va ? vmalloc_to_page((void *)va) : NULL;
 	void *alias = NULL;
 	int i;
 
+	if (exec_pid)
+		return hvt_peek_make_executable();
 	if (flip_pa) {
 		u64 *word = phys_to_virt(flip_pa);
 
