@@ -156,6 +156,24 @@ static __maybe_unused long raw_open(struct raw *r)
 	return ret == (long)(uintptr_t)r->page ? 0 : -EPROTO;
 }
 
+/*
+ * The program makes no call and watches its session page until the
+ * hypervisor's recurring check revokes it: spin, never sleep (see
+ * find_audit()). Return: whether it did within 5 s.
+ */
+static __maybe_unused bool wait_revoked(const struct raw *r)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		if (__atomic_load_n(&r->page->flags, __ATOMIC_RELAXED) & HVTRUST_SESSION_REVOKED)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 5);
+	return false;
+}
+
 static __maybe_unused void token_of(const struct raw *r, uint64_t tok[4])
 {
 	int i;
