@@ -46,6 +46,8 @@ $(TRUST_TESTS): selftests/vm/hvt_trust_harness.h tools/manifest.c tools/manifest
 	$(LIBHVTRUST)
 $(BUILD)/unit/manifest_test: UNIT_EXTRA := tools/manifest.c
 $(BUILD)/unit/manifest_test: tools/manifest.c tools/manifest.h
+$(BUILD)/unit/deps_test: UNIT_EXTRA := tools/deps.c
+$(BUILD)/unit/deps_test: tools/deps.c tools/deps.h
 $(BUILD)/unit/libhvtrust_test: UNIT_EXTRA := $(LIBHVTRUST)
 $(BUILD)/unit/libhvtrust_test: $(LIBHVTRUST) tools/libhvtrust.h
 
@@ -76,8 +78,8 @@ module:
 tools: $(BUILD)/tools/hvtrustctl $(LIBHVTRUST) $(BUILD)/tools/hvtrust-exampled
 
 $(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/hvtrustctl_config.c tools/hvtrustctl_opts.c \
-		tools/manifest.c tools/hvtrustctl_config.h tools/hvtrustctl_opts.h tools/manifest.h \
-		uapi/hvtrust.h
+		tools/manifest.c tools/deps.c tools/hvtrustctl_config.h tools/hvtrustctl_opts.h \
+		tools/manifest.h tools/deps.h uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 
@@ -121,7 +123,19 @@ cppcheck: $(KSELFTEST)/kselftest_harness.h
 		-Iuapi -Iinclude -I$(KSELFTEST) --suppressions-list=scripts/cppcheck.supp \
 		tools selftests
 
-selftests: $(VM_TEST_BINS) $(VM_BENCH)
+selftests: $(VM_TEST_BINS) $(VM_BENCH) $(BUILD)/selftests/libhvt_preload.so
+
+# The one dynamically linked selftest: a trusted program mapping its interpreter and libc
+# (the bench copies them into the guest), with libhvtrust linked in as daemons link it.
+$(BUILD)/selftests/dynamic_test: selftests/vm/dynamic_test.c uapi/hvtrust.h tools/libhvtrust.h \
+		$(LIBHVTRUST) $(KSELFTEST)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBHVTRUST)
+
+# What an attacker preloads into it: a shared object registered for no one.
+$(BUILD)/selftests/libhvt_preload.so: selftests/vm/preload.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -shared -fPIC -o $@ $<
 
 $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_bench_util.h selftests/vm/hvt_workload.h \
 		selftests/cpu_brand.h \

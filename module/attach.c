@@ -31,12 +31,12 @@
  * struct hvt_attach_request - what hvt_prepare_session() hands VMX root
  * @glue: the session as the module tracks it
  * @addr: where the session page is mapped
- * @bias: the binary's load bias
+ * @images: the registered code the process maps
  */
 struct hvt_attach_request {
 	struct hvt_session_glue *glue;
 	unsigned long addr;
-	u64 bias;
+	const struct hvt_images *images;
 };
 
 /* The session page's file while the attach ioctl maps it (under hvt_attach_mutex). */
@@ -83,7 +83,7 @@ static int hvt_learn_session_sb(void)
 	return 0;
 }
 
-/* Executable memory of a registered program's besides its binary's code. */
+/* Executable memory of a registered program's besides registered code. */
 static bool hvt_attach_allows(const struct vm_area_struct *vma)
 {
 	return (!vma->vm_file && vma->vm_start == (unsigned long)vma->vm_mm->context.vdso) ||
@@ -154,8 +154,10 @@ static long hvt_prepare_session(void *arg)
 	req->cr3 = __pa(current->mm->pgd);
 	req->page_pa = page_to_phys(attach->glue->page);
 	req->page_va = attach->addr;
-	req->bias = attach->bias;
-	req->binary = attach->glue->binary;
+	req->bias = attach->images->bias;
+	req->binary = attach->images->binary;
+	req->nr_libs = attach->images->nr_libs;
+	memcpy(req->libs, attach->images->libs, sizeof(req->libs));
 	ret = hvt_hv_call(HVTRUST_HC_SESSION_PREPARE, __pa(req), 0, 0);
 	kfree(req);
 	return ret;
@@ -191,12 +193,13 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 	struct mm_struct *mm = current->mm;
 	struct hvt_attach_request attach;
 	struct hvt_session_glue *g;
+	struct hvt_images images;
 	struct file *backing;
 	unsigned long addr;
 	struct page *page;
-	u64 bias, outside;
-	u32 id;
+	u64 outside;
 	long ret;
+	u32 i;
 
 	if (req->flags || req->reserved || req->session_page || req->binary_id)
 		return -EINVAL;
@@ -207,15 +210,15 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 	ret = hvt_learn_session_sb();
 	if (ret)
 		return ret;
-	ret = hvt_binaries_find(mm, hvt_attach_allows, &id, &bias, &outside);
+	ret = hvt_binaries_find(mm, hvt_attach_allows, &images, &outside);
 	if (ret == -EACCES) {
-		pr_warn("attach refused: %s (pid %d) has executable memory at %#llx outside its binary\n",
+		pr_warn("attach refused: %s (pid %d) has executable memory at %#llx outside its registered code\n",
 			current->comm, task_tgid_nr(current), outside);
 		hvt_audit_attach_refused(current, __pa(mm->pgd), outside);
 	}
 	if (ret)
 		return ret;
-	hvt_binaries_prefault(id, bias);
+	hvt_binaries_prefault(&images);
 
 	g = hvt_session_list_get(mm);
 	if (IS_ERR(g))
@@ -252,11 +255,14 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 		goto unlock;
 	}
 	g->page = page;
-	g->binary = id;
+	g->binary = images.binary;
+	g->libraries = 0;
+	for (i = 0; i < images.nr_libs; i++)
+		g->libraries |= BIT(images.libs[i].binary);
 	g->pid = task_tgid_nr(current);
 	get_task_comm(g->comm, current);
-	attach = (struct hvt_attach_request) { .glue = g, .addr = addr, .bias = bias };
-	ret = hvt_binaries_call_if_used(id, hvt_prepare_session, &attach);
+	attach = (struct hvt_attach_request) { .glue = g, .addr = addr, .images = &images };
+	ret = hvt_binaries_call_if_used(images.binary, hvt_prepare_session, &attach);
 	if (ret < 0) {
 		vm_munmap(addr, PAGE_SIZE);
 		goto unlock;
@@ -277,7 +283,7 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 		goto unlock_keep;
 	}
 	req->session_page = addr;
-	req->binary_id = id;
+	req->binary_id = images.binary;
 	mutex_unlock(&hvt_attach_mutex);
 	return 0;
 

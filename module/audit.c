@@ -38,6 +38,7 @@ static const char * const hvt_audit_names[] = {
 	[HVTRUST_AUDIT_ATTACH_REFUSED] = "attach refused: executable memory outside the binary",
 	[HVTRUST_AUDIT_TABLES_DIVERGED] = "user and kernel page tables differ (PTI)",
 	[HVTRUST_AUDIT_EXEC_VIEW] = "executable page outside the registered code",
+	[HVTRUST_AUDIT_HYPERVISOR_LEFT] = "revoked: a CPU left the hypervisor",
 };
 
 /* Records of a program's own requests, not of an attack. */

@@ -31,6 +31,7 @@
 /**
  * struct hvt_binary_glue - what the module keeps of a registered binary
  * @used: the slot holds a binary
+ * @library: a shared object its programs (@info.programs) may map
  * @manifest: the manifest handed to the hypervisor (hidden from Linux now)
  * @manifest_size: its size
  * @info: what LIST reports
@@ -41,6 +42,7 @@
  */
 struct hvt_binary_glue {
 	bool used;
+	bool library;
 	void *manifest;
 	size_t manifest_size;
 	struct hvtrust_binary info;
@@ -145,6 +147,36 @@ static void hvt_free_manifest(struct hvt_binary_glue *b)
 	b->manifest = NULL;
 }
 
+/* Under hvt_binaries_mutex: 0, or why @req cannot be registered now. */
+static int hvt_register_check_program(const struct hvtrust_register *req)
+{
+	const struct hvt_binary_glue *program;
+
+	if (hvt_sealed)
+		return -EPERM;
+	if (!(req->flags & HVTRUST_REGISTER_LIBRARY))
+		return 0;
+	if (req->program >= HVT_MAX_BINARIES)
+		return -ENOENT;
+	program = &hvt_binaries[req->program];
+	return program->used && !program->library ? 0 : -ENOENT;
+}
+
+/* The file is registered already: as a library, it now serves one more program. */
+static int hvt_register_share_library(struct hvtrust_register *req,
+				      struct hvt_binary_glue *registered)
+{
+	u32 bit = BIT(req->program);
+
+	if (!(req->flags & HVTRUST_REGISTER_LIBRARY) || !registered->library ||
+	    (registered->info.programs & bit))
+		return -EEXIST;
+	registered->info.programs |= bit;
+	req->id = registered->info.id;
+	pr_info("library %u now serves binary %u too\n", req->id, req->program);
+	return 0;
+}
+
 int hvt_binaries_ioctl_register(struct file *file, void *arg)
 {
 	struct hvtrust_register *req = arg;
@@ -157,7 +189,8 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 
 	if (!capable(CAP_SYS_ADMIN) || READ_ONCE(hvt_sealed))
 		return -EPERM;
-	if (req->flags || req->reserved || req->id)
+	if ((req->flags & ~HVTRUST_REGISTER_LIBRARY) || req->id ||
+	    (req->program && !(req->flags & HVTRUST_REGISTER_LIBRARY)))
 		return -EINVAL;
 	if (req->manifest_size < HVTRUST_MANIFEST_HEADER_SIZE)
 		return -EINVAL;
@@ -190,19 +223,22 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 		goto put_file;
 
 	mutex_lock(&hvt_binaries_mutex);
-	ret = hvt_sealed ? -EPERM : -ENOSPC;
-	for (id = 0; id < HVT_MAX_BINARIES && !hvt_sealed; id++) {
-		if (hvt_binaries[id].used &&
-		    !memcmp(hvt_binaries[id].info.file_sha256, m->file_sha256,
-			    HVTRUST_SHA256_SIZE)) {
-			ret = -EEXIST;
+	ret = hvt_register_check_program(req);
+	for (id = 0; id < HVT_MAX_BINARIES && !ret; id++) {
+		struct hvt_binary_glue *other = &hvt_binaries[id];
+
+		if (other->used &&
+		    !memcmp(other->info.file_sha256, m->file_sha256, HVTRUST_SHA256_SIZE)) {
+			ret = hvt_register_share_library(req, other);
 			b = NULL;
-			break;
+			goto unlock;
 		}
-		if (!hvt_binaries[id].used && !b)
-			b = &hvt_binaries[id];
+		if (!other->used && !b)
+			b = other;
 	}
-	if (b) {
+	if (!ret && !b)
+		ret = -ENOSPC;
+	if (b && !ret) {
 		struct hvt_binary_glue fresh = {
 			.manifest = m,
 			.manifest_size = req->manifest_size,
@@ -223,6 +259,10 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 			fresh.seg_size[seg] = (u64)m->segments[seg].nr_pages * PAGE_SIZE;
 		}
 		memcpy(fresh.info.file_sha256, m->file_sha256, HVTRUST_SHA256_SIZE);
+		if (req->flags & HVTRUST_REGISTER_LIBRARY) {
+			fresh.library = true;
+			fresh.info.programs = BIT(req->program);
+		}
 		ret = hvt_hv_call(HVTRUST_HC_REGISTRY_ADD, __pa(m), req->manifest_size,
 				  fresh.info.id);
 		if (!ret) {
@@ -230,11 +270,12 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 			*b = fresh;
 			req->id = fresh.info.id;
 			m = NULL;
-			pr_info("registered binary %u (%llu bytes, %u code pages), inode %llu\n",
-				req->id, fresh.info.file_size, fresh.info.nr_pages,
-				fresh.info.ino);
+			pr_info("registered %s %u (%llu bytes, %u code pages), inode %llu\n",
+				fresh.library ? "library" : "binary", req->id,
+				fresh.info.file_size, fresh.info.nr_pages, fresh.info.ino);
 		}
 	}
+unlock:
 	mutex_unlock(&hvt_binaries_mutex);
 put_file:
 	fput(bin_file);
@@ -242,6 +283,37 @@ free_manifest:
 	if (m)
 		free_pages_exact(m, PAGE_ALIGN(req->manifest_size));
 	return ret;
+}
+
+/* Under hvt_binaries_mutex. */
+static int hvt_unregister(u32 id)
+{
+	struct hvt_binary_glue *b = &hvt_binaries[id];
+	int ret = hvt_hv_call(HVTRUST_HC_REGISTRY_REMOVE, id, 0, 0);
+
+	if (ret)
+		return ret;
+	hvt_sessions_forget_binary(id);
+	hvt_free_manifest(b);
+	b->used = false;
+	pr_info("unregistered %s %u\n", b->library ? "library" : "binary", id);
+	return 0;
+}
+
+/* Under hvt_binaries_mutex: @program is gone, and so are the libraries only it used. */
+static void hvt_unregister_libraries_of(u32 program)
+{
+	u32 id;
+
+	for (id = 0; id < HVT_MAX_BINARIES; id++) {
+		struct hvt_binary_glue *lib = &hvt_binaries[id];
+
+		if (!lib->used || !lib->library || !(lib->info.programs & BIT(program)))
+			continue;
+		lib->info.programs &= ~BIT(program);
+		if (!lib->info.programs && hvt_unregister(id))
+			pr_err("library %u of binary %u stays registered\n", id, program);
+	}
 }
 
 int hvt_binaries_ioctl_unregister(struct file *file, void *arg)
@@ -259,13 +331,9 @@ int hvt_binaries_ioctl_unregister(struct file *file, void *arg)
 	} else if (!hvt_binaries[req->id].used) {
 		ret = -ENOENT;
 	} else {
-		ret = hvt_hv_call(HVTRUST_HC_REGISTRY_REMOVE, req->id, 0, 0);
-		if (!ret) {
-			hvt_sessions_forget_binary(req->id);
-			hvt_free_manifest(&hvt_binaries[req->id]);
-			hvt_binaries[req->id].used = false;
-			pr_info("unregistered binary %u\n", req->id);
-		}
+		ret = hvt_unregister(req->id);
+		if (!ret && !hvt_binaries[req->id].library)
+			hvt_unregister_libraries_of(req->id);
 	}
 	mutex_unlock(&hvt_binaries_mutex);
 	return ret;
@@ -344,8 +412,9 @@ static const struct hvt_binary_glue *hvt_binary_of_exe(struct mm_struct *mm)
 	 */
 	rcu_read_lock();
 	exe = rcu_dereference(mm->exe_file);
+	/* The interpreter run by hand (ld.so PROGRAM) is not the program. */
 	for (i = 0; exe && i < HVT_MAX_BINARIES && !found; i++)
-		if (hvt_is_binary_file(&hvt_binaries[i], exe))
+		if (!hvt_binaries[i].library && hvt_is_binary_file(&hvt_binaries[i], exe))
 			found = &hvt_binaries[i];
 	rcu_read_unlock();
 	return found;
@@ -370,31 +439,79 @@ static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
 	return false;
 }
 
+/*
+ * Under hvt_binaries_mutex: the library of @program that @vma maps as a
+ * loader puts it, and its bias there (from the segment the file offset
+ * falls in), or NULL.
+ */
+static const struct hvt_binary_glue *hvt_library_of(u32 program,
+						    const struct vm_area_struct *vma,
+						    u64 *bias)
+{
+	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u32 id, seg;
+
+	for (id = 0; vma->vm_file && id < HVT_MAX_BINARIES; id++) {
+		const struct hvt_binary_glue *lib = &hvt_binaries[id];
+
+		if (!lib->used || !lib->library || !(lib->info.programs & BIT(program)) ||
+		    !hvt_is_binary_file(lib, vma->vm_file))
+			continue;
+		for (seg = 0; seg < lib->nr_segments; seg++) {
+			if (offset < lib->seg_offset[seg] ||
+			    offset >= lib->seg_offset[seg] + lib->seg_size[seg])
+				continue;
+			*bias = vma->vm_start - (offset - lib->seg_offset[seg]) -
+				lib->seg_vaddr[seg];
+			if (hvt_maps_binary_code(lib, *bias, vma))
+				return lib;
+		}
+	}
+	return NULL;
+}
+
+/* One load of each library: a second place for the same one is not the loader's. */
+static bool hvt_images_add(struct hvt_images *images, u32 id, u64 bias)
+{
+	u32 i;
+
+	for (i = 0; i < images->nr_libs; i++)
+		if (images->libs[i].binary == id)
+			return images->libs[i].bias == bias;
+	if (images->nr_libs == HVT_SESSION_MAX_LIBS)
+		return false;
+	images->libs[images->nr_libs++] = (struct hvt_session_image){ .bias = bias, .binary = id };
+	return true;
+}
+
 /**
- * hvt_binaries_find() - the registered binary an address space runs, and only it
+ * hvt_binaries_find() - the registered code an address space runs, and only it
  * @mm: the address space
  * @also_allowed: executable mappings the caller accounts for itself (vDSO,
- *                session pages), besides the binary's code
- * @id: its registry id
- * @bias: its load bias there
+ *                session pages), besides registered code
+ * @images: out: its program and the program's libraries it maps, and where
  * @outside: on -EACCES, the first executable address that is neither
  *
- * The process must have been exec'd from the binary (refuses, cheaply, one
- * that maps the registered file beside its own code), and every executable
- * mapping must be the binary's code at its place: no preloaded library, no
- * page made executable, no code of another file.
+ * The process must have been exec'd from a registered program (refuses,
+ * cheaply, one that maps the registered file beside its own code), and
+ * every executable mapping must be that program's code at its place, or
+ * the code of a library registered for it, each library at one place: no
+ * preloaded library, no page made executable, no code of another file.
  *
- * Return: 0; -ENOENT when @mm does not run a registered binary; -EACCES
- * when other executable memory is mapped.
+ * Return: 0; -ENOENT when @mm does not run a registered program; -EACCES
+ * when other executable memory is mapped (or more than
+ * HVT_SESSION_MAX_LIBS libraries).
  */
 int hvt_binaries_find(struct mm_struct *mm,
 		      bool (*also_allowed)(const struct vm_area_struct *vma),
-		      u32 *id, u64 *bias, u64 *outside)
+		      struct hvt_images *images, u64 *outside)
 {
-	const struct hvt_binary_glue *b;
+	const struct hvt_binary_glue *b, *lib;
 	struct vm_area_struct *vma;
 	struct vma_iterator vmi;
 	bool have_bias = false;
+	u64 *bias = &images->bias;
+	u64 lib_bias;
 	int ret = 0;
 
 	mutex_lock(&hvt_binaries_mutex);
@@ -418,24 +535,27 @@ int hvt_binaries_find(struct mm_struct *mm,
 		ret = -ENOENT;
 		goto out;
 	}
+	images->binary = b - hvt_binaries;
+	images->nr_libs = 0;
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
 		if (!(vma->vm_flags & VM_EXEC) || hvt_maps_binary_code(b, *bias, vma) ||
 		    also_allowed(vma))
 			continue;
+		lib = hvt_library_of(images->binary, vma, &lib_bias);
+		if (lib && hvt_images_add(images, lib - hvt_binaries, lib_bias))
+			continue;
 		*outside = vma->vm_start;
 		ret = -EACCES;
 		goto out;
 	}
-	*id = b - hvt_binaries;
 out:
 	mmap_read_unlock(mm);
 	mutex_unlock(&hvt_binaries_mutex);
 	return ret;
 }
 
-/* The hypervisor hashes only mapped pages: map the binary's code now. */
-void hvt_binaries_prefault(u32 id, u64 bias)
+static void hvt_prefault_one(u32 id, u64 bias)
 {
 	const struct hvt_binary_glue *b = &hvt_binaries[id];
 	u32 seg;
@@ -443,6 +563,16 @@ void hvt_binaries_prefault(u32 id, u64 bias)
 	for (seg = 0; seg < b->nr_segments; seg++)
 		fault_in_readable(u64_to_user_ptr(bias + b->seg_vaddr[seg]),
 				  b->seg_size[seg]);
+}
+
+/* The hypervisor hashes only mapped pages: map the program's and libraries' code now. */
+void hvt_binaries_prefault(const struct hvt_images *images)
+{
+	u32 i;
+
+	hvt_prefault_one(images->binary, images->bias);
+	for (i = 0; i < images->nr_libs; i++)
+		hvt_prefault_one(images->libs[i].binary, images->libs[i].bias);
 }
 
 /**
@@ -461,6 +591,12 @@ long hvt_binaries_call_if_used(u32 id, long (*call)(void *arg), void *arg)
 	ret = hvt_binaries[id].used ? call(arg) : -ENOENT;
 	mutex_unlock(&hvt_binaries_mutex);
 	return ret;
+}
+
+/* Sealed until reboot: no CPU may leave the hypervisor any more (VMX root refuses). */
+bool hvt_binaries_sealed(void)
+{
+	return READ_ONCE(hvt_sealed);
 }
 
 /* After the hypervisor stopped: the manifests are ordinary memory again. */

@@ -275,6 +275,9 @@ static int hvt_alloc_cpu(struct hvt_vmm *vmm, int cpu)
 	vcpu->stack = hvt_alloc_hidden(HVT_HOST_STACK_SIZE);
 	if (!vcpu->vmxon || !vcpu->vmcs || !vcpu->sink || !vcpu->stack)
 		goto fail;
+	/* Root finds its struct hvt_cpu from the stack pointer (hvt_vmwrite_error()). */
+	if (WARN_ON(!IS_ALIGNED((unsigned long)vcpu->stack, HVT_HOST_STACK_SIZE)))
+		goto fail;
 	vcpu->vmxon_pa = __pa(vcpu->vmxon);
 	vcpu->vmcs_pa = __pa(vcpu->vmcs);
 	vcpu->sink_pa = __pa(vcpu->sink);

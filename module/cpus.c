@@ -70,7 +70,10 @@ static int hvt_cpu_offline(unsigned int cpu)
 	if (!ret)
 		hvt_hvcall_set_guest(false);
 	local_irq_restore(flags);
-	if (ret)
+	/* Offline or not, the CPU stays a guest: its memory stays hidden. */
+	if (ret == -EPERM)
+		pr_info("CPU %u stays virtualized: the registry is sealed until reboot\n", cpu);
+	else if (ret)
 		pr_err("CPU %u: the hypervisor refused to give it back (%ld)\n", cpu, ret);
 	return 0;
 }
@@ -87,8 +90,12 @@ static void hvt_virtualize_here(void *unused)
 
 /*
  * Suspend and hibernation: every CPU leaves VMX before the firmware or the
- * image snapshot sees it, CPUs brought back online on the way stay guests of
- * nobody, and all are virtualized again once the system runs.
+ * image snapshot sees it (VMX root revokes every session first, audited),
+ * CPUs brought back online on the way stay guests of nobody, and all are
+ * virtualized again once the system runs, with no session of before. Once
+ * the registry is sealed they are refused: devirtualized, the hypervisor's
+ * memory, code included, would be Linux's to read and change, and a
+ * hibernation image could bring back an unsealed registry.
  */
 static int hvt_pm_notify(struct notifier_block *nb, unsigned long action,
 			 void *data)
@@ -97,6 +104,10 @@ static int hvt_pm_notify(struct notifier_block *nb, unsigned long action,
 	case PM_SUSPEND_PREPARE:
 	case PM_HIBERNATION_PREPARE:
 	case PM_RESTORE_PREPARE:
+		if (hvt_binaries_sealed()) {
+			pr_warn("suspend and hibernation refused: the registry is sealed until reboot\n");
+			return notifier_from_errno(-EPERM);
+		}
 		cpus_read_lock();
 		WRITE_ONCE(hvt_pm_suspended, true);
 		on_each_cpu(hvt_devirtualize_here, NULL, 1);
@@ -227,6 +238,45 @@ int hvt_hv_exits(unsigned int cpu, struct hvtrust_exits *exits)
 	cpus_read_unlock();
 	return err;
 }
+
+#ifdef HVT_TEST_HOOKS
+struct hvt_leave_test {
+	unsigned int cpu;
+	long ret;
+};
+
+static void hvt_leave_and_return_here(void *arg)
+{
+	struct hvt_leave_test *test = arg;
+
+	test->ret = hvt_hv_call_here(HVTRUST_HC_DEVIRTUALIZE, 0, 0, 0);
+	if (test->ret)
+		return;
+	hvt_hvcall_set_guest(false);
+	hvt_cpu_online(test->cpu);
+}
+
+/**
+ * hvt_hv_test_leave() - DEVIRTUALIZE one CPU with the credential, as a
+ *                       hostile kernel that found it would, then launch
+ *                       it again as a CPU coming online
+ * @cpu: the CPU
+ *
+ * Return: what the hypervisor answered; -ENODEV when @cpu is not virtualized.
+ */
+long hvt_hv_test_leave(unsigned int cpu)
+{
+	struct hvt_leave_test test = { .cpu = cpu, .ret = -ENODEV };
+
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	cpus_read_lock();
+	if (cpu_online(cpu) && hvt_hvcall_cpu_is_guest(cpu))
+		smp_call_function_single(cpu, hvt_leave_and_return_here, &test, 1);
+	cpus_read_unlock();
+	return test.ret;
+}
+#endif
 
 /**
  * hvt_hv_stop() - give every CPU back, then free the hypervisor

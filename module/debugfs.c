@@ -17,7 +17,9 @@
 #include "../uapi/hvtrust.h"
 #include "../vmx/hypercall.h"
 #include "../vmx/service.h"
+#include "../vmx/vmcs.h"
 #include "build.h"
+#include "cpus.h"
 #include "debugfs.h"
 #include "hvcall.h"
 
@@ -96,6 +98,61 @@ static const struct file_operations hvt_test_session_prepare_fops = {
 	.write = hvt_test_session_prepare,
 };
 
+/*
+ * hvtrust/devirtualize takes a CPU number: HVTRUST_HC_DEVIRTUALIZE there,
+ * with the credential, as a hostile kernel would call it; a CPU that left
+ * is launched again.
+ */
+static ssize_t hvt_test_devirtualize(struct file *file, const char __user *ubuf,
+				     size_t len, loff_t *pos)
+{
+	unsigned int cpu;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtouint_from_user(ubuf, len, 10, &cpu);
+	if (ret)
+		return ret;
+	ret = hvt_hv_test_leave(cpu);
+	return ret < 0 ? ret : len;
+}
+
+static const struct file_operations hvt_test_devirtualize_fops = {
+	.owner = THIS_MODULE,
+	.write = hvt_test_devirtualize,
+};
+
+static void hvt_test_store_vmwrite_flag(void *value)
+{
+	this_cpu_write(hvt_vmwrite_failed_field, *(unsigned long *)value);
+}
+
+/*
+ * hvtrust/vmwrite_flag takes a value in hex and stores it in every CPU's
+ * hvt_vmwrite_failed_field, the kernel data the launch path reports a
+ * failed VMWRITE in, as any kernel code could: root must not act on it.
+ */
+static ssize_t hvt_test_vmwrite_flag(struct file *file, const char __user *ubuf,
+				     size_t len, loff_t *pos)
+{
+	unsigned long value;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtoul_from_user(ubuf, len, 16, &value);
+	if (ret)
+		return ret;
+	on_each_cpu(hvt_test_store_vmwrite_flag, &value, 1);
+	return len;
+}
+
+static const struct file_operations hvt_test_vmwrite_flag_fops = {
+	.owner = THIS_MODULE,
+	.write = hvt_test_vmwrite_flag,
+};
+
 void hvt_debugfs_init(void)
 {
 	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
@@ -104,6 +161,10 @@ void hvt_debugfs_init(void)
 	debugfs_create_file("root_state", 0400, hvt_test_dir, NULL, &hvt_test_root_state_fops);
 	debugfs_create_file("session_prepare", 0200, hvt_test_dir, NULL,
 			    &hvt_test_session_prepare_fops);
+	debugfs_create_file("devirtualize", 0200, hvt_test_dir, NULL,
+			    &hvt_test_devirtualize_fops);
+	debugfs_create_file("vmwrite_flag", 0200, hvt_test_dir, NULL,
+			    &hvt_test_vmwrite_flag_fops);
 	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
 }
 

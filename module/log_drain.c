@@ -29,7 +29,7 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 	[HVT_LOG_EPT_VIOLATION] =
 		"EPT violation: gpa %#llx, qualification %#llx, rip %#llx, gla %#llx",
 	[HVT_LOG_TRIPLE_FAULT] =
-		"guest triple fault at rip %#llx, cr3 %#llx: leaving VMX (%llu %llu)",
+		"guest triple fault at rip %#llx, cr3 %#llx (%llu %llu)",
 	[HVT_LOG_INIT_SIGNAL] =
 		"INIT signal in VMX non-root at rip %#llx ignored (%llu %llu %llu)",
 	[HVT_LOG_VMWRITE_FAILED] =
@@ -41,6 +41,8 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 		"fetch from hidden memory at gpa %#llx, rip %#llx (gla %#llx, qual. %#llx): #UD",
 	[HVT_LOG_VMCS_FIELDS] = "  vmcs %#06llx = %#llx, %#06llx = %#llx",
 	[HVT_LOG_GUEST_GPRS] = "  guest gprs %#llx %#llx %#llx %#llx",
+	[HVT_LOG_STOPPED] =
+		"stopped in VMX root at guest rip %#llx rather than leave with the hypervisor in reach (%llu %llu %llu)",
 	[HVT_LOG_CODE_WRITE] =
 		"write to hypervisor code at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 };

@@ -32,6 +32,11 @@ module_param(max_protected_pages, uint, 0444);
 MODULE_PARM_DESC(max_protected_pages,
 		 "Pages (code, data and session pages of all sessions) the hypervisor protects at most (default 16384); beyond: -ENOSPC");
 
+static unsigned int max_session_pages = 4096;
+module_param(max_session_pages, uint, 0444);
+MODULE_PARM_DESC(max_session_pages,
+		 "Data pages one session may protect (default 4096); a PROTECT that could go beyond: -ENOSPC before any page is looked at");
+
 static unsigned int check_period_ms = 200;
 module_param(check_period_ms, uint, 0444);
 MODULE_PARM_DESC(check_period_ms,
@@ -136,6 +141,7 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 
 	trust->max_sessions = max_sessions;
 	trust->max_frames = max_protected_pages;
+	trust->max_session_pages = max_session_pages;
 	trust->bad_token_limit = max(bad_token_limit, 1U);
 	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
 	trust->direct_map = PAGE_OFFSET;
@@ -176,6 +182,11 @@ bool hvt_params_valid(void)
 	if (!max_sessions || max_sessions > 4096 || !max_protected_pages ||
 	    max_protected_pages > (1U << 20)) {
 		pr_err("max_sessions must be 1..4096 and max_protected_pages 1..1048576\n");
+		return false;
+	}
+	if (!max_session_pages || max_session_pages > max_protected_pages) {
+		pr_err("max_session_pages must be 1..max_protected_pages (%u)\n",
+		       max_protected_pages);
 		return false;
 	}
 	return true;

@@ -199,7 +199,7 @@ void hvt_sessions_forget_binary(u32 binary)
 
 	spin_lock(&hvt_sessions_lock);
 	list_for_each_entry(g, &hvt_sessions, node)
-		if (g->binary == binary)
+		if (g->binary == binary || (g->libraries & BIT(binary)))
 			g->id = 0;
 	spin_unlock(&hvt_sessions_lock);
 }

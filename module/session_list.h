@@ -17,7 +17,8 @@
  *            space gone, or the module unloading)
  * @id: the hypervisor's session id, 0 once ended
  * @issued_id: the id it was issued, kept for the audit log
- * @binary: registry id
+ * @binary: registry id of its program
+ * @libraries: registry ids of the libraries it maps, bit N for id N
  * @page: the session page
  * @pid: the process that attached
  * @comm: its name then
@@ -29,6 +30,7 @@ struct hvt_session_glue {
 	u64 id;
 	u64 issued_id;
 	u32 binary;
+	u32 libraries;
 	struct page *page;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];

@@ -66,6 +66,16 @@ module_for() {
 	echo "$plain"
 }
 
+# The interpreter and libraries a dynamically linked selftest maps, at the paths its
+# loader looks for them (files, not links: the guest has no /usr merge).
+copy_loader_and_libs() {
+	local binary=$1 root=$2 lib
+	for lib in $(ldd "$binary" | sed -n -e 's/.*=> \(\/[^ ]*\).*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # Module, msr driver, tools and selftests of one kernel, packed as an initramfs.
 build_initramfs() {
 	local kver=$1 root=$vm/$1/root msr module
@@ -81,7 +91,8 @@ build_initramfs() {
 	chmod 755 "$root/init"
 	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
-	cp "$build"/selftests/*_test "$root/tests/"
+	cp "$build"/selftests/*_test "$build/selftests/libhvt_preload.so" "$root/tests/"
+	copy_loader_and_libs "$build/selftests/dynamic_test" "$root"
 	# Only bench machines carry the bench: the test machines boot no bigger.
 	if [ "$action" = bench ]; then
 		cp "$build/selftests/bench" "$build/selftests/trust_bench" "$build"/selftests/trust_pad_* \

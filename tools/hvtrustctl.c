@@ -20,6 +20,7 @@
 #include "../uapi/hvtrust.h"
 #include "hvtrustctl_config.h"
 #include "hvtrustctl_opts.h"
+#include "deps.h"
 #include "manifest.h"
 
 #define HVTRUSTCTL_VERSION	"0.2"
@@ -54,7 +55,11 @@ static void usage(FILE *out)
 		"  manifest FILE [-o OUT]  describe the manifest of an ELF64 x86-64 FILE (its\n"
 		"                          executable segments and page hashes); with -o, write\n"
 		"                          the binary manifest to OUT instead\n"
-		"  register FILE...        register trusted binaries (CAP_SYS_ADMIN)\n"
+		"  register FILE... [--lib LIB]...\n"
+		"                          register trusted programs (CAP_SYS_ADMIN), each with\n"
+		"                          its interpreter and the libraries it needs, found as\n"
+		"                          the dynamic loader finds them, and every LIB (for\n"
+		"                          what it opens with dlopen)\n"
 		"  register --config[=DIR] register the binaries every DIR/*.conf names\n"
 		"                          (default " CONFIG_DIR "): lines\n"
 		"                          'path = /absolute/path', optionally followed by\n"
@@ -86,8 +91,8 @@ static void usage(FILE *out)
 		"  manifest  {file, file_size, sha256, pie, manifest_size, nr_pages,\n"
 		"             segments: [{vaddr, offset, filesz, memsz, flags, first_page,\n"
 		"             nr_pages}], page_sha256: [hex...]}\n"
-		"  list      {sealed, count, binaries: [{id, nr_pages, file_size, sha256, dev,\n"
-		"             ino, sessions}]}\n"
+		"  list      {sealed, count, binaries: [{id, library_of: [id...], nr_pages,\n"
+		"             file_size, sha256, dev, ino, sessions}]}\n"
 		"  log       one object per line: {time_ns, kind, kind_id, cpu, session_id,\n"
 		"             cr3, gva, gpa, pid, comm}, and {lost} when records were dropped\n"
 		"\n"
@@ -458,14 +463,41 @@ static int cmd_manifest(int argc, char **argv)
 
 /* ---- register ---- */
 
+static int read_registry(int dev, struct hvtrust_binary **out, uint32_t *count, uint32_t *flags);
+
+/* The id of the registered binary with SHA-256 @sha256; 0 or -errno. */
+static int registered_id(int dev, const uint8_t *sha256, uint32_t *id)
+{
+	struct hvtrust_binary *bins;
+	uint32_t count, flags, i;
+	int ret = read_registry(dev, &bins, &count, &flags);
+
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (i = 0; i < count && ret; i++) {
+		if (!memcmp(bins[i].file_sha256, sha256, HVTRUST_SHA256_SIZE)) {
+			*id = bins[i].id;
+			ret = 0;
+		}
+	}
+	free(bins);
+	return ret;
+}
+
 /*
- * Registers one binary; @where names the configuration line (or NULL).
- * 0, 1 when it was registered already and @exist_ok, or -errno.
+ * Registers one binary; @conf names the configuration line (or NULL); a
+ * library for @program (-1: a program). 0, 1 when it was registered already
+ * and @exist_ok, or -errno; its id in *@id when it is registered.
  */
 static int register_one(int dev, const char *path, const struct conf_entry *conf,
-			bool exist_ok)
+			bool exist_ok, int program, uint32_t *id)
 {
-	struct hvtrust_register reg = { .size = sizeof(reg) };
+	struct hvtrust_register reg = {
+		.size = sizeof(reg),
+		.flags = program >= 0 ? HVTRUST_REGISTER_LIBRARY : 0,
+		.program = program >= 0 ? program : 0,
+	};
 	char prefix[PATH_MAX + 64] = "register ";
 	struct hvtrust_manifest *m;
 	int fd, err;
@@ -501,8 +533,9 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 	close(fd);
 	if (err == EEXIST && exist_ok) {
 		printf("%s: already registered\n", path);
+		err = registered_id(dev, m->file_sha256, id);
 		free(m);
-		return 1;
+		return err ? err : 1;
 	}
 	if (err) {
 		fprintf(stderr, "hvtrustctl: %s%s: %s (%s)\n", prefix, path,
@@ -510,9 +543,46 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 		free(m);
 		return -err;
 	}
-	printf("%s: registered as id %u (%u code pages)\n", path, reg.id, m->nr_pages);
+	if (program >= 0)
+		printf("  library %s: id %u (%u code pages)\n", path, reg.id, m->nr_pages);
+	else
+		printf("%s: registered as id %u (%u code pages)\n", path, reg.id, m->nr_pages);
+	*id = reg.id;
 	free(m);
 	return 0;
+}
+
+/*
+ * A program and what it maps: its interpreter and libraries as the loader
+ * finds them, and @extra (libraries it opens itself). Return as
+ * register_one() for the program; a library that fails fails it all.
+ */
+static int register_program(int dev, const char *path, const struct conf_entry *conf,
+			    bool exist_ok, char **extra, int nr_extra)
+{
+	struct hvt_deps deps;
+	char why[PATH_MAX + 128];
+	uint32_t id, lib_id;
+	int ret, lib_ret, i;
+	size_t k;
+
+	if (hvt_deps_resolve(path, &deps, why, sizeof(why))) {
+		fprintf(stderr, "hvtrustctl: register %s: %s\n", path, why);
+		return -ENOENT;
+	}
+	ret = register_one(dev, path, conf, exist_ok, -1, &id);
+	for (k = 0; ret >= 0 && k < deps.count; k++) {
+		lib_ret = register_one(dev, deps.paths[k], NULL, true, id, &lib_id);
+		if (lib_ret < 0)
+			ret = lib_ret;
+	}
+	for (i = 0; ret >= 0 && i < nr_extra; i++) {
+		lib_ret = register_one(dev, extra[i], NULL, true, id, &lib_id);
+		if (lib_ret < 0)
+			ret = lib_ret;
+	}
+	hvt_deps_free(&deps);
+	return ret;
 }
 
 static int cmd_register(int argc, char **argv)
@@ -525,14 +595,33 @@ static int cmd_register(int argc, char **argv)
 	};
 	struct conf_list list = { };
 	bool failed = false, no_device = false;
-	int first_operand, dev, i, ret;
+	int first_operand, dev, i, ret, nr_libs = 0;
+	char *libs[HVT_DEPS_MAX];
 	size_t k;
 
+	/* --lib LIB, as often as needed: taken out before the common options. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--lib"))
+			continue;
+		if (i + 1 == argc || nr_libs == HVT_DEPS_MAX) {
+			fprintf(stderr, "hvtrustctl: register: --lib needs a FILE (%d at most)\n",
+				HVT_DEPS_MAX);
+			return EXIT_USAGE;
+		}
+		libs[nr_libs++] = argv[i + 1];
+		memmove(&argv[i], &argv[i + 2], (argc - i - 2) * sizeof(*argv));
+		argc -= 2;
+		i--;
+	}
 	first_operand = cli_parse_options(argc, argv, options, ARRAY_SIZE(options), CLI_PERMUTE);
 	if (first_operand < 0)
 		return EXIT_USAGE;
 	if (from_config ? first_operand != argc : first_operand == argc) {
 		fprintf(stderr, "hvtrustctl: register needs FILE... or --config[=DIR], not both\n");
+		return EXIT_USAGE;
+	}
+	if (from_config && nr_libs) {
+		fprintf(stderr, "hvtrustctl: register: --lib goes with FILE..., not --config\n");
 		return EXIT_USAGE;
 	}
 	if (from_config) {
@@ -552,13 +641,14 @@ static int cmd_register(int argc, char **argv)
 	}
 	if (from_config) {
 		for (k = 0; k < list.count; k++) {
-			ret = register_one(dev, list.entries[k].path, &list.entries[k], true);
+			ret = register_program(dev, list.entries[k].path, &list.entries[k], true,
+					       NULL, 0);
 			failed |= ret < 0;
 			no_device |= ret == -ENODEV;
 		}
 	} else {
 		for (i = first_operand; i < argc; i++) {
-			ret = register_one(dev, argv[i], NULL, false);
+			ret = register_program(dev, argv[i], NULL, false, libs, nr_libs);
 			failed |= ret < 0;
 			no_device |= ret == -ENODEV;
 		}
@@ -645,24 +735,34 @@ static int cmd_list(int argc, char **argv)
 		printf("%u binar%s registered, registry %s\n", count, count == 1 ? "y" : "ies",
 		       flags & HVTRUST_LIST_SEALED ? "sealed until reboot" : "open");
 	if (!json_output && count)
-		printf("%5s %6s %10s %-9s %10s %8s  %s\n", "ID", "PAGES", "BYTES", "DEV",
-		       "INODE", "SESSIONS", "SHA256");
+		printf("%5s %-12s %6s %10s %-9s %10s %8s  %s\n", "ID", "LIBRARY OF", "PAGES",
+		       "BYTES", "DEV", "INODE", "SESSIONS", "SHA256");
 	for (i = 0; i < count; i++) {
 		const struct hvtrust_binary *b = &bins[i];
-		unsigned int major, minor;
-		char hex[65], devs[24];
+		char hex[65], devs[24], of[HVTRUST_MAX_BINARIES * 3 + 2] = "-";
+		char of_json[HVTRUST_MAX_BINARIES * 3 + 2] = "";
+		unsigned int major, minor, bit;
+		size_t used = 0, used_json = 0;
 
 		hvt_sha256_hex(b->file_sha256, hex);
 		decode_dev(b->dev, &major, &minor);
 		snprintf(devs, sizeof(devs), "%u:%u", major, minor);
+		/* A library: the programs it serves, as one trusted program with each. */
+		for (bit = 0; bit < HVTRUST_MAX_BINARIES; bit++) {
+			if (!(b->programs & (1U << bit)))
+				continue;
+			used += snprintf(of + used, sizeof(of) - used, "%s%u", used ? "," : "", bit);
+			used_json += snprintf(of_json + used_json, sizeof(of_json) - used_json,
+					      "%s%u", used_json ? "," : "", bit);
+		}
 		if (json_output)
-			printf("%s{\"id\":%u,\"nr_pages\":%u,\"file_size\":%llu,\"sha256\":\"%s\","
-			       "\"dev\":\"%s\",\"ino\":%llu,\"sessions\":%u}",
-			       i ? "," : "", b->id, b->nr_pages,
+			printf("%s{\"id\":%u,\"library_of\":[%s],\"nr_pages\":%u,\"file_size\":%llu,"
+			       "\"sha256\":\"%s\",\"dev\":\"%s\",\"ino\":%llu,\"sessions\":%u}",
+			       i ? "," : "", b->id, of_json, b->nr_pages,
 			       (unsigned long long)b->file_size, hex, devs,
 			       (unsigned long long)b->ino, b->sessions);
 		else
-			printf("%5u %6u %10llu %-9s %10llu %8u  %s\n", b->id, b->nr_pages,
+			printf("%5u %-12s %6u %10llu %-9s %10llu %8u  %s\n", b->id, of, b->nr_pages,
 			       (unsigned long long)b->file_size, devs,
 			       (unsigned long long)b->ino, b->sessions, hex);
 	}
@@ -799,6 +899,7 @@ static const char *const audit_kinds[] = {
 	[HVTRUST_AUDIT_ATTACH_REFUSED] = "attach-refused",
 	[HVTRUST_AUDIT_TABLES_DIVERGED] = "tables-diverged",
 	[HVTRUST_AUDIT_EXEC_VIEW] = "exec-view",
+	[HVTRUST_AUDIT_HYPERVISOR_LEFT] = "hypervisor-left",
 };
 
 static volatile sig_atomic_t stop_requested;

@@ -208,20 +208,36 @@ struct hvtrust_manifest {
 
 #define HVTRUST_MANIFEST_HEADER_SIZE	sizeof(struct hvtrust_manifest)
 
+/* Registry ids are below this: a library's hvtrust_binary.programs is a bit mask of them. */
+#define HVTRUST_MAX_BINARIES		32
+
+/* Bits of hvtrust_register.flags */
+/* A shared object (the interpreter or a library) that the program @program may map. */
+#define HVTRUST_REGISTER_LIBRARY	0x1U
+
 /**
  * struct hvtrust_register - register a trusted binary (CAP_SYS_ADMIN)
  * @size: in: sizeof(struct hvtrust_register)
- * @flags: in: zero
+ * @flags: in: HVTRUST_REGISTER_* bits
  * @fd: in: the binary, open for reading; the module hashes it again
  * @manifest_size: in: bytes at @manifest, equal to its own size field
  * @manifest: in: user pointer to a struct hvtrust_manifest
  * @id: out: the registry id of the binary
- * @reserved: in: zero
+ * @program: in: with HVTRUST_REGISTER_LIBRARY, the id of the registered
+ *           program that may map the library; else zero
+ *
+ * A program is what a trusted process is exec'd from; a library is code
+ * it may map besides, wherever its loader puts it. A library already
+ * registered for another program (same SHA-256) is shared: its id comes
+ * back and @program is added to its programs. Unregistering a program
+ * unregisters the libraries no other program uses.
  *
  * Errors: -EPERM without CAP_SYS_ADMIN or after seal; -EBADMSG when the
  * manifest does not describe the file behind @fd; -EEXIST when the file
- * (same SHA-256) is registered already; -ENOSPC when the registry is full;
- * -EINVAL for a malformed manifest or nonzero reserved fields.
+ * (same SHA-256) is registered already, as a program or for @program;
+ * -ENOENT when @program is not a registered program; -ENOSPC when the
+ * registry is full; -EINVAL for a malformed manifest, unknown flags or a
+ * nonzero @program without HVTRUST_REGISTER_LIBRARY.
  */
 struct hvtrust_register {
 	__u32 size;
@@ -230,7 +246,7 @@ struct hvtrust_register {
 	__u32 manifest_size;
 	__aligned_u64 manifest;
 	__u32 id;
-	__u32 reserved;
+	__u32 program;
 };
 
 #define HVTRUST_REGISTER_SIZE_V1	32
@@ -260,7 +276,8 @@ struct hvtrust_unregister {
  * @dev: device of the file registered (new_encode_dev form)
  * @ino: its inode number
  * @sessions: live sessions of programs running this binary
- * @reserved: zero
+ * @programs: for a library, the programs that may map it, bit N for id N;
+ *            0 for a program
  */
 struct hvtrust_binary {
 	__u32 id;
@@ -270,7 +287,7 @@ struct hvtrust_binary {
 	__aligned_u64 dev;
 	__aligned_u64 ino;
 	__u32 sessions;
-	__u32 reserved;
+	__u32 programs;
 };
 
 /* Bits of hvtrust_list.flags */
@@ -357,7 +374,11 @@ struct hvtrust_attach {
 #define HVTRUST_AUDIT_CHECK_FAILED	7	/* a recurring check found a change */
 /* Another process asked to trace or write into the session's process: refused, revoked. */
 #define HVTRUST_AUDIT_TRACED		8
-/* The session's process asked for new executable memory: refused, revoked; @gva its address. */
+/*
+ * The session's process asked for new executable memory or writable code:
+ * refused, revoked; @gva its address (for mprotect, the start of the
+ * mapping it would change).
+ */
 #define HVTRUST_AUDIT_EXEC_MAPPED	9
 #define HVTRUST_AUDIT_PROTECTED		10	/* PROTECT: @gva the start, @gpa the length */
 #define HVTRUST_AUDIT_UNPROTECTED	11	/* UNPROTECT: @gva the start, @gpa the length */
@@ -373,6 +394,11 @@ struct hvtrust_attach {
  * not read, or more of them than it walks).
  */
 #define HVTRUST_AUDIT_EXEC_VIEW		15
+/*
+ * A CPU left VMX (unload, suspend, hibernation, CPU offline, reboot) before
+ * the registry was sealed: every live session was revoked first.
+ */
+#define HVTRUST_AUDIT_HYPERVISOR_LEFT	16
 
 /**
  * struct hvtrust_audit - one security event
@@ -466,7 +492,8 @@ struct hvtrust_read_audit {
 
 /* Kernel-only calls: CPL 0 and the module's credential in RBX. */
 #define HVTRUST_HC_KERNEL_BASE	0x100
-#define HVTRUST_HC_DEVIRTUALIZE	0x100	/* leave VMX on this CPU */
+/* Leave VMX on this CPU: every live session is revoked first; -EPERM once sealed. */
+#define HVTRUST_HC_DEVIRTUALIZE	0x100
 #define HVTRUST_HC_EXIT_COUNT	0x101	/* RCX: basic exit reason; count on this CPU */
 /* RCX: physical address of a page-aligned manifest copy, RDX: its size, RSI: id */
 #define HVTRUST_HC_REGISTRY_ADD	0x102

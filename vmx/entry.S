@@ -118,7 +118,7 @@ SYM_CODE_START(hvt_vmx_exit_entry)
 	jz .Lleave_vmx
 	HVT_POP_GUEST_REGS
 	vmresume
-	/* VMRESUME failed: the handler's leave path takes the CPU out of VMX. */
+	/* VMRESUME failed: the handler stops the CPU in root and does not return. */
 	HVT_PUSH_GUEST_REGS
 	mov %rsp, %rdi
 	mov HVT_REGS_SIZE(%rsp), %rsi

@@ -28,7 +28,8 @@ static HVT_ROOT const u64 *hvt_exec_read_table(const void *vmm, u64 gpa)
 }
 
 /*
- * The registered code is accepted at its place: that its frames hold the
+ * The registered code (the program's, and its libraries' where the loader
+ * put them) is accepted at its place: that its frames hold the
  * manifest's bytes is what the frame checks see to (EPT write protection,
  * the walk on every call, the recurring check). The session page only at
  * its own address. The vDSO anywhere: it is the kernel's code, the same in
@@ -44,6 +45,10 @@ static HVT_ROOT bool hvt_exec_page_accounted(const void *ctx, u64 gva, u64 gpa)
 		return gpa == s->page_pa;
 	if (!hvt_manifest_page_of(view->manifest, gva - s->bias, &index))
 		return true;
+	for (i = 0; i < s->nr_libs; i++)
+		if (!hvt_manifest_page_of(view->trust->binaries[s->libs[i].binary].manifest,
+					  gva - s->libs[i].bias, &index))
+			return true;
 	for (i = 0; i < view->trust->nr_vdso && view->vdso_intact; i++)
 		if (view->trust->vdso[i].pa == gpa)
 			return true;
@@ -74,9 +79,10 @@ static HVT_ROOT bool hvt_vdso_intact(const struct hvt_vmm *vmm)
  *
  * Walks the whole user half of the page table the process runs on (under
  * PTI the user copy) and accounts for every page that user mode may
- * execute: the registered binary's code at the session's bias, the session
- * page, the vDSO. This is root's own view: the module's look at the VMAs
- * refuses the honest cases early, this holds against a kernel that lies.
+ * execute: the registered program's code at the session's bias, its
+ * libraries' code at theirs, the session page, the vDSO. This is root's
+ * own view: the module's look at the VMAs refuses the honest cases early,
+ * this holds against a kernel that lies.
  *
  * Return: 0; -EACCES when a page is not accounted for; -EFAULT when a page
  * table is not RAM that root may read; -E2BIG when the tables are larger

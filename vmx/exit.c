@@ -163,7 +163,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_cr_access(struct hvt_cpu *vcpu,
 
 	/* Only MOV to CR4 touching VMXE exits: CR4_GUEST_HOST_MASK is VMXE. */
 	if (cr != 4 || type != 0)
-		return HVT_LEAVE;
+		return HVT_STOP;
 	value = reg == 4 ? hvt_vmreadnl(GUEST_RSP) : *hvt_gpr(regs, reg);
 	if (value & X86_CR4_VMXE)
 		return hvt_inject_gp();	/* as on a CPU without VMX */
@@ -225,11 +225,15 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_triple_fault(struct hvt_cpu *vcpu,
 							   struct hvt_guest_regs *regs,
 							   const struct hvt_exit *exit)
 {
-	/* Leaving VMX lets the fault recur natively: the machine resets. */
+	/*
+	 * Leaving VMX would let the fault recur natively, unless another CPU
+	 * repaired the guest's state meanwhile: a way out of VMX with the
+	 * hypervisor's memory in reach. The CPU stops here, as a shut-down CPU.
+	 */
 	hvt_log(vcpu, HVT_LOG_TRIPLE_FAULT, hvt_vmreadnl(GUEST_RIP),
 		hvt_vmreadnl(GUEST_CR3), 0, 0);
 	hvt_log_vmcs(vcpu, regs);
-	return HVT_LEAVE;
+	return HVT_STOP;
 }
 
 static HVT_ROOT enum hvt_exit_action hvt_exit_init(struct hvt_cpu *vcpu,
@@ -266,7 +270,7 @@ static HVT_ROOT enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 
 		if (!vcpu->sink_gpa[slot])
 			break;
 	if (slot == HVT_SINK_SLOTS)
-		return HVT_LEAVE;
+		return HVT_STOP;
 	vcpu->sink_gpa[slot] = page;
 	vcpu->sink_restore[slot] = restore;
 	sink_pa = vcpu->sink_pa + slot * PAGE_SIZE;
@@ -404,7 +408,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu
 		exit->qualification, hvt_vmreadnl(GUEST_RIP),
 		hvt_vmreadnl(GUEST_LINEAR_ADDRESS));
 	hvt_log_vmcs(vcpu, regs);
-	return HVT_LEAVE;
+	return HVT_STOP;
 }
 
 static HVT_ROOT enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
@@ -430,7 +434,7 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,
 	/* The exception bitmap holds #DB at most: no other exception exits. */
 	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, info,
 		hvt_vmreadnl(GUEST_RIP), exit->cpl);
-	return HVT_LEAVE;
+	return HVT_STOP;
 }
 
 static HVT_ROOT enum hvt_exit_action hvt_exit_preemption_timer(struct hvt_cpu *vcpu,
@@ -514,6 +518,21 @@ static HVT_ROOT void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 	hvt_vmwrite32(CPU_BASED_VM_EXEC_CONTROL, procbased);
 }
 
+/*
+ * What the hypervisor cannot handle stops the CPU in root for good, with
+ * interrupts off (NMIs meet the host IDT and return here). Leaving VMX
+ * instead would give the CPU back with every hidden page in reach through
+ * Linux's direct map: a way for the guest kernel to switch root off. Other
+ * CPUs stop sending it flushes; Linux on them sees a CPU that went silent.
+ */
+static HVT_ROOT void __noreturn hvt_stop_cpu(struct hvt_cpu *vcpu)
+{
+	WRITE_ONCE(vcpu->in_vmx, false);
+	hvt_log(vcpu, HVT_LOG_STOPPED, hvt_vmreadnl(GUEST_RIP), 0, 0, 0);
+	for (;;)
+		asm volatile("cli; hlt" : : : "memory");
+}
+
 static HVT_ROOT enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
 							 const struct hvt_guest_regs *regs,
 							 const struct hvt_exit *exit)
@@ -521,7 +540,7 @@ static HVT_ROOT enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
 	hvt_log(vcpu, HVT_LOG_UNEXPECTED_EXIT, exit->reason, exit->qualification,
 		hvt_vmreadnl(GUEST_RIP), exit->cpl);
 	hvt_log_vmcs(vcpu, regs);
-	return HVT_LEAVE;
+	return HVT_STOP;
 }
 
 /**
@@ -555,7 +574,7 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 		hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, full_reason, exit.qualification,
 			hvt_vmread32(VM_INSTRUCTION_ERROR), 0);
 		hvt_log_vmcs(vcpu, regs);
-		action = HVT_LEAVE;
+		action = HVT_STOP;
 	} else if (exit.reason >= ARRAY_SIZE(hvt_exit_handlers)) {
 		action = hvt_unexpected_exit(vcpu, regs, &exit);
 	} else {
@@ -577,12 +596,13 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 		hvt_check_timer_update(vcpu);
 		hvt_deliver_nmis(vcpu);
 	}
-	if (this_cpu_read(hvt_vmwrite_failed_field)) {
-		hvt_log(vcpu, HVT_LOG_VMWRITE_FAILED,
-			this_cpu_read(hvt_vmwrite_failed_field), 0,
+	if (vcpu->vmwrite_failed_field) {
+		hvt_log(vcpu, HVT_LOG_VMWRITE_FAILED, vcpu->vmwrite_failed_field, 0,
 			hvt_vmread32(VM_INSTRUCTION_ERROR), 0);
-		action = HVT_LEAVE;
+		action = HVT_STOP;
 	}
+	if (action == HVT_STOP)
+		hvt_stop_cpu(vcpu);
 	if (action == HVT_LEAVE) {
 		hvt_prepare_leave(vcpu);
 		return false;
@@ -590,10 +610,10 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 	return true;
 }
 
-/* VMRESUME itself failed: report and leave VMX (called from the exit entry). */
+/* VMRESUME itself failed: report and stop the CPU (called from the exit entry). */
 HVT_ROOT void hvt_vmresume_failed(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	hvt_log(vcpu, HVT_LOG_FAILED_ENTRY, 0, 0, hvt_vmread32(VM_INSTRUCTION_ERROR), 1);
 	hvt_log_vmcs(vcpu, regs);
-	hvt_prepare_leave(vcpu);
+	hvt_stop_cpu(vcpu);
 }

@@ -62,10 +62,26 @@ static HVT_ROOT long hvt_hc_version(struct hvt_cpu *vcpu, struct hvt_guest_regs 
 	return HVTRUST_ABI_VERSION;
 }
 
-/* The caller continues after its VMCALL, outside VMX. */
+/*
+ * The caller continues after its VMCALL, outside VMX, where the hidden
+ * pages are in reach of Linux's direct map on this CPU. So leaving is a
+ * teardown of the service first: every live session is revoked (tokens
+ * wiped, audited) before any CPU leaves. Once the registry is sealed, no
+ * CPU leaves at all: not for unload (the module is pinned), suspend,
+ * hibernation, CPU offlining or a kernel that found the credential.
+ */
 static HVT_ROOT long hvt_hc_devirtualize(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 					 struct hvt_session *unused)
 {
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	hvt_root_lock(&trust->lock);
+	if (trust->sealed) {
+		hvt_root_unlock(&trust->lock);
+		return -EPERM;
+	}
+	hvt_sessions_revoke_all(vcpu, HVTRUST_AUDIT_HYPERVISOR_LEFT);
+	hvt_root_unlock(&trust->lock);
 	hvt_log(vcpu, HVT_LOG_DEVIRTUALIZED, 0, 0, 0, 0);
 	return 0;
 }
@@ -143,7 +159,7 @@ static HVT_ROOT long hvt_hypercall_locked(struct hvt_cpu *vcpu, struct hvt_guest
  * come from user mode only (-EPERM).
  *
  * Return: HVT_ADVANCE, or HVT_ADVANCE_AND_LEAVE for a call that gives the
- * CPU back to Linux.
+ * CPU back to Linux and succeeded.
  */
 HVT_ROOT enum hvt_exit_action hvt_hypercall(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 					    u32 cpl)
@@ -177,5 +193,5 @@ HVT_ROOT enum hvt_exit_action hvt_hypercall(struct hvt_cpu *vcpu, struct hvt_gue
 		hvt_root_unlock(&trust->lock);
 	}
 	regs->rax = ret;
-	return hc->flags & HVT_HC_LEAVES ? HVT_ADVANCE_AND_LEAVE : HVT_ADVANCE;
+	return (hc->flags & HVT_HC_LEAVES) && !ret ? HVT_ADVANCE_AND_LEAVE : HVT_ADVANCE;
 }

@@ -58,6 +58,18 @@ HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 	return 0;
 }
 
+static HVT_ROOT bool hvt_session_maps_binary(const struct hvt_session *s, u32 id)
+{
+	u32 i;
+
+	if (s->binary == id)
+		return true;
+	for (i = 0; i < s->nr_libs; i++)
+		if (s->libs[i].binary == id)
+			return true;
+	return false;
+}
+
 /* RCX: the registry id; its sessions end with it. */
 HVT_ROOT long hvt_hc_registry_remove(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 				     struct hvt_session *unused)
@@ -76,9 +88,10 @@ HVT_ROOT long hvt_hc_registry_remove(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	bin = &trust->binaries[id];
 	if (!bin->used)
 		return -ENOENT;
+	/* Their manifests go: so do the sessions whose code they describe. */
 	for (i = 0; i < trust->sessions_used; i++)
 		if (trust->sessions[i].state != HVT_SESSION_FREE &&
-		    trust->sessions[i].binary == id)
+		    hvt_session_maps_binary(&trust->sessions[i], id))
 			hvt_session_end(vcpu, &trust->sessions[i]);
 	frames = DIV_ROUND_UP(bin->size, PAGE_SIZE);
 	for (i = 0; i < frames; i++)

@@ -10,7 +10,9 @@
 #include "../uapi/hvtrust.h"
 #include "root_lock.h"
 
-#define HVT_MAX_BINARIES	32
+#define HVT_MAX_BINARIES	HVTRUST_MAX_BINARIES
+/* A session's program and the libraries it maps, at most. */
+#define HVT_SESSION_MAX_LIBS	7
 #define HVT_MANIFEST_MAX_BYTES	(HVTRUST_MANIFEST_HEADER_SIZE +				\
 				 HVTRUST_MANIFEST_MAX_SEGMENTS *			\
 				 sizeof(struct hvtrust_manifest_segment) +		\
@@ -19,6 +21,12 @@
 	((HVT_MANIFEST_MAX_BYTES + HVTRUST_PAGE_SIZE - 1) / HVTRUST_PAGE_SIZE)
 #define HVT_RAM_RANGES		64
 #define HVT_VDSO_MAX_PAGES	4
+/*
+ * Calls from outside the stub cost the caller nothing: past this many per
+ * session they are refused unaudited, so that they cannot push the record
+ * of a revocation out of the audit ring.
+ */
+#define HVT_BAD_CALLER_AUDITS	16
 
 /**
  * struct hvt_binary - a registered binary as VMX root keeps it
@@ -34,6 +42,18 @@ struct hvt_binary {
 	u64 saved_leaves[HVT_MANIFEST_MAX_FRAMES];
 	u32 size;
 	bool used;
+};
+
+/**
+ * struct hvt_session_image - a registered library as one process maps it
+ * @bias: where its loader put it
+ * @binary: its registry slot
+ * @reserved: zero
+ */
+struct hvt_session_image {
+	u64 bias;
+	u32 binary;
+	u32 reserved;
 };
 
 enum hvt_session_state {
@@ -58,9 +78,13 @@ enum hvt_session_state {
  * @binary: its registry slot
  * @state: enum hvt_session_state
  * @bad_tokens: calls with a wrong token so far
+ * @bad_callers: calls from outside the stub so far; the first
+ *               HVT_BAD_CALLER_AUDITS are audited
  * @data_frames: pages it protected
  * @frames: its first frame, as an index into the frame table plus one (0:
  *          none): every call walks only its own frames, not the table
+ * @nr_libs: entries at @libs
+ * @libs: the registered libraries its process maps, and where
  */
 struct hvt_session {
 	u64 id;
@@ -74,8 +98,11 @@ struct hvt_session {
 	u32 binary;
 	u32 state;
 	u32 bad_tokens;
+	u32 bad_callers;
 	u32 data_frames;
 	u32 frames;
+	u32 nr_libs;
+	struct hvt_session_image libs[HVT_SESSION_MAX_LIBS];
 };
 
 enum hvt_frame_kind {
@@ -134,7 +161,8 @@ struct hvt_vdso_page {
  * @page_va: where it is mapped in the process
  * @bias: load bias of the registered binary in the process
  * @binary: its registry slot
- * @reserved: zero
+ * @nr_libs: entries at @libs
+ * @libs: the registered libraries it maps
  */
 struct hvt_session_request {
 	u64 cr3;
@@ -142,7 +170,8 @@ struct hvt_session_request {
 	u64 page_va;
 	u64 bias;
 	u32 binary;
-	u32 reserved;
+	u32 nr_libs;
+	struct hvt_session_image libs[HVT_SESSION_MAX_LIBS];
 };
 
 /**
@@ -156,6 +185,7 @@ struct hvt_session_request {
  * @sessions_used: entries at @sessions up to the last one in use
  * @max_frames: entries at @frames
  * @frames_used: entries at @frames up to the last one in use
+ * @max_session_pages: data pages one session may protect
  * @bad_token_limit: wrong tokens before an address space is locked out
  * @sealed: no registry change until reboot
  * @has_rdrand: RDRAND adds fresh entropy before each token
@@ -189,6 +219,7 @@ struct hvt_trust {
 	u32 sessions_used;
 	u32 max_frames;
 	u32 frames_used;
+	u32 max_session_pages;
 	u32 bad_token_limit;
 	bool sealed;
 	bool has_rdrand;

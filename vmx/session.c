@@ -27,6 +27,15 @@ static HVT_ROOT void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_
 	hvt_log(vcpu, HVT_LOG_AUDIT, (u64)kind << 56 | id, s ? s->cr3 : cr3, gva, gpa);
 }
 
+static HVT_ROOT void hvt_audit_bad_caller(struct hvt_cpu *vcpu, struct hvt_session *s,
+					  u64 cr3, u64 rip)
+{
+	if (s->bad_callers >= HVT_BAD_CALLER_AUDITS)
+		return;
+	s->bad_callers++;
+	hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+}
+
 static HVT_ROOT u32 hvt_session_index(const struct hvt_trust *trust, const struct hvt_session *s)
 {
 	return s - trust->sessions;
@@ -72,6 +81,20 @@ HVT_ROOT void hvt_session_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u3
 	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_REVOKED;
 	hvt_frames_release_session(vcpu, hvt_session_index(trust, s), true);
 	hvt_audit(vcpu, kind, s, 0, gva, gpa);
+}
+
+/* Every live session, when the hypervisor is about to leave a CPU. */
+HVT_ROOT void hvt_sessions_revoke_all(struct hvt_cpu *vcpu, u32 kind)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 i;
+
+	for (i = 0; i < trust->sessions_used; i++) {
+		struct hvt_session *s = &trust->sessions[i];
+
+		if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
+			hvt_session_revoke(vcpu, s, kind, 0, 0);
+	}
 }
 
 HVT_ROOT void hvt_session_end(struct hvt_cpu *vcpu, struct hvt_session *s)
@@ -124,7 +147,7 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	struct hvt_session_request req;
 	struct hvt_session *s = NULL;
 	struct hvt_frame *frame;
-	u32 i;
+	u32 i, lib_index;
 	int err;
 
 	if (!hvt_is_guest_page(vcpu->vmm, request_pa) ||
@@ -132,7 +155,7 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 		return -EFAULT;
 	/* One copy, then checks on the copy only. */
 	req = *(const struct hvt_session_request *)hvt_root_va(trust, request_pa);
-	if (req.binary >= HVT_MAX_BINARIES || req.reserved ||
+	if (req.binary >= HVT_MAX_BINARIES ||
 	    (req.page_pa & ~PAGE_MASK) || (req.page_va & ~PAGE_MASK) ||
 	    req.page_va >= hvt_user_top(hvt_guest_la57()) ||
 	    !hvt_is_guest_page(vcpu->vmm, req.page_pa))
@@ -140,6 +163,18 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	req.binary = array_index_nospec(req.binary, HVT_MAX_BINARIES);
 	if (!trust->binaries[req.binary].used)
 		return -ENOENT;
+	if (req.nr_libs > HVT_SESSION_MAX_LIBS)
+		return -EINVAL;
+	for (lib_index = 0; lib_index < req.nr_libs; lib_index++) {
+		struct hvt_session_image *lib = &req.libs[lib_index];
+
+		if (lib->binary >= HVT_MAX_BINARIES || lib->reserved ||
+		    (lib->bias & ~PAGE_MASK))
+			return -EINVAL;
+		lib->binary = array_index_nospec(lib->binary, HVT_MAX_BINARIES);
+		if (!trust->binaries[lib->binary].used)
+			return -ENOENT;
+	}
 	req.cr3 &= HVT_PTE_ADDR & ~trust->cr3_ignore;
 	if (hvt_session_by_cr3(trust, req.cr3))
 		return -EBUSY;
@@ -159,7 +194,10 @@ HVT_ROOT long hvt_hc_session_prepare(struct hvt_cpu *vcpu, struct hvt_guest_regs
 		.page_va = req.page_va,
 		.bias = req.bias,
 		.binary = req.binary,
+		.nr_libs = req.nr_libs,
 	};
+	for (lib_index = 0; lib_index < req.nr_libs; lib_index++)
+		s->libs[lib_index] = req.libs[lib_index];
 	frame = hvt_frame_add(vcpu, i, HVT_FRAME_SESSION, req.page_va, req.page_pa, &err);
 	if (!frame) {
 		s->cr3 = 0;
@@ -244,6 +282,43 @@ HVT_ROOT bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct h
 /* --- Calls of trusted programs (user mode) ------------------------------ */
 
 /*
+ * Every code page of one registered image (the program, or a library at
+ * the bias its loader chose), as mapped now: write-protected, then hashed
+ * against its manifest. A page that differs is audited (BAD_CODE, with the
+ * address, from which the module names the file).
+ */
+static HVT_ROOT int hvt_pin_code(struct hvt_cpu *vcpu, struct hvt_session *s,
+				 const struct hvtrust_manifest *m, u64 bias,
+				 struct hvt_walk_cache *cache)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+	u32 session = hvt_session_index(vmm->trust, s);
+	u32 i;
+	int err;
+
+	for (i = 0; i < m->nr_pages; i++) {
+		u64 gva = bias + hvt_manifest_page_vaddr(m, i), gpa;
+		struct hvt_frame *frame;
+
+		err = hvt_translate(vmm, s->user_cr3, gva, cache, &gpa);
+		if (err)
+			return err;
+		frame = hvt_frame_add(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
+		if (!frame)
+			return err;
+		err = hvt_hash_guest_page(vmm, gpa, frame->hash);
+		if (err)
+			return err;
+		if (!hvt_ct_equal(frame->hash, hvt_manifest_page_hash(m, i),
+				  HVTRUST_SHA256_SIZE)) {
+			hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CODE, s, 0, gva, gpa);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/*
  * The first hypercall: the call site must be the registered binary's code,
  * every code page, as mapped now, must hash to the manifest, and nothing
  * else user mode may execute but the session page and the vDSO. The code
@@ -271,7 +346,7 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 	session = hvt_session_index(trust, s);
 	m = trust->binaries[s->binary].manifest;
 	if (hvt_manifest_page_of(m, rip - s->bias, &index)) {
-		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		hvt_audit_bad_caller(vcpu, s, cr3, rip);
 		return -EACCES;
 	}
 	if (hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa)
@@ -280,26 +355,12 @@ HVT_ROOT long hvt_hc_session_open(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 		hvt_audit(vcpu, HVTRUST_AUDIT_TABLES_DIVERGED, s, cr3, s->user_cr3, 0);
 		return -EPERM;
 	}
-	for (i = 0; i < m->nr_pages; i++) {
-		struct hvt_frame *frame;
-
-		gva = s->bias + hvt_manifest_page_vaddr(m, i);
-		err = hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa);
-		if (err)
-			goto undo;
-		frame = hvt_frame_add(vcpu, session, HVT_FRAME_CODE, gva, gpa, &err);
-		if (!frame)
-			goto undo;
-		err = hvt_hash_guest_page(vmm, gpa, frame->hash);
-		if (err)
-			goto undo;
-		if (!hvt_ct_equal(frame->hash, hvt_manifest_page_hash(m, i),
-				  HVTRUST_SHA256_SIZE)) {
-			hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CODE, s, cr3, gva, gpa);
-			err = -EBADMSG;
-			goto undo;
-		}
-	}
+	err = hvt_pin_code(vcpu, s, m, s->bias, &cache);
+	for (i = 0; i < s->nr_libs && !err; i++)
+		err = hvt_pin_code(vcpu, s, trust->binaries[s->libs[i].binary].manifest,
+				   s->libs[i].bias, &cache);
+	if (err)
+		goto undo;
 	if (hvt_exec_view_check(vmm, s, &gva, &gpa)) {
 		hvt_audit(vcpu, HVTRUST_AUDIT_EXEC_VIEW, s, cr3, gva, gpa);
 		err = -EACCES;
@@ -373,7 +434,7 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 		return -EPERM;
 	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
 	    hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
-		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_CALLER, s, cr3, rip, 0);
+		hvt_audit_bad_caller(vcpu, s, cr3, rip);
 		return -EPERM;
 	}
 	if (s->state == HVT_SESSION_LOCKED)
@@ -450,7 +511,11 @@ HVT_ROOT long hvt_hc_status(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 	return 0;
 }
 
-/* RDI: address, R8: length. */
+/*
+ * RDI: address, R8: length. The length is held against the session's quota
+ * before any page is walked: one call's work in root is bounded by the
+ * quota, not by what the caller asks.
+ */
 HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			     struct hvt_session *s)
 {
@@ -465,6 +530,8 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 	if (!len || end < addr || end > hvt_user_top(hvt_guest_la57()))
 		return -EINVAL;
 	end = ALIGN(end, PAGE_SIZE);
+	if ((end - start) / PAGE_SIZE > trust->max_session_pages - s->data_frames)
+		return -ENOSPC;
 	/* Every page must be mapped before any is protected. */
 	for (gva = start; gva < end; gva += PAGE_SIZE)
 		if (hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa))

@@ -21,6 +21,7 @@ enum hvt_violation_verdict {
 void hvt_session_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u32 kind,
 			u64 gva, u64 gpa);
 void hvt_session_end(struct hvt_cpu *vcpu, struct hvt_session *s);
+void hvt_sessions_revoke_all(struct hvt_cpu *vcpu, u32 kind);
 bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct hvt_session *s);
 long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, bool full_check,
 		       struct hvt_session **session);

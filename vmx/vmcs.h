@@ -25,7 +25,11 @@
 #define HVT_HOST_SSP			0x6c1a
 #define HVT_HOST_INTR_SSP_TABLE		0x6c1c
 
-/* vmx/vmcs.c: the first VMWRITE that failed on this CPU (0: none), and its reporter. */
+/*
+ * vmx/vmcs.c: the first VMWRITE that failed while the launch path set the
+ * VMCS up (0: none), and the reporter, which in VMX root records into the
+ * CPU's own hidden state instead (struct hvt_cpu).
+ */
 DECLARE_PER_CPU(unsigned long, hvt_vmwrite_failed_field);
 void hvt_vmwrite_error(unsigned long field, unsigned long value);
 

@@ -70,6 +70,7 @@ enum hvt_log_code {
 	HVT_LOG_CODE_WRITE,		/* gpa, rip, gla, cpl */
 	HVT_LOG_VMCS_FIELDS,		/* field, value, field, value */
 	HVT_LOG_GUEST_GPRS,		/* four general-purpose registers */
+	HVT_LOG_STOPPED,		/* rip: the CPU stays in root for good */
 	HVT_LOG_CODES,
 };
 
@@ -89,8 +90,9 @@ struct hvt_iret_frame {
 enum hvt_exit_action {
 	HVT_RESUME,		/* re-enter the guest at the same RIP */
 	HVT_ADVANCE,		/* the instruction was emulated: skip it */
-	HVT_LEAVE,		/* take the CPU out of VMX */
+	HVT_LEAVE,		/* take the CPU out of VMX (asked for: DEVIRTUALIZE) */
 	HVT_ADVANCE_AND_LEAVE,	/* skip the instruction, then leave VMX */
+	HVT_STOP,		/* what cannot go on: stop the CPU in root */
 };
 
 struct hvt_vmm;
@@ -108,6 +110,7 @@ struct hvt_trust;
  * @exits: VM exits by basic reason
  * @pending_nmis: NMIs to deliver to the guest
  * @vm_instruction_error: VM_INSTRUCTION_ERROR of a failed VMX instruction
+ * @vmwrite_failed_field: the first VMWRITE that failed in VMX root (0: none)
  * @log: the log ring of this CPU (visible to the guest)
  * @log_head: VMX root's own copy of @log->head
  * @sink: where a guest write to hidden memory lands for one instruction, a
@@ -139,6 +142,7 @@ struct hvt_cpu {
 	u64 exits[HVT_EXIT_REASONS];
 	u32 pending_nmis;
 	u32 vm_instruction_error;
+	unsigned long vmwrite_failed_field;
 	struct hvt_log_ring *log;
 	u32 log_head;
 	void *sink;

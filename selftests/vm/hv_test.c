@@ -516,16 +516,10 @@ TEST_F(hv, root_state_is_hidden_from_the_kernel)
 /* SESSION_PREPARE with @pa as the session page, as the kernel; 0 or -errno. */
 static int prepare_with_page(unsigned long long pa)
 {
-	int fd = open(SESSION_PREPARE, O_WRONLY | O_CLOEXEC), ret = 0;
 	char text[32];
-	int len = snprintf(text, sizeof(text), "%llx", pa);
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(text, sizeof(text), "%llx", pa);
+	return hvt_write_text(SESSION_PREPARE, text);
 }
 
 /*

@@ -91,6 +91,20 @@ static inline int hvt_read_msr(int cpu, uint32_t msr, uint64_t *value)
 	return err;
 }
 
+/* Writes @text into the file at @path (sysfs, debugfs) in one write. Return: 0 or -errno. */
+static inline int hvt_write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 static inline int hvt_load_module(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

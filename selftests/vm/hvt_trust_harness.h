@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -317,6 +319,40 @@ static __maybe_unused int make_copy(const char *tag)
 	return ret;
 }
 
+/* ---- leaving VMX ---- */
+
+#define SNAPSHOT_DEV		"/dev/snapshot"
+#define DEVIRTUALIZE_HOOK	"/sys/kernel/debug/hvtrust/devirtualize"
+
+/*
+ * Opening /dev/snapshot for reading starts a hibernation: the kernel
+ * notifies PM_HIBERNATION_PREPARE, and PM_POST_HIBERNATION on close.
+ * Return: the file, or -1 with errno.
+ */
+static __maybe_unused int start_hibernation(void)
+{
+	if (mknod(SNAPSHOT_DEV, S_IFCHR | 0600, makedev(10, 231)) && errno != EEXIST)
+		return -1;
+	return open(SNAPSHOT_DEV, O_RDONLY | O_CLOEXEC);
+}
+
+/* Test builds: DEVIRTUALIZE on @cpu with the credential. Return: 0 or -errno. */
+static __maybe_unused int devirtualize_cpu(int cpu)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%d", cpu);
+	return hvt_write_text(DEVIRTUALIZE_HOOK, text);
+}
+
+static __maybe_unused bool all_cpus_virtualized(int dev)
+{
+	struct hvtrust_status status = { .size = sizeof(status) };
+
+	return !ioctl(dev, HVTRUST_IOC_GET_STATUS, &status) &&
+	       status.cpus_virtualized == status.cpus_online;
+}
+
 /* ---- audit ---- */
 
 #define KIND(k)	(1U << (k))
@@ -329,6 +365,21 @@ static __maybe_unused int make_copy(const char *tag)
  * hypervisor's ring is drained by the module now and then: spin, never
  * sleep (an idle guest second costs a minute of emulation).
  */
+/* Up to 32 records that wait, into @recs. Return: how many, or -1. */
+static __maybe_unused int read_audit(int dev, struct hvtrust_audit recs[32])
+{
+	struct hvtrust_read_audit req = {
+		.size = sizeof(req),
+		.count = 32,
+		.entry_size = sizeof(recs[0]),
+		.records = (uintptr_t)recs,
+	};
+
+	if (ioctl(dev, HVTRUST_IOC_READ_AUDIT, &req))
+		return -1;
+	return req.count < 32 ? req.count : 32;
+}
+
 static __maybe_unused bool find_audit(int dev, uint32_t kinds, uint64_t session_id,
 				      struct hvtrust_audit *found)
 {
@@ -337,17 +388,11 @@ static __maybe_unused bool find_audit(int dev, uint32_t kinds, uint64_t session_
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		struct hvtrust_read_audit req = {
-			.size = sizeof(req),
-			.count = 32,
-			.entry_size = sizeof(recs[0]),
-			.records = (uintptr_t)recs,
-		};
-		uint32_t i;
+		int i, n = read_audit(dev, recs);
 
-		if (ioctl(dev, HVTRUST_IOC_READ_AUDIT, &req))
+		if (n < 0)
 			return false;
-		for (i = 0; i < req.count && i < 32; i++) {
+		for (i = 0; i < n; i++) {
 			if (recs[i].kind < 32 && (kinds & KIND(recs[i].kind)) &&
 			    (session_id == ANY_SESSION || recs[i].session_id == session_id)) {
 				*found = recs[i];
@@ -368,28 +413,21 @@ static __maybe_unused bool find_audit(int dev, uint32_t kinds, uint64_t session_
 static __maybe_unused int audit_now(int dev, uint64_t session_id, uint32_t want,
 				    struct hvtrust_audit *found)
 {
-	struct hvtrust_audit recs[32];
-	struct hvtrust_read_audit req;
-	int seen = 0;
-	uint32_t i;
+	static struct hvtrust_audit recs[32];
+	int seen = 0, i, n;
 
 	do {
-		req = (struct hvtrust_read_audit){
-			.size = sizeof(req),
-			.count = 32,
-			.entry_size = sizeof(recs[0]),
-			.records = (uintptr_t)recs,
-		};
-		if (ioctl(dev, HVTRUST_IOC_READ_AUDIT, &req))
+		n = read_audit(dev, recs);
+		if (n < 0)
 			return -1;
-		for (i = 0; i < req.count && i < 32; i++) {
+		for (i = 0; i < n; i++) {
 			if (recs[i].kind >= 32 || recs[i].session_id != session_id)
 				continue;
 			seen |= KIND(recs[i].kind);
 			if (recs[i].kind == want && found)
 				*found = recs[i];
 		}
-	} while (req.count);
+	} while (n);
 	return seen;
 }
 

@@ -227,13 +227,30 @@ TEST_F(trust, enforce_mode_drops_writes_to_code)
 	ASSERT_EQ(0, hvt_load_module(hvt_module_path(), ""));
 }
 
-/* Last: a sealed registry stays sealed until reboot, the module stays too. */
+/*
+ * Last: a sealed registry stays sealed until reboot, the module stays too,
+ * and no CPU leaves VMX any more: not for a hibernation a root process
+ * starts, nor for a hostile kernel that calls DEVIRTUALIZE with the
+ * module's credential. Sessions live on through both tries.
+ */
 TEST_F(trust, seal_is_final)
 {
 	struct hvtrust_seal seal = { .size = sizeof(seal) };
 	uint32_t flags = 0;
+	struct raw r;
+	int snapshot;
 
+	ASSERT_EQ(0, raw_open(&r));
 	ASSERT_EQ(0, ioctl_err(self->dev, HVTRUST_IOC_SEAL, &seal));
+	snapshot = start_hibernation();
+	EXPECT_EQ(-1, snapshot);
+	EXPECT_EQ(EPERM, errno);
+	if (snapshot >= 0)
+		close(snapshot);
+	if (!access(DEVIRTUALIZE_HOOK, W_OK))
+		EXPECT_EQ(-EPERM, devirtualize_cpu(0));
+	EXPECT_TRUE(all_cpus_virtualized(self->dev));
+	EXPECT_EQ(0, raw_status(&r));
 	ASSERT_EQ(1, find_binary(self->dev, self_manifest->file_sha256, NULL, &flags));
 	EXPECT_EQ(HVTRUST_LIST_SEALED, flags & HVTRUST_LIST_SEALED);
 	ASSERT_EQ(0, make_copy("after seal"));

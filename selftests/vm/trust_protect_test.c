@@ -100,6 +100,19 @@ TEST_F(trust, recurring_check_finds_a_replaced_page_without_calls)
 	EXPECT_EQ((uintptr_t)buf, rec.gva);
 }
 
+/* A session that protects one fresh data page, at *@buf. Return: 0 or what failed. */
+static long open_protecting_a_page(struct raw *r, char **buf)
+{
+	long ret;
+
+	*buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*buf == MAP_FAILED)
+		return -errno;
+	memset(*buf, 1, PAGE);
+	ret = raw_open(r);
+	return ret ? ret : raw_protect(r, *buf, PAGE);
+}
+
 #define SILENT_WRITE	"/sys/kernel/debug/hvtrust/silent_write"
 
 /* Test builds of the module only: a store into a protected frame that no trap sees. */
@@ -233,12 +246,8 @@ TEST_F(trust, user_page_table_divergence_revokes)
 
 	if (!pti_on())
 		SKIP(return, "page-table isolation is off: one table only");
-	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
-	memset(buf, 1, PAGE);
-	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
 	session = r.page->session_id;
-	ASSERT_EQ(0, raw_protect(&r, buf, PAGE));
 	/* The record names the address space: the kernel's copy of the root. */
 	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_PROTECTED), session, &rec));
 	user_root = rec.cr3 | PAGE;
@@ -276,6 +285,90 @@ TEST_F(trust, protect_unprotect_and_close_are_audited)
 	ASSERT_EQ(0, raw_call(&r, HVTRUST_HC_CLOSE, NULL, NULL));
 	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_CLOSED), session, &rec));
 	EXPECT_EQ(getpid(), rec.pid);
+}
+
+/*
+ * Attacker: a root process that starts a hibernation and holds it there:
+ * every CPU leaves VMX, so EPT traps no write to a protected page and the
+ * hypervisor's memory is Linux's to read. Every session is revoked (token
+ * wiped, audited) before the first CPU leaves, and none comes back after.
+ */
+TEST_F(trust, hibernation_revokes_every_session_first)
+{
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+	char *buf;
+	int snapshot;
+
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	session = r.page->session_id;
+	snapshot = start_hibernation();
+	if (snapshot < 0)
+		SKIP(return, "no hibernation here: %s", strerror(errno));
+	EXPECT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED);
+	EXPECT_EQ(0, r.page->token[0] | r.page->token[1] | r.page->token[2] | r.page->token[3]);
+	buf[0] = 2;	/* no trap sees it now: the session is dead already */
+	close(snapshot);
+	EXPECT_TRUE(all_cpus_virtualized(self->dev));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_HYPERVISOR_LEFT), session, &rec));
+}
+
+/*
+ * Attacker: a hostile kernel that found the module's credential (it lives
+ * in the module's memory) and takes one CPU out of VMX: before the registry
+ * is sealed that is allowed, but only as a teardown of every session first.
+ */
+TEST_F(trust, a_cpu_leaving_vmx_revokes_every_session_first)
+{
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+
+	if (access(DEVIRTUALIZE_HOOK, W_OK))
+		SKIP(return, "a module without test hooks");
+	ASSERT_EQ(0, raw_open(&r));
+	session = r.page->session_id;
+	ASSERT_EQ(0, devirtualize_cpu(0));
+	EXPECT_NE(0, r.page->flags & HVTRUST_SESSION_REVOKED);
+	EXPECT_TRUE(all_cpus_virtualized(self->dev));
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_HYPERVISOR_LEFT), session, &rec));
+}
+
+#define VMWRITE_FLAG_HOOK	"/sys/kernel/debug/hvtrust/vmwrite_flag"
+
+/*
+ * Attacker: a hostile kernel that stores into the per-CPU word where a
+ * failed VMWRITE used to be reported from root, which made every CPU leave
+ * VMX at its next exit. Root keeps that flag in its own hidden state now:
+ * the store changes nothing, every CPU stays virtualized and calls work.
+ */
+TEST_F(trust, kernel_store_to_the_vmwrite_flag_changes_nothing)
+{
+	int cpus = sysconf(_SC_NPROCESSORS_ONLN), cpu;
+	struct raw r;
+
+	if (access(VMWRITE_FLAG_HOOK, W_OK))
+		SKIP(return, "a module without test hooks");
+	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, hvt_write_text(VMWRITE_FLAG_HOOK, "4000"));
+	for (cpu = 0; cpu < cpus; cpu++) {
+		cpu_set_t set;
+		struct hc h = { .rax = HVTRUST_HC_PING };
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		/* A CPU that left VMX would make this VMCALL a SIGILL. */
+		hc_direct(&h);
+		EXPECT_EQ(HVTRUST_HC_PING_REPLY, h.rax) {
+			TH_LOG("CPU %d", cpu);
+		}
+		EXPECT_EQ(0, raw_status(&r));
+	}
+	EXPECT_TRUE(all_cpus_virtualized(self->dev));
 }
 
 int main(int argc, char **argv)

@@ -30,7 +30,7 @@ TEST_F(trust, register_self_and_list)
 	EXPECT_EQ((uint64_t)((minor(sb.st_dev) & 0xff) | (major(sb.st_dev) << 8) |
 			     ((minor(sb.st_dev) & ~0xffU) << 12)), bin.dev);
 	EXPECT_EQ(0, bin.sessions);
-	EXPECT_EQ(0, bin.reserved);
+	EXPECT_EQ(0, bin.programs);	/* a program, not a library */
 	EXPECT_EQ(0, flags & HVTRUST_LIST_SEALED);
 }
 
@@ -183,13 +183,17 @@ TEST_F(trust, new_ioctls_check_their_arguments)
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	memset(&a, 0, sizeof(a));
-	a.reg = (struct hvtrust_register){ .size = sizeof(a.reg), .fd = fd, .flags = 1,
+	a.reg = (struct hvtrust_register){ .size = sizeof(a.reg), .fd = fd, .flags = 0x80,
 		.manifest_size = self_manifest->size, .manifest = (uintptr_t)self_manifest };
 	EXPECT_EQ(-EINVAL, ioctl_err(self->dev, HVTRUST_IOC_REGISTER, &a));
 	a.reg.flags = 0;
-	a.reg.reserved = 1;
+	a.reg.program = 1;	/* only a library names its program */
 	EXPECT_EQ(-EINVAL, ioctl_err(self->dev, HVTRUST_IOC_REGISTER, &a));
-	a.reg.reserved = 0;
+	a.reg.flags = HVTRUST_REGISTER_LIBRARY;
+	a.reg.program = HVTRUST_MAX_BINARIES;
+	EXPECT_EQ(-ENOENT, ioctl_err(self->dev, HVTRUST_IOC_REGISTER, &a));
+	a.reg.flags = 0;
+	a.reg.program = 0;
 	a.reg.manifest = 8;
 	EXPECT_EQ(-EFAULT, ioctl_err(self->dev, HVTRUST_IOC_REGISTER, &a));
 	a.reg.manifest = (uintptr_t)self_manifest;

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Selftest: a dynamically linked trusted program, registered with its interpreter and libc. */
+/* Context: user space inside the test guest (root); registers itself with hvtrustctl. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "../../uapi/hvtrust.h"
+#include "../../tools/libhvtrust.h"
+
+#define DEVICE		"/dev/hvtrust"
+#define HVTRUSTCTL	"/bin/hvtrustctl"
+#define PRELOAD		"/tests/libhvt_preload.so"
+#define ROLE_ENV	"HVT_DYNAMIC_ROLE"
+#define PAGE		4096
+
+/* The registry as LIST returns it; the number of entries. */
+static int list_registry(int dev, struct hvtrust_binary bins[HVTRUST_MAX_BINARIES])
+{
+	struct hvtrust_list req = {
+		.size = sizeof(req),
+		.count = HVTRUST_MAX_BINARIES,
+		.entry_size = sizeof(bins[0]),
+		.binaries = (uintptr_t)bins,
+	};
+
+	if (ioctl(dev, HVTRUST_IOC_LIST, &req))
+		return -errno;
+	return req.count < HVTRUST_MAX_BINARIES ? (int)req.count : HVTRUST_MAX_BINARIES;
+}
+
+/* This program's registry id (a program, not a library), or -1. */
+static int own_id(int dev)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	struct stat self;
+	int n, i;
+
+	if (stat("/proc/self/exe", &self))
+		return -1;
+	n = list_registry(dev, bins);
+	for (i = 0; i < n; i++)
+		if (bins[i].ino == self.st_ino && !bins[i].programs)
+			return bins[i].id;
+	return -1;
+}
+
+static int run_status(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+FIXTURE(dynamic)
+{
+	int dev;
+	int id;
+	char self[PATH_MAX];
+};
+
+FIXTURE_SETUP(dynamic)
+{
+	char cmd[PATH_MAX + 64];
+	ssize_t n;
+
+	self->dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	n = readlink("/proc/self/exe", self->self, sizeof(self->self) - 1);
+	ASSERT_LT(0, n);
+	self->self[n] = 0;
+	self->id = own_id(self->dev);
+	if (self->id >= 0)
+		return;
+	snprintf(cmd, sizeof(cmd), HVTRUSTCTL " register %s", self->self);
+	ASSERT_EQ(0, run_status(cmd));
+	self->id = own_id(self->dev);
+	ASSERT_LE(0, self->id);
+}
+
+FIXTURE_TEARDOWN(dynamic)
+{
+	close(self->dev);
+}
+
+/* hvtrustctl found the interpreter and libc, as the loader does, and registered them for us. */
+TEST_F(dynamic, registered_with_its_interpreter_and_libraries)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	int n = list_registry(self->dev, bins), i, libs = 0;
+
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++)
+		if (bins[i].programs & (1U << self->id))
+			libs++;
+	EXPECT_LE(2, libs);
+}
+
+/* The whole story through libhvtrust: open, protect, check, a change found, revoked. */
+TEST_F(dynamic, session_opens_protects_and_is_checked)
+{
+	struct hvtrust_session_status st;
+	struct hvtrust_session *s = NULL;
+	uintptr_t changed = 0;
+	char *buf, *again;
+	int ret;
+
+	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 0x5a, PAGE);
+	ret = hvtrust_open(&s);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("hvtrust_open: %s", hvtrust_strerror(ret));
+	}
+	ASSERT_EQ(0, hvtrust_protect(s, buf, PAGE));
+	EXPECT_EQ(0, hvtrust_check(s, &changed));
+	ASSERT_EQ(0, hvtrust_status(s, &st));
+	EXPECT_EQ(1, st.protected_pages);
+	/* Another page mapped over it, no write to the protected frame: found by a walk. */
+	again = mmap(buf, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0);
+	ASSERT_EQ(buf, again);
+	memset(again, 0x66, PAGE);
+	ret = hvtrust_check(s, &changed);
+	EXPECT_TRUE(ret == -EBADMSG || ret == -EKEYREVOKED) {
+		TH_LOG("check after the remap: %d", ret);
+	}
+	EXPECT_EQ(-EKEYREVOKED, hvtrust_status(s, &st));
+	hvtrust_close(s);
+}
+
+/*
+ * Attacker: whoever starts the daemon, with a library of their own in
+ * LD_PRELOAD. The library is registered for no one: no session.
+ */
+TEST_F(dynamic, ld_preload_library_is_refused)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, access(PRELOAD, R_OK));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		setenv(ROLE_ENV, "open", 1);
+		setenv("LD_PRELOAD", PRELOAD, 1);
+		execl(self->self, self->self, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+}
+
+/* Last: unregistering the program takes the libraries only it used along. */
+TEST_F(dynamic, unregister_takes_its_libraries_along)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	struct hvtrust_unregister unreg = { .size = sizeof(unreg), .id = self->id };
+	int n, i;
+
+	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_UNREGISTER, &unreg));
+	n = list_registry(self->dev, bins);
+	ASSERT_LE(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, bins[i].programs & (1U << self->id)) {
+			TH_LOG("id %u still serves the program", bins[i].id);
+		}
+}
+
+/* The role a re-executed copy plays: open a session, exit with the error. */
+static int run_role(const char *role)
+{
+	struct hvtrust_session *s = NULL;
+	int ret;
+
+	if (strcmp(role, "open"))
+		return 101;
+	ret = hvtrust_open(&s);
+	if (!ret)
+		hvtrust_close(s);
+	return -ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *role = getenv(ROLE_ENV);
+
+	if (role)
+		return run_role(role);
+	return test_harness_run(argc, argv);
+}
