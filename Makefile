@@ -123,19 +123,26 @@ cppcheck: $(KSELFTEST)/kselftest_harness.h
 		-Iuapi -Iinclude -I$(KSELFTEST) --suppressions-list=scripts/cppcheck.supp \
 		tools selftests
 
-selftests: $(VM_TEST_BINS) $(VM_BENCH) $(BUILD)/selftests/libhvt_preload.so
+PRELOADS := $(BUILD)/selftests/libhvt_preload.so $(BUILD)/selftests/libhvt_preload_v2.so
+selftests: $(VM_TEST_BINS) $(VM_BENCH) $(PRELOADS)
 
 # The one dynamically linked selftest: a trusted program mapping its interpreter and libc
 # (the bench copies them into the guest), with libhvtrust linked in as daemons link it.
-$(BUILD)/selftests/dynamic_test: selftests/vm/dynamic_test.c uapi/hvtrust.h tools/libhvtrust.h \
+$(BUILD)/selftests/dynamic_test: selftests/vm/dynamic_test.c selftests/vm/hvt_test_util.h \
+		uapi/hvtrust.h tools/libhvtrust.h \
 		$(LIBHVTRUST) $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIBHVTRUST)
 
-# What an attacker preloads into it: a shared object registered for no one.
+# What an attacker preloads into it: a shared object registered for no one; and
+# another build of it, for a library an upgrade replaced.
 $(BUILD)/selftests/libhvt_preload.so: selftests/vm/preload.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -shared -fPIC -o $@ $<
+
+$(BUILD)/selftests/libhvt_preload_v2.so: selftests/vm/preload.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -DHVT_PRELOAD_VERSION=2 -shared -fPIC -o $@ $<
 
 $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm/hvt_bench_util.h selftests/vm/hvt_workload.h \
 		selftests/cpu_brand.h \

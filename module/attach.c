@@ -259,6 +259,7 @@ int hvt_attach_ioctl(struct file *file, void *arg)
 	g->libraries = 0;
 	for (i = 0; i < images.nr_libs; i++)
 		g->libraries |= BIT(images.libs[i].binary);
+	g->images = images;
 	g->pid = task_tgid_nr(current);
 	get_task_comm(g->comm, current);
 	attach = (struct hvt_attach_request) { .glue = g, .addr = addr, .images = &images };

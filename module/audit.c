@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
@@ -48,7 +49,8 @@ static bool hvt_audit_routine(u32 kind)
 	       kind == HVTRUST_AUDIT_CLOSED;
 }
 
-static void hvt_audit_push(const struct hvtrust_audit *rec)
+/* @file: the registered file whose code @rec->gva is, or NULL. */
+static void hvt_audit_push(const struct hvtrust_audit *rec, const char *file)
 {
 	const char *what = "unknown event";
 
@@ -59,9 +61,9 @@ static void hvt_audit_push(const struct hvtrust_audit *rec)
 		pr_info("audit: %s: session %llu (pid %d, %.16s), address %#llx, length %#llx\n",
 			what, rec->session_id, rec->pid, rec->comm, rec->gva, rec->gpa);
 	else
-		pr_warn("audit: %s: session %llu (pid %d, %.16s), cr3 %#llx, address %#llx, gpa %#llx, CPU %u\n",
+		pr_warn("audit: %s: session %llu (pid %d, %.16s), cr3 %#llx, address %#llx%s%s, gpa %#llx, CPU %u\n",
 			what, rec->session_id, rec->pid, rec->comm, rec->cr3, rec->gva,
-			rec->gpa, rec->cpu);
+			file ? " in " : "", file ?: "", rec->gpa, rec->cpu);
 	spin_lock(&hvt_audit_lock);
 	if (hvt_audit_head - hvt_audit_tail >= HVT_AUDIT_RING) {
 		hvt_audit_tail++;
@@ -89,8 +91,20 @@ void hvt_audit_record(int cpu, const u64 *args)
 		.gpa = args[3],
 	};
 
+	struct hvt_images images;
+	char *file = NULL;
+
 	hvt_session_owner(rec.session_id, &rec.pid, rec.comm);
-	hvt_audit_push(&rec);
+	/* Code that differs from its manifest: which file (an upgraded library, say). */
+	if (rec.kind == HVTRUST_AUDIT_BAD_CODE && hvt_session_images(rec.session_id, &images)) {
+		file = kmalloc(PATH_MAX, GFP_KERNEL);
+		if (file && !hvt_binaries_name_of(&images, rec.gva, file, PATH_MAX)) {
+			kfree(file);
+			file = NULL;
+		}
+	}
+	hvt_audit_push(&rec, file);
+	kfree(file);
 }
 
 /**
@@ -111,7 +125,7 @@ void hvt_audit_attach_refused(struct task_struct *task, u64 cr3, u64 addr)
 	};
 
 	get_task_comm(rec.comm, task);
-	hvt_audit_push(&rec);
+	hvt_audit_push(&rec, NULL);
 }
 
 /* Readable while HVTRUST_IOC_READ_AUDIT has records (drained from root first). */

@@ -32,6 +32,7 @@
  * struct hvt_binary_glue - what the module keeps of a registered binary
  * @used: the slot holds a binary
  * @library: a shared object its programs (@info.programs) may map
+ * @path: where the file was when it was registered (d_path), or NULL
  * @manifest: the manifest handed to the hypervisor (hidden from Linux now)
  * @manifest_size: its size
  * @info: what LIST reports
@@ -43,6 +44,7 @@
 struct hvt_binary_glue {
 	bool used;
 	bool library;
+	char *path;
 	void *manifest;
 	size_t manifest_size;
 	struct hvtrust_binary info;
@@ -145,6 +147,27 @@ static void hvt_free_manifest(struct hvt_binary_glue *b)
 	if (b->manifest)
 		free_pages_exact(b->manifest, PAGE_ALIGN(b->manifest_size));
 	b->manifest = NULL;
+	kfree(b->path);
+	b->path = NULL;
+}
+
+/* @file's path now, in @buf (PATH_MAX bytes), or NULL. */
+static const char *hvt_file_path(const struct file *file, char *buf)
+{
+	const char *path = d_path(&file->f_path, buf, PATH_MAX);
+
+	return IS_ERR(path) ? NULL : path;
+}
+
+/* Where @file is: a library is known again by it after an upgrade replaced it. */
+static char *hvt_registered_path(const struct file *file)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL), *copy;
+	const char *path = buf ? hvt_file_path(file, buf) : NULL;
+
+	copy = path ? kstrdup(path, GFP_KERNEL) : NULL;
+	kfree(buf);
+	return copy;
 }
 
 /* Under hvt_binaries_mutex: 0, or why @req cannot be registered now. */
@@ -263,8 +286,11 @@ int hvt_binaries_ioctl_register(struct file *file, void *arg)
 			fresh.library = true;
 			fresh.info.programs = BIT(req->program);
 		}
+		fresh.path = hvt_registered_path(bin_file);
 		ret = hvt_hv_call(HVTRUST_HC_REGISTRY_ADD, __pa(m), req->manifest_size,
 				  fresh.info.id);
+		if (ret)
+			kfree(fresh.path);
 		if (!ret) {
 			fresh.used = true;
 			*b = fresh;
@@ -420,15 +446,13 @@ static const struct hvt_binary_glue *hvt_binary_of_exe(struct mm_struct *mm)
 	return found;
 }
 
-/* @vma maps part of a code segment of @b, where and as its ELF loader puts it. */
-static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
-				 const struct vm_area_struct *vma)
+/* @vma lies in a code segment of @b at @bias, at the file offset its loader maps there. */
+static bool hvt_maps_code_at(const struct hvt_binary_glue *b, u64 bias,
+			     const struct vm_area_struct *vma)
 {
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u32 seg;
 
-	if (!vma->vm_file || !hvt_is_binary_file(b, vma->vm_file))
-		return false;
 	for (seg = 0; seg < b->nr_segments; seg++) {
 		u64 start = bias + b->seg_vaddr[seg];
 
@@ -439,6 +463,29 @@ static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
 	return false;
 }
 
+/* @vma maps part of a code segment of @b, where and as its ELF loader puts it. */
+static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
+				 const struct vm_area_struct *vma)
+{
+	return vma->vm_file && hvt_is_binary_file(b, vma->vm_file) &&
+	       hvt_maps_code_at(b, bias, vma);
+}
+
+/*
+ * A library is known by its file or by its path: after an upgrade replaced
+ * the file, root finds the code differs (-EBADMSG, an audit naming it).
+ */
+static bool hvt_is_library_file(const struct hvt_binary_glue *lib, const struct file *file,
+				char *buf)
+{
+	const char *path;
+
+	if (hvt_is_binary_file(lib, file))
+		return true;
+	path = lib->path && buf ? hvt_file_path(file, buf) : NULL;
+	return path && !strcmp(path, lib->path);
+}
+
 /*
  * Under hvt_binaries_mutex: the library of @program that @vma maps as a
  * loader puts it, and its bias there (from the segment the file offset
@@ -446,7 +493,7 @@ static bool hvt_maps_binary_code(const struct hvt_binary_glue *b, u64 bias,
  */
 static const struct hvt_binary_glue *hvt_library_of(u32 program,
 						    const struct vm_area_struct *vma,
-						    u64 *bias)
+						    u64 *bias, char *buf)
 {
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u32 id, seg;
@@ -455,7 +502,7 @@ static const struct hvt_binary_glue *hvt_library_of(u32 program,
 		const struct hvt_binary_glue *lib = &hvt_binaries[id];
 
 		if (!lib->used || !lib->library || !(lib->info.programs & BIT(program)) ||
-		    !hvt_is_binary_file(lib, vma->vm_file))
+		    !hvt_is_library_file(lib, vma->vm_file, buf))
 			continue;
 		for (seg = 0; seg < lib->nr_segments; seg++) {
 			if (offset < lib->seg_offset[seg] ||
@@ -463,7 +510,7 @@ static const struct hvt_binary_glue *hvt_library_of(u32 program,
 				continue;
 			*bias = vma->vm_start - (offset - lib->seg_offset[seg]) -
 				lib->seg_vaddr[seg];
-			if (hvt_maps_binary_code(lib, *bias, vma))
+			if (hvt_maps_code_at(lib, *bias, vma))
 				return lib;
 		}
 	}
@@ -511,6 +558,7 @@ int hvt_binaries_find(struct mm_struct *mm,
 	struct vma_iterator vmi;
 	bool have_bias = false;
 	u64 *bias = &images->bias;
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	u64 lib_bias;
 	int ret = 0;
 
@@ -542,7 +590,7 @@ int hvt_binaries_find(struct mm_struct *mm,
 		if (!(vma->vm_flags & VM_EXEC) || hvt_maps_binary_code(b, *bias, vma) ||
 		    also_allowed(vma))
 			continue;
-		lib = hvt_library_of(images->binary, vma, &lib_bias);
+		lib = hvt_library_of(images->binary, vma, &lib_bias, buf);
 		if (lib && hvt_images_add(images, lib - hvt_binaries, lib_bias))
 			continue;
 		*outside = vma->vm_start;
@@ -552,7 +600,47 @@ int hvt_binaries_find(struct mm_struct *mm,
 out:
 	mmap_read_unlock(mm);
 	mutex_unlock(&hvt_binaries_mutex);
+	kfree(buf);
 	return ret;
+}
+
+static bool hvt_image_holds(const struct hvt_binary_glue *b, u64 bias, u64 gva)
+{
+	u32 seg;
+
+	for (seg = 0; b->used && seg < b->nr_segments; seg++)
+		if (gva - bias - b->seg_vaddr[seg] < b->seg_size[seg])
+			return true;
+	return false;
+}
+
+/**
+ * hvt_binaries_name_of() - the registered file whose code a process has at an address
+ * @images: what the process mapped at attach
+ * @gva: the address
+ * @out: the file's path as registered
+ * @len: room at @out
+ *
+ * Return: whether one of @images holds @gva (and has a path).
+ */
+bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, size_t len)
+{
+	const struct hvt_binary_glue *found = NULL;
+	u32 i;
+
+	mutex_lock(&hvt_binaries_mutex);
+	if (hvt_image_holds(&hvt_binaries[images->binary], images->bias, gva))
+		found = &hvt_binaries[images->binary];
+	for (i = 0; i < images->nr_libs && !found; i++) {
+		const struct hvt_session_image *lib = &images->libs[i];
+
+		if (hvt_image_holds(&hvt_binaries[lib->binary], lib->bias, gva))
+			found = &hvt_binaries[lib->binary];
+	}
+	if (found && found->path)
+		strscpy(out, found->path, len);
+	mutex_unlock(&hvt_binaries_mutex);
+	return found && found->path;
 }
 
 static void hvt_prefault_one(u32 id, u64 bias)

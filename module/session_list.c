@@ -27,6 +27,7 @@ static struct hvt_ended_owner {
 	u64 id;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
+	struct hvt_images images;
 } hvt_ended_owners[HVT_ENDED_OWNERS];
 static unsigned int hvt_ended_next;
 
@@ -41,6 +42,7 @@ static void hvt_remember_owner(const struct hvt_session_glue *g)
 	o->id = g->issued_id;
 	o->pid = g->pid;
 	memcpy(o->comm, g->comm, TASK_COMM_LEN);
+	o->images = g->images;
 }
 
 /* Sessions were attached since load: unloading waits for their notifiers. */
@@ -164,6 +166,36 @@ void hvt_session_owner(u64 id, pid_t *pid, char *comm)
 	}
 out:
 	spin_unlock(&hvt_sessions_lock);
+}
+
+/*
+ * What a session's process mapped at attach, also shortly after it ended
+ * (records reach the module a drain period later); false when unknown.
+ */
+bool hvt_session_images(u64 id, struct hvt_images *images)
+{
+	struct hvt_session_glue *g;
+	bool found = false;
+	unsigned int i;
+
+	if (!id)
+		return false;
+	spin_lock(&hvt_sessions_lock);
+	list_for_each_entry(g, &hvt_sessions, node) {
+		if (g->issued_id == id) {
+			*images = g->images;
+			found = true;
+			break;
+		}
+	}
+	for (i = 0; i < HVT_ENDED_OWNERS && !found; i++) {
+		if (hvt_ended_owners[i].id == id) {
+			*images = hvt_ended_owners[i].images;
+			found = true;
+		}
+	}
+	spin_unlock(&hvt_sessions_lock);
+	return found;
 }
 
 /**

@@ -91,7 +91,7 @@ build_initramfs() {
 	chmod 755 "$root/init"
 	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
-	cp "$build"/selftests/*_test "$build/selftests/libhvt_preload.so" "$root/tests/"
+	cp "$build"/selftests/*_test "$build"/selftests/libhvt_preload*.so "$root/tests/"
 	copy_loader_and_libs "$build/selftests/dynamic_test" "$root"
 	# Only bench machines carry the bench: the test machines boot no bigger.
 	if [ "$action" = bench ]; then

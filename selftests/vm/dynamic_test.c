@@ -15,12 +15,16 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "hvt_test_util.h"
 #include "../../uapi/hvtrust.h"
 #include "../../tools/libhvtrust.h"
 
 #define DEVICE		"/dev/hvtrust"
 #define HVTRUSTCTL	"/bin/hvtrustctl"
 #define PRELOAD		"/tests/libhvt_preload.so"
+#define PRELOAD_V2	"/tests/libhvt_preload_v2.so"
+#define LIB_DIR		"/tmp/hvt_lib"
+#define LIB_COPY	LIB_DIR "/libhvt_preload.so"
 #define ROLE_ENV	"HVT_DYNAMIC_ROLE"
 #define PAGE		4096
 
@@ -53,6 +57,25 @@ static int own_id(int dev)
 		if (bins[i].ino == self.st_ino && !bins[i].programs)
 			return bins[i].id;
 	return -1;
+}
+
+/* This program re-executed with @preload in LD_PRELOAD, opening a session: its -error. */
+static int run_preloaded(const char *self, const char *preload)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setenv(ROLE_ENV, "open", 1);
+		setenv("LD_PRELOAD", preload, 1);
+		execl(self, self, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 static int run_status(const char *cmd)
@@ -145,21 +168,44 @@ TEST_F(dynamic, session_opens_protects_and_is_checked)
  */
 TEST_F(dynamic, ld_preload_library_is_refused)
 {
-	int status;
-	pid_t pid;
-
 	ASSERT_EQ(0, access(PRELOAD, R_OK));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		setenv(ROLE_ENV, "open", 1);
-		setenv("LD_PRELOAD", PRELOAD, 1);
-		execl(self->self, self->self, (char *)NULL);
-		_exit(127);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	EXPECT_EQ(EACCES, run_preloaded(self->self, PRELOAD));
+}
+
+/*
+ * A package upgrade replaces a registered library: a new file where the
+ * old one was. A daemon started after it is refused at its first
+ * hypercall (-EBADMSG: the code is not what was registered), and the audit
+ * log names the file.
+ */
+TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
+{
+	struct hvtrust_unregister unreg = { .size = sizeof(unreg), .id = self->id };
+	struct hvtrust_audit recs[8];
+	struct hvtrust_read_audit drain = {
+		.size = sizeof(drain), .count = 8, .entry_size = sizeof(recs[0]),
+		.records = (uintptr_t)recs,
+	};
+	char cmd[2 * PATH_MAX];
+	int kmsg;
+
+	mkdir(LIB_DIR, 0755);
+	ASSERT_EQ(0, hvt_copy_file(PRELOAD, LIB_COPY));
+	/* The program again, with the library it preloads named explicitly. */
+	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_UNREGISTER, &unreg));
+	snprintf(cmd, sizeof(cmd), HVTRUSTCTL " register %s --lib " LIB_COPY, self->self);
+	ASSERT_EQ(0, run_status(cmd));
+	EXPECT_EQ(0, run_preloaded(self->self, LIB_COPY));
+	/* The upgrade: another build renamed over it. */
+	ASSERT_EQ(0, hvt_copy_file(PRELOAD_V2, LIB_COPY ".new"));
+	ASSERT_EQ(0, rename(LIB_COPY ".new", LIB_COPY));
+	kmsg = hvt_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	EXPECT_EQ(EBADMSG, run_preloaded(self->self, LIB_COPY));
+	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_READ_AUDIT, &drain));	/* to dmesg now */
+	EXPECT_TRUE(hvt_kmsg_find(kmsg, "code differs from the manifest", LIB_COPY));
+	close(kmsg);
+	unlink(LIB_COPY);
 }
 
 /* Last: unregistering the program takes the libraries only it used along. */

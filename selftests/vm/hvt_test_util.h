@@ -91,6 +91,32 @@ static inline int hvt_read_msr(int cpu, uint32_t msr, uint64_t *value)
 	return err;
 }
 
+/* A copy of @from at @to (made anew, mode 0755). Return: 0 or -errno. */
+static inline int hvt_copy_file(const char *from, const char *to)
+{
+	static char buf[1 << 16];
+	int in = open(from, O_RDONLY | O_CLOEXEC), copy, ret = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	unlink(to);
+	copy = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (copy < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(copy, buf, n) != n)
+			ret = -EIO;
+	if (n < 0)
+		ret = -errno;
+	close(in);
+	if (close(copy))
+		ret = -errno;
+	return ret;
+}
+
 /* Writes @text into the file at @path (sysfs, debugfs) in one write. Return: 0 or -errno. */
 static inline int hvt_write_text(const char *path, const char *text)
 {

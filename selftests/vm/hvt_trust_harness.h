@@ -296,24 +296,15 @@ static __maybe_unused int ensure_registered(int dev, uint32_t *id)
 /* This binary with @tag appended: another file, another SHA-256, same code. */
 static __maybe_unused int make_copy(const char *tag)
 {
-	static char buf[1 << 16];
-	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out, ret = 0;
-	ssize_t n;
+	int ret = hvt_copy_file("/proc/self/exe", COPY_PATH), out;
 
-	if (in < 0)
+	if (ret)
+		return ret;
+	out = open(COPY_PATH, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (out < 0)
 		return -errno;
-	unlink(COPY_PATH);
-	out = open(COPY_PATH, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	if (out < 0) {
-		close(in);
-		return -errno;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n)
-			ret = -EIO;
-	if (n < 0 || write(out, tag, strlen(tag)) != (ssize_t)strlen(tag))
+	if (write(out, tag, strlen(tag)) != (ssize_t)strlen(tag))
 		ret = -EIO;
-	close(in);
 	if (close(out))
 		ret = -errno;
 	return ret;
