@@ -56,6 +56,9 @@ struct hvt_vmx_caps {
  * @entry: VM-entry controls
  * @vmcs_revision: VMCS revision identifier from VMX_BASIC
  * @vmcs_size: bytes of the VMXON region and of the VMCS
+ * @root_ibrs: Linux protects its own code with IBRS set on each kernel entry
+ *             (X86_FEATURE_KERNEL_IBRS): root sets it on each VM exit too,
+ *             which may come from user mode, where Linux clears it
  */
 struct hvt_vmx_config {
 	struct hvt_vmx_caps caps;
@@ -67,6 +70,7 @@ struct hvt_vmx_config {
 	u32 entry;
 	u32 vmcs_revision;
 	u32 vmcs_size;
+	bool root_ibrs;
 };
 
 /*

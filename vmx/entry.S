@@ -55,6 +55,30 @@
 	pop %r15
 .endm
 
+/*
+ * Overwrites the return stack buffer with 32 entries that point at INT3,
+ * so that no return in root is predicted to go where the guest trained it
+ * (nor, once they run out, through the branch target buffer). Clobbers RCX.
+ */
+#define HVT_RSB_ENTRIES	32
+
+.macro HVT_FILL_RSB
+	mov $(HVT_RSB_ENTRIES / 2), %ecx
+.Lrsb_pair\@:
+	ANNOTATE_INTRA_FUNCTION_CALL
+	call .Lrsb_first\@
+	int3
+.Lrsb_first\@:
+	ANNOTATE_INTRA_FUNCTION_CALL
+	call .Lrsb_second\@
+	int3
+.Lrsb_second\@:
+	add $16, %rsp
+	dec %ecx
+	jnz .Lrsb_pair\@
+	lfence		/* a mispredicted exit from the loop goes no further */
+.endm
+
 .macro HVT_STACK_END_HINT
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 	UNWIND_HINT_END_OF_STACK
@@ -111,6 +135,7 @@ SYM_CODE_START(hvt_vmx_exit_entry)
 	HVT_STACK_END_HINT
 	ENDBR
 	HVT_PUSH_GUEST_REGS
+	HVT_FILL_RSB
 	mov %rsp, %rdi
 	mov HVT_REGS_SIZE(%rsp), %rsi
 	call hvt_vmexit_handler

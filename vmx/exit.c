@@ -5,6 +5,7 @@
 #include <linux/percpu.h>
 #include <asm/fpu/xcr.h>
 #include <asm/irq_vectors.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
@@ -543,15 +544,13 @@ static HVT_ROOT enum hvt_exit_action hvt_unexpected_exit(struct hvt_cpu *vcpu,
 	return HVT_STOP;
 }
 
-/**
- * hvt_vmexit_handler() - handle one VM exit
- * @regs: the guest's registers, saved by the exit entry
- * @vcpu: the CPU's state
- *
- * Return: true to resume the guest, false to leave VMX (the iret frame on
- * the host stack has been prepared).
- */
-HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+/* wrmsrl() without the paravirt call and the tracepoint. */
+static __always_inline void hvt_write_spec_ctrl(u64 value)
+{
+	__wrmsr(MSR_IA32_SPEC_CTRL, (u32)value, (u32)(value >> 32));
+}
+
+static HVT_ROOT bool hvt_handle_exit(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
 {
 	u32 full_reason = hvt_vmread32(VM_EXIT_REASON);
 	struct hvt_exit exit = {
@@ -608,6 +607,37 @@ HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vc
 		return false;
 	}
 	return true;
+}
+
+/**
+ * hvt_vmexit_handler() - handle one VM exit
+ * @regs: the guest's registers, saved by the exit entry
+ * @vcpu: the CPU's state
+ *
+ * Where Linux relies on IBRS in kernel mode, root sets it first, since the
+ * exit may come from user mode, where Linux clears it, and gives the guest
+ * its own value back last. The guest's value stays in the MSR across VM
+ * entry and exit: VMX switches nothing of it.
+ *
+ * Return: true to resume the guest, false to leave VMX (the iret frame on
+ * the host stack has been prepared).
+ */
+HVT_ROOT bool hvt_vmexit_handler(struct hvt_guest_regs *regs, struct hvt_cpu *vcpu)
+{
+	bool set_ibrs = false;
+	u64 guest_spec_ctrl;
+	bool resume;
+
+	if (vcpu->vmm->config.root_ibrs) {
+		guest_spec_ctrl = __rdmsr(MSR_IA32_SPEC_CTRL);
+		set_ibrs = !(guest_spec_ctrl & SPEC_CTRL_IBRS);
+		if (set_ibrs)
+			hvt_write_spec_ctrl(guest_spec_ctrl | SPEC_CTRL_IBRS);
+	}
+	resume = hvt_handle_exit(regs, vcpu);
+	if (set_ibrs)
+		hvt_write_spec_ctrl(guest_spec_ctrl);
+	return resume;
 }
 
 /* VMRESUME itself failed: report and stop the CPU (called from the exit entry). */

@@ -290,6 +290,8 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 	*(u32 *)vcpu->vmcs = revision;
 	this_cpu_write(hvt_vmwrite_failed_field, 0);
 	this_cpu_write(hvt_root_nmis, 0);
+	/* Kept for the way out: root reads no per-CPU offset of Linux's. */
+	vcpu->gdt_rw = get_current_gdt_rw();
 
 	hvt_write_cr4_raw(cr4 | X86_CR4_VMXE);
 	if (hvt_vmxon(vcpu->vmxon_pa))
@@ -338,9 +340,9 @@ static HVT_ROOT void hvt_wrmsr(u32 msr, u64 value)
  * GDTs. LTR marks the descriptor busy, which the read-only alias of the
  * GDT that @gdtr names would refuse: the writable alias is loaded around it.
  */
-static HVT_ROOT void hvt_reload_tr(const struct hvt_table_register *gdtr)
+static HVT_ROOT void hvt_reload_tr(struct desc_struct *gdt,
+				   const struct hvt_table_register *gdtr)
 {
-	struct desc_struct *gdt = get_current_gdt_rw();
 	struct hvt_table_register writable = {
 		.limit = GDT_SIZE - 1,
 		.base = (unsigned long)gdt,
@@ -383,7 +385,7 @@ HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	asm volatile("lidt %0" : : "m"(idtr));
 	/* The VM exit cut the TSS limit to 0x67: reload TR from the GDT. */
-	hvt_reload_tr(&gdtr);
+	hvt_reload_tr(vcpu->gdt_rw, &gdtr);
 	hvt_wrmsr(MSR_FS_BASE, fs_base);
 	hvt_wrmsr(MSR_GS_BASE, gs_base);
 	hvt_wrmsr(MSR_IA32_CR_PAT, pat);

@@ -120,6 +120,7 @@ struct hvt_trust;
  * @sink_restore: the EPT leaf each of them gets back after the step
  * @ept_generation: the EPT generation (struct hvt_vmm) this CPU has flushed
  * @apic_id: its local APIC ID, where other CPUs send flush requests
+ * @gdt_rw: the writable alias of its GDT, where leaving VMX marks the TSS busy
  * @in_vmx: the CPU runs as a guest and takes NMIs through the host IDT:
  *          set at its first VM exit, cleared when it leaves
  * @flush_senders: other CPUs between reading @in_vmx and sending a flush
@@ -151,6 +152,7 @@ struct hvt_cpu {
 	u64 sink_restore[HVT_SINK_SLOTS];
 	u64 ept_generation;
 	u32 apic_id;
+	struct desc_struct *gdt_rw;
 	bool in_vmx;
 	atomic_t flush_senders;
 	atomic_t flush_nmis;
