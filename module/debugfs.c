@@ -68,18 +68,11 @@ static const struct file_operations hvt_test_silent_write_fops = {
  * binary 0 with that page as the session page, as a hostile kernel would
  * call it; a session made is ended at once.
  */
-static ssize_t hvt_test_session_prepare(struct file *file, const char __user *ubuf,
-					size_t len, loff_t *pos)
+static long hvt_test_session_prepare(u64 page_pa)
 {
 	struct hvt_session_request *req;
-	u64 page_pa;
 	long ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = kstrtou64_from_user(ubuf, len, 16, &page_pa);
-	if (ret)
-		return ret;
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
@@ -90,38 +83,18 @@ static ssize_t hvt_test_session_prepare(struct file *file, const char __user *ub
 	kfree(req);
 	if (ret > 0)
 		hvt_hv_call(HVTRUST_HC_SESSION_END, ret, 0, 0);
-	return ret < 0 ? ret : len;
+	return ret < 0 ? ret : 0;
 }
-
-static const struct file_operations hvt_test_session_prepare_fops = {
-	.owner = THIS_MODULE,
-	.write = hvt_test_session_prepare,
-};
 
 /*
  * hvtrust/devirtualize takes a CPU number: HVTRUST_HC_DEVIRTUALIZE there,
  * with the credential, as a hostile kernel would call it; a CPU that left
  * is launched again.
  */
-static ssize_t hvt_test_devirtualize(struct file *file, const char __user *ubuf,
-				     size_t len, loff_t *pos)
+static long hvt_test_devirtualize(u64 cpu)
 {
-	unsigned int cpu;
-	long ret;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = kstrtouint_from_user(ubuf, len, 10, &cpu);
-	if (ret)
-		return ret;
-	ret = hvt_hv_test_leave(cpu);
-	return ret < 0 ? ret : len;
+	return cpu > UINT_MAX ? -EINVAL : hvt_hv_test_leave(cpu);
 }
-
-static const struct file_operations hvt_test_devirtualize_fops = {
-	.owner = THIS_MODULE,
-	.write = hvt_test_devirtualize,
-};
 
 static void hvt_test_store_vmwrite_flag(void *value)
 {
@@ -133,38 +106,65 @@ static void hvt_test_store_vmwrite_flag(void *value)
  * hvt_vmwrite_failed_field, the kernel data the launch path reports a
  * failed VMWRITE in, as any kernel code could: root must not act on it.
  */
-static ssize_t hvt_test_vmwrite_flag(struct file *file, const char __user *ubuf,
-				     size_t len, loff_t *pos)
+static long hvt_test_vmwrite_flag(u64 value)
 {
-	unsigned long value;
-	int ret;
+	unsigned long field = value;
+
+	on_each_cpu(hvt_test_store_vmwrite_flag, &field, 1);
+	return 0;
+}
+
+/**
+ * struct hvt_test_hook - a debugfs file that takes one number and acts on it
+ * @name: its name in hvtrust/
+ * @base: the number's base
+ * @run: what a write does: 0 or -errno
+ */
+struct hvt_test_hook {
+	const char *name;
+	unsigned int base;
+	long (*run)(u64 value);
+};
+
+static const struct hvt_test_hook hvt_test_hooks[] = {
+	{ "session_prepare", 16, hvt_test_session_prepare },
+	{ "devirtualize", 10, hvt_test_devirtualize },
+	{ "vmwrite_flag", 16, hvt_test_vmwrite_flag },
+};
+
+static ssize_t hvt_test_hook_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *pos)
+{
+	const struct hvt_test_hook *hook = file->private_data;
+	u64 value;
+	long ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ret = kstrtoul_from_user(ubuf, len, 16, &value);
+	ret = kstrtou64_from_user(ubuf, len, hook->base, &value);
 	if (ret)
 		return ret;
-	on_each_cpu(hvt_test_store_vmwrite_flag, &value, 1);
-	return len;
+	ret = hook->run(value);
+	return ret < 0 ? ret : len;
 }
 
-static const struct file_operations hvt_test_vmwrite_flag_fops = {
+static const struct file_operations hvt_test_hook_fops = {
 	.owner = THIS_MODULE,
-	.write = hvt_test_vmwrite_flag,
+	.open = simple_open,
+	.write = hvt_test_hook_write,
 };
 
 void hvt_debugfs_init(void)
 {
+	unsigned int i;
+
 	hvt_test_dir = debugfs_create_dir("hvtrust", NULL);
 	debugfs_create_file("silent_write", 0200, hvt_test_dir, NULL,
 			    &hvt_test_silent_write_fops);
 	debugfs_create_file("root_state", 0400, hvt_test_dir, NULL, &hvt_test_root_state_fops);
-	debugfs_create_file("session_prepare", 0200, hvt_test_dir, NULL,
-			    &hvt_test_session_prepare_fops);
-	debugfs_create_file("devirtualize", 0200, hvt_test_dir, NULL,
-			    &hvt_test_devirtualize_fops);
-	debugfs_create_file("vmwrite_flag", 0200, hvt_test_dir, NULL,
-			    &hvt_test_vmwrite_flag_fops);
+	for (i = 0; i < ARRAY_SIZE(hvt_test_hooks); i++)
+		debugfs_create_file(hvt_test_hooks[i].name, 0200, hvt_test_dir,
+				    (void *)&hvt_test_hooks[i], &hvt_test_hook_fops);
 	pr_warn("test build: debugfs hvtrust/silent_write bypasses the write trap\n");
 }
 

@@ -243,7 +243,7 @@ u32 hvt_sessions_of_binary(u32 binary)
 
 	spin_lock(&hvt_sessions_lock);
 	list_for_each_entry(g, &hvt_sessions, node)
-		if (g->binary == binary && g->id)
+		if ((g->binary == binary || (g->libraries & BIT(binary))) && g->id)
 			n++;
 	spin_unlock(&hvt_sessions_lock);
 	return n;

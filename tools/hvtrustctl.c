@@ -557,6 +557,19 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
  * finds them, and @extra (libraries it opens itself). Return as
  * register_one() for the program; a library that fails fails it all.
  */
+/* Unregisters program @id again; the module drops the libraries only it used. */
+static void unregister_incomplete(int dev, const char *path, uint32_t id)
+{
+	struct hvtrust_unregister unreg = { .size = sizeof(unreg), .id = id };
+
+	if (ioctl(dev, HVTRUST_IOC_UNREGISTER, &unreg))
+		fprintf(stderr, "hvtrustctl: register %s: cannot take id %u back: %s\n",
+			path, id, strerror(errno));
+	else
+		fprintf(stderr, "hvtrustctl: register %s: a library failed, id %u taken back\n",
+			path, id);
+}
+
 static int register_program(int dev, const char *path, const struct conf_entry *conf,
 			    bool exist_ok, char **extra, int nr_extra)
 {
@@ -564,6 +577,7 @@ static int register_program(int dev, const char *path, const struct conf_entry *
 	char why[PATH_MAX + 128];
 	uint32_t id, lib_id;
 	int ret, lib_ret, i;
+	bool registered_now;
 	size_t k;
 
 	if (hvt_deps_resolve(path, &deps, why, sizeof(why))) {
@@ -571,6 +585,7 @@ static int register_program(int dev, const char *path, const struct conf_entry *
 		return -ENOENT;
 	}
 	ret = register_one(dev, path, conf, exist_ok, -1, &id);
+	registered_now = ret == 0;
 	for (k = 0; ret >= 0 && k < deps.count; k++) {
 		lib_ret = register_one(dev, deps.paths[k], NULL, true, id, &lib_id);
 		if (lib_ret < 0)
@@ -582,6 +597,9 @@ static int register_program(int dev, const char *path, const struct conf_entry *
 			ret = lib_ret;
 	}
 	hvt_deps_free(&deps);
+	/* A program without all its libraries could never open a session: take it back. */
+	if (ret < 0 && registered_now)
+		unregister_incomplete(dev, path, id);
 	return ret;
 }
 
@@ -900,6 +918,7 @@ static const char *const audit_kinds[] = {
 	[HVTRUST_AUDIT_TABLES_DIVERGED] = "tables-diverged",
 	[HVTRUST_AUDIT_EXEC_VIEW] = "exec-view",
 	[HVTRUST_AUDIT_HYPERVISOR_LEFT] = "hypervisor-left",
+	[HVTRUST_AUDIT_FLUSH_UNCONFIRMED] = "flush-unconfirmed",
 };
 
 static volatile sig_atomic_t stop_requested;

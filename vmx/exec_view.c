@@ -16,15 +16,18 @@
 #define HVT_EXEC_WALK_BUDGET	BIT_ULL(21)
 
 struct hvt_exec_view {
-	const struct hvt_trust *trust;
+	const struct hvt_vmm *vmm;
 	const struct hvt_session *session;
-	const struct hvtrust_manifest *manifest;
-	bool vdso_intact;
 };
 
-static HVT_ROOT const u64 *hvt_exec_read_table(const void *vmm, u64 gpa)
+/* The guest kernel can write the vDSO's frames: compare one with load time. */
+static HVT_ROOT bool hvt_vdso_page_intact(const struct hvt_vmm *vmm, u32 index)
 {
-	return hvt_guest_page(vmm, gpa);
+	const struct hvt_trust *trust = vmm->trust;
+	u8 digest[HVTRUST_SHA256_SIZE];
+
+	return !hvt_hash_guest_page(vmm, trust->vdso[index].pa, digest) &&
+	       hvt_ct_equal(digest, trust->vdso[index].hash, sizeof(digest));
 }
 
 /*
@@ -38,35 +41,23 @@ static HVT_ROOT const u64 *hvt_exec_read_table(const void *vmm, u64 gpa)
 static HVT_ROOT bool hvt_exec_page_accounted(const void *ctx, u64 gva, u64 gpa)
 {
 	const struct hvt_exec_view *view = ctx;
+	const struct hvt_trust *trust = view->vmm->trust;
 	const struct hvt_session *s = view->session;
 	u32 index, i;
 
 	if (gva == s->page_va)
 		return gpa == s->page_pa;
-	if (!hvt_manifest_page_of(view->manifest, gva - s->bias, &index))
+	if (!hvt_manifest_page_of(trust->binaries[s->binary].manifest, gva - s->bias, &index))
 		return true;
 	for (i = 0; i < s->nr_libs; i++)
-		if (!hvt_manifest_page_of(view->trust->binaries[s->libs[i].binary].manifest,
+		if (!hvt_manifest_page_of(trust->binaries[s->libs[i].binary].manifest,
 					  gva - s->libs[i].bias, &index))
 			return true;
-	for (i = 0; i < view->trust->nr_vdso && view->vdso_intact; i++)
-		if (view->trust->vdso[i].pa == gpa)
-			return true;
-	return false;
-}
-
-/* The guest kernel can write the vDSO's frames: compare them with load time. */
-static HVT_ROOT bool hvt_vdso_intact(const struct hvt_vmm *vmm)
-{
-	const struct hvt_trust *trust = vmm->trust;
-	u8 digest[HVTRUST_SHA256_SIZE];
-	u32 i;
-
+	/* Hashed only when mapped: most walks meet each vDSO page once or never. */
 	for (i = 0; i < trust->nr_vdso; i++)
-		if (hvt_hash_guest_page(vmm, trust->vdso[i].pa, digest) ||
-		    !hvt_ct_equal(digest, trust->vdso[i].hash, sizeof(digest)))
-			return false;
-	return true;
+		if (trust->vdso[i].pa == gpa)
+			return hvt_vdso_page_intact(view->vmm, i);
+	return false;
 }
 
 /**
@@ -91,19 +82,13 @@ static HVT_ROOT bool hvt_vdso_intact(const struct hvt_vmm *vmm)
 HVT_ROOT int hvt_exec_view_check(const struct hvt_vmm *vmm, const struct hvt_session *s,
 				 u64 *gva, u64 *gpa)
 {
-	const struct hvt_trust *trust = vmm->trust;
-	struct hvt_exec_view view = {
-		.trust = trust,
-		.session = s,
-		.manifest = trust->binaries[s->binary].manifest,
-		.vdso_intact = hvt_vdso_intact(vmm),
-	};
+	struct hvt_exec_view view = { .vmm = vmm, .session = s };
 	u64 budget = HVT_EXEC_WALK_BUDGET;
 	int err;
 
 	*gva = 0;
 	*gpa = 0;
-	err = hvt_walk_user_exec(s->user_cr3, hvt_guest_la57(), hvt_exec_read_table, vmm,
+	err = hvt_walk_user_exec(s->user_cr3, hvt_guest_la57(), hvt_guest_table, vmm,
 				 hvt_exec_page_accounted, &view, &budget, gva);
 	if (err == -EACCES && hvt_translate(vmm, s->user_cr3, *gva, NULL, gpa))
 		*gpa = 0;

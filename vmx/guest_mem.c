@@ -75,7 +75,8 @@ HVT_ROOT bool hvt_is_guest_page(const struct hvt_vmm *vmm, u64 gpa)
 	       (entry & HVT_EPT_ADDR_MASK) == (gpa & HVT_EPT_ADDR_MASK);
 }
 
-static HVT_ROOT const u64 *hvt_read_table(const void *vmm, u64 gpa)
+/* hvt_guest_page() in the shape the page-table walkers call (ept/walk.h). */
+HVT_ROOT const u64 *hvt_guest_table(const void *vmm, u64 gpa)
 {
 	return hvt_guest_page(vmm, gpa);
 }
@@ -87,7 +88,7 @@ static HVT_ROOT const u64 *hvt_read_table(const void *vmm, u64 gpa)
 HVT_ROOT int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva,
 			   struct hvt_walk_cache *cache, u64 *gpa)
 {
-	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_read_table, vmm, cache, gpa);
+	return hvt_walk_user(cr3, hvt_guest_la57(), gva, hvt_guest_table, vmm, cache, gpa);
 }
 
 HVT_ROOT int hvt_hash_guest_page(const struct hvt_vmm *vmm, u64 gpa, u8 *digest)

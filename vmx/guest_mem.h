@@ -22,6 +22,7 @@ bool hvt_is_guest_page(const struct hvt_vmm *vmm, u64 gpa);
 u64 hvt_current_cr3(const struct hvt_trust *trust);
 bool hvt_guest_la57(void);
 const void *hvt_guest_page(const struct hvt_vmm *vmm, u64 gpa);
+const u64 *hvt_guest_table(const void *vmm, u64 gpa);
 int hvt_translate(const struct hvt_vmm *vmm, u64 cr3, u64 gva,
 		  struct hvt_walk_cache *cache, u64 *gpa);
 int hvt_hash_guest_page(const struct hvt_vmm *vmm, u64 gpa, u8 *digest);

@@ -208,6 +208,60 @@ TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
 	unlink(LIB_COPY);
 }
 
+/* A session of the program counts for each library it runs, as LIST reports it. */
+TEST_F(dynamic, library_counts_the_sessions_that_run_it)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	struct hvtrust_session *s = NULL;
+	int n, i, libs = 0, ret = hvtrust_open(&s);
+
+	ASSERT_EQ(0, ret) {
+		TH_LOG("hvtrust_open: %s", hvtrust_strerror(ret));
+	}
+	n = list_registry(self->dev, bins);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		if (!(bins[i].programs & (1U << self->id)))
+			continue;
+		libs++;
+		EXPECT_EQ(1, bins[i].sessions) {
+			TH_LOG("library id %u counts %u sessions", bins[i].id, bins[i].sessions);
+		}
+	}
+	EXPECT_LE(2, libs);
+	hvtrust_close(s);
+}
+
+/*
+ * A library that cannot be registered leaves no program behind that could
+ * never open a session: hvtrustctl takes back the program it registered.
+ */
+TEST_F(dynamic, failed_library_takes_the_program_back)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	const char *copy = "/tmp/hvt_dynamic_copy";
+	char cmd[PATH_MAX + 128];
+	struct stat st;
+	int n, i, fd;
+
+	ASSERT_EQ(0, hvt_copy_file(self->self, copy));
+	/* One byte more: another SHA-256, the same program. */
+	fd = open(copy, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "", 1));
+	close(fd);
+	ASSERT_EQ(0, stat(copy, &st));
+	snprintf(cmd, sizeof(cmd), HVTRUSTCTL " register %s --lib /tmp/hvt_no_such_lib.so", copy);
+	EXPECT_EQ(1, run_status(cmd));
+	n = list_registry(self->dev, bins);
+	ASSERT_LE(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_NE(st.st_ino, bins[i].ino) {
+			TH_LOG("id %u (the copy) stayed registered", bins[i].id);
+		}
+	unlink(copy);
+}
+
 /* Last: unregistering the program takes the libraries only it used along. */
 TEST_F(dynamic, unregister_takes_its_libraries_along)
 {
