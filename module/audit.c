@@ -40,6 +40,7 @@ static const char * const hvt_audit_names[] = {
 	[HVTRUST_AUDIT_TABLES_DIVERGED] = "user and kernel page tables differ (PTI)",
 	[HVTRUST_AUDIT_EXEC_VIEW] = "executable page outside the registered code",
 	[HVTRUST_AUDIT_HYPERVISOR_LEFT] = "revoked: a CPU left the hypervisor",
+	[HVTRUST_AUDIT_FLUSH_UNCONFIRMED] = "protect: a CPU did not confirm the EPT flush in time",
 };
 
 /* Records of a program's own requests, not of an attack. */

@@ -127,11 +127,16 @@ static int hvt_build_ept(struct hvt_vmm *vmm)
 	return err;
 }
 
+/* Low MSRs: read bitmap at 0, write bitmap at 2048 (SDM 25.6.9). */
+static void hvt_msr_bitmap_trap_write(u8 *bitmap, u32 msr)
+{
+	bitmap[2048 + msr / 8] |= BIT(msr % 8);
+}
+
 static void hvt_msr_bitmap_trap(u8 *bitmap, u32 msr)
 {
-	/* Low MSRs: read bitmap at 0, write bitmap at 2048 (SDM 25.6.9). */
 	bitmap[msr / 8] |= BIT(msr % 8);
-	bitmap[2048 + msr / 8] |= BIT(msr % 8);
+	hvt_msr_bitmap_trap_write(bitmap, msr);
 }
 
 static void hvt_build_msr_bitmap(struct hvt_vmm *vmm)
@@ -139,6 +144,8 @@ static void hvt_build_msr_bitmap(struct hvt_vmm *vmm)
 	u32 msr;
 
 	hvt_msr_bitmap_trap(vmm->msr_bitmap, MSR_IA32_FEAT_CTL);
+	/* Flush NMIs need the local APIC where it was at load (vmx/flush.c). */
+	hvt_msr_bitmap_trap_write(vmm->msr_bitmap, MSR_IA32_APICBASE);
 	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
 		hvt_msr_bitmap_trap(vmm->msr_bitmap, msr);
 }

@@ -43,6 +43,8 @@ static const char * const hvt_log_formats[HVT_LOG_CODES] = {
 	[HVT_LOG_GUEST_GPRS] = "  guest gprs %#llx %#llx %#llx %#llx",
 	[HVT_LOG_STOPPED] =
 		"stopped in VMX root at guest rip %#llx rather than leave with the hypervisor in reach (%llu %llu %llu)",
+	[HVT_LOG_FLUSH_UNCONFIRMED] =
+		"an EPT flush was not confirmed by every CPU in time, after exit %llu at rip %#llx (%llu %llu)",
 	[HVT_LOG_CODE_WRITE] =
 		"write to hypervisor code at gpa %#llx from rip %#llx (gla %#llx, cpl %llu) dropped",
 };

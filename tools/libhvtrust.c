@@ -332,6 +332,8 @@ const char *hvtrust_strerror(int err)
 		return "a page is not mapped";
 	case -ENOSPC:
 		return "the hypervisor's session or protection table is full";
+	case -ETIMEDOUT:
+		return "protected, but a CPU did not confirm the flush in time: check the pages";
 	case -EPROTO:
 		return "the session page does not match this library's ABI";
 	case -ENOSYS:

@@ -399,6 +399,13 @@ struct hvtrust_attach {
  * the registry was sealed: every live session was revoked first.
  */
 #define HVTRUST_AUDIT_HYPERVISOR_LEFT	16
+/*
+ * PROTECT: a CPU did not confirm the EPT flush in time (its guest kept the
+ * flush NMI from it), so the call failed with -ETIMEDOUT. The pages are
+ * protected all the same; a write in that window is found by hashing.
+ * @gva the start, @gpa the length.
+ */
+#define HVTRUST_AUDIT_FLUSH_UNCONFIRMED	17
 
 /**
  * struct hvtrust_audit - one security event
@@ -485,7 +492,7 @@ struct hvtrust_read_audit {
  * unregistered, the address space may attach again.
  */
 #define HVTRUST_HC_STATUS	0x10	/* out RDI: protected pages, R8: checks run */
-#define HVTRUST_HC_PROTECT	0x11	/* RDI: address, R8: length; -EFAULT, -ENOSPC */
+#define HVTRUST_HC_PROTECT	0x11	/* RDI: address, R8: length; -EFAULT, -ENOSPC, -ETIMEDOUT */
 #define HVTRUST_HC_UNPROTECT	0x12	/* RDI: address, R8: length; -ENOENT */
 #define HVTRUST_HC_CHECK	0x13	/* -EBADMSG, RDI = first changed address */
 #define HVTRUST_HC_CLOSE	0x14	/* ends the session */

@@ -356,6 +356,7 @@ static int hvt_build_config(struct hvt_vmx_config *cfg)
 	}
 	cfg->vmcs_revision = caps->basic & 0x7fffffff;
 	cfg->vmcs_size = hvt_vmcs_size(caps);
+	cfg->x2apic = boot_cpu_has(X86_FEATURE_X2APIC);
 	cfg->root_ibrs = boot_cpu_has(X86_FEATURE_KERNEL_IBRS);
 
 	err = hvt_adjust("pin-based",

@@ -56,6 +56,7 @@ struct hvt_vmx_caps {
  * @entry: VM-entry controls
  * @vmcs_revision: VMCS revision identifier from VMX_BASIC
  * @vmcs_size: bytes of the VMXON region and of the VMCS
+ * @x2apic: the CPU has x2APIC mode, which the guest may switch its APIC to
  * @root_ibrs: Linux protects its own code with IBRS set on each kernel entry
  *             (X86_FEATURE_KERNEL_IBRS): root sets it on each VM exit too,
  *             which may come from user mode, where Linux clears it
@@ -70,6 +71,7 @@ struct hvt_vmx_config {
 	u32 entry;
 	u32 vmcs_revision;
 	u32 vmcs_size;
+	bool x2apic;
 	bool root_ibrs;
 };
 

@@ -144,6 +144,11 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_msr_write(struct hvt_cpu *vcpu,
 							struct hvt_guest_regs *regs,
 							const struct hvt_exit *exit)
 {
+	u64 value = (u32)regs->rax | (regs->rdx << 32);
+
+	/* Only write-trapped: the local APIC must stay where root's NMIs go. */
+	if ((u32)regs->rcx == MSR_IA32_APICBASE && hvt_apic_base_write(vcpu->vmm, value))
+		return HVT_ADVANCE;
 	/* IA32_FEATURE_CONTROL is locked; the others are read-only or absent. */
 	return hvt_inject_gp();
 }
@@ -565,6 +570,7 @@ static HVT_ROOT bool hvt_handle_exit(struct hvt_guest_regs *regs, struct hvt_cpu
 	/* The first exit after launch: from now on NMIs meet the host IDT. */
 	if (unlikely(!vcpu->in_vmx))
 		WRITE_ONCE(vcpu->in_vmx, true);
+	WRITE_ONCE(vcpu->in_root, true);
 	if (exit.reason < HVT_EXIT_REASONS)
 		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;
 	hvt_flush_sync(vcpu);
@@ -588,9 +594,11 @@ static HVT_ROOT bool hvt_handle_exit(struct hvt_guest_regs *regs, struct hvt_cpu
 		hvt_advance_rip(&exit);
 	if (action == HVT_ADVANCE_AND_LEAVE)
 		action = HVT_LEAVE;
-	hvt_flush_others(vcpu);
-	/* Another CPU may have changed EPT while this one waited for a lock. */
-	hvt_flush_sync(vcpu);
+	if (hvt_flush_others(vcpu))
+		hvt_log(vcpu, HVT_LOG_FLUSH_UNCONFIRMED, exit.reason,
+			hvt_vmreadnl(GUEST_RIP), 0, 0);
+	/* Another CPU may have changed EPT while this one was in root. */
+	hvt_flush_leave_root(vcpu);
 	if (action != HVT_LEAVE) {
 		hvt_check_timer_update(vcpu);
 		hvt_deliver_nmis(vcpu);

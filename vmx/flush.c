@@ -13,6 +13,7 @@
 
 #define HVT_MSR_APIC_BASE	0x1b
 #define HVT_APIC_BASE_X2APIC	BIT_ULL(10)
+#define HVT_APIC_BASE_ENABLE	BIT_ULL(11)
 #define HVT_MSR_X2APIC_ICR	0x830
 #define HVT_APIC_ICR		0x300
 #define HVT_APIC_ICR2		0x310
@@ -79,21 +80,86 @@ HVT_ROOT void hvt_send_nmi(const struct hvt_vmm *vmm, u32 apic_id)
 	writel(icr2, apic + HVT_APIC_ICR2);
 }
 
+/* The local APIC's mode (SDM Vol. 3A, 11.12.5): enable and x2APIC bits. */
+enum hvt_apic_mode {
+	HVT_APIC_DISABLED,
+	HVT_APIC_XAPIC,
+	HVT_APIC_X2APIC,
+	HVT_APIC_INVALID,
+};
+
+static HVT_ROOT enum hvt_apic_mode hvt_apic_mode_of(u64 apic_base)
+{
+	if (!(apic_base & HVT_APIC_BASE_ENABLE))
+		return apic_base & HVT_APIC_BASE_X2APIC ? HVT_APIC_INVALID : HVT_APIC_DISABLED;
+	return apic_base & HVT_APIC_BASE_X2APIC ? HVT_APIC_X2APIC : HVT_APIC_XAPIC;
+}
+
+/**
+ * hvt_apic_base_write() - a guest's WRMSR to IA32_APIC_BASE, made or refused
+ * @vmm: the hypervisor
+ * @value: what the guest writes
+ *
+ * Root sends flush NMIs through the xAPIC page at the address it mapped at
+ * load, or through the x2APIC MSR: a guest that moved its APIC elsewhere
+ * would silence them. So the base, and every bit but the mode, stay as
+ * they are; of the mode changes only those the architecture allows pass
+ * (disabled to xAPIC, xAPIC to x2APIC where the CPU has it, either to
+ * disabled), so the WRMSR root makes for the guest cannot fault.
+ *
+ * Return: true when written; false when the guest is to get #GP.
+ */
+HVT_ROOT bool hvt_apic_base_write(const struct hvt_vmm *vmm, u64 value)
+{
+	const u64 mode_bits = HVT_APIC_BASE_ENABLE | HVT_APIC_BASE_X2APIC;
+	u64 now = hvt_rdmsr(HVT_MSR_APIC_BASE);
+	enum hvt_apic_mode from = hvt_apic_mode_of(now), to = hvt_apic_mode_of(value);
+	bool allowed;
+
+	if ((value & ~mode_bits) != (now & ~mode_bits))
+		return false;
+	switch (to) {
+	case HVT_APIC_DISABLED:
+		allowed = true;
+		break;
+	case HVT_APIC_XAPIC:
+		allowed = from == HVT_APIC_XAPIC || from == HVT_APIC_DISABLED;
+		break;
+	case HVT_APIC_X2APIC:
+		allowed = from == HVT_APIC_X2APIC ||
+			  (from == HVT_APIC_XAPIC && vmm->config.x2apic);
+		break;
+	default:
+		allowed = false;
+	}
+	if (allowed)
+		asm volatile("wrmsr" : : "c"(HVT_MSR_APIC_BASE), "a"((u32)value),
+			     "d"((u32)(value >> 32)) : "memory");
+	return allowed;
+}
+
 /**
  * hvt_flush_others() - make every other virtualized CPU flush EPT
  * @vcpu: this CPU, which took a permission away in this exit
  *
- * Waits (bounded) until each has flushed, so that a frame protected by a
- * hypercall is protected on every CPU when the hypercall returns.
+ * Waits (bounded) until each has flushed or is in root, from where it
+ * flushes before it runs the guest again (hvt_flush_leave_root()), so
+ * that a frame protected by a hypercall is protected on every CPU when the
+ * hypercall returns. A CPU that does neither in time is one whose guest
+ * kept the NMI from it (a kernel spinning in its own NMI handler, a local
+ * APIC it switched off): the caller fails what needed the flush.
+ *
+ * Return: how many CPUs did not confirm the flush in time.
  */
-HVT_ROOT void hvt_flush_others(struct hvt_cpu *vcpu)
+HVT_ROOT u32 hvt_flush_others(struct hvt_cpu *vcpu)
 {
 	const struct hvt_vmm *vmm = vcpu->vmm;
 	u64 generation = vcpu->ept_generation, deadline;
 	unsigned int cpu;
+	u32 unconfirmed = 0;
 
 	if (!vcpu->flush_due)
-		return;
+		return 0;
 	vcpu->flush_due = false;
 	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
 		struct hvt_cpu *other = vmm->cpus[cpu];
@@ -117,11 +183,33 @@ HVT_ROOT void hvt_flush_others(struct hvt_cpu *vcpu)
 
 		if (!other || other == vcpu)
 			continue;
-		while (READ_ONCE(other->in_vmx) &&
-		       READ_ONCE(other->ept_generation) < generation &&
-		       rdtsc() < deadline)
+		while (READ_ONCE(other->in_vmx) && !READ_ONCE(other->in_root) &&
+		       READ_ONCE(other->ept_generation) < generation) {
+			if (rdtsc() >= deadline) {
+				unconfirmed++;
+				break;
+			}
 			cpu_relax();
+		}
 	}
+	return unconfirmed;
+}
+
+/**
+ * hvt_flush_leave_root() - the last EPT flush check before the guest runs again
+ * @vcpu: this CPU, at the end of an exit
+ *
+ * Pairs with hvt_flush_others(): a sender bumps the generation and then
+ * reads @in_root; this CPU clears @in_root and then reads the generation.
+ * Either the sender sees it out of root and waits for its flush, or this
+ * CPU sees the new generation and flushes here.
+ */
+HVT_ROOT void hvt_flush_leave_root(struct hvt_cpu *vcpu)
+{
+	WRITE_ONCE(vcpu->in_root, false);
+	/* Out of root before reading the generation: pairs with the sender's bump. */
+	smp_mb();
+	hvt_flush_sync(vcpu);
 }
 
 /**

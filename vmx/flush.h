@@ -22,10 +22,12 @@ static __always_inline void hvt_flush_kick_others(struct hvt_cpu *vcpu)
 }
 
 void hvt_flush_ept_changed(struct hvt_cpu *vcpu);
-void hvt_flush_others(struct hvt_cpu *vcpu);
+u32 hvt_flush_others(struct hvt_cpu *vcpu);
+void hvt_flush_leave_root(struct hvt_cpu *vcpu);
 void hvt_flush_sync(struct hvt_cpu *vcpu);
 bool hvt_flush_nmi_taken(struct hvt_cpu *vcpu);
 u32 hvt_flush_drain_nmis(struct hvt_cpu *vcpu);
 void hvt_send_nmi(const struct hvt_vmm *vmm, u32 apic_id);
+bool hvt_apic_base_write(const struct hvt_vmm *vmm, u64 value);
 
 #endif /* HVT_VMX_FLUSH_H */

@@ -555,6 +555,15 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		}
 		s->data_frames++;
 	}
+	/*
+	 * Fail closed: until every CPU has flushed, one of them may still
+	 * write through a stale translation. The pages stay protected; a
+	 * write in that window is found by hashing them (CHECK).
+	 */
+	if (hvt_flush_others(vcpu)) {
+		hvt_audit(vcpu, HVTRUST_AUDIT_FLUSH_UNCONFIRMED, s, 0, addr, len);
+		return -ETIMEDOUT;
+	}
 	hvt_audit(vcpu, HVTRUST_AUDIT_PROTECTED, s, 0, addr, len);
 	return 0;
 }

@@ -71,6 +71,7 @@ enum hvt_log_code {
 	HVT_LOG_VMCS_FIELDS,		/* field, value, field, value */
 	HVT_LOG_GUEST_GPRS,		/* four general-purpose registers */
 	HVT_LOG_STOPPED,		/* rip: the CPU stays in root for good */
+	HVT_LOG_FLUSH_UNCONFIRMED,	/* exit reason, rip: a CPU kept an EPT flush waiting */
 	HVT_LOG_CODES,
 };
 
@@ -128,6 +129,8 @@ struct hvt_trust;
  * @flush_nmis: NMIs other CPUs sent to make this one flush EPT: they
  *              are consumed here, never delivered to the guest
  * @flush_due: this exit took an EPT permission away: other CPUs must flush
+ * @in_root: between the start of an exit and its last EPT flush check: a
+ *           CPU that sends a flush need not wait for this one
  * @timer_on: the VMX-preemption timer drives recurring checks on this CPU
  * @stepping: the guest single-steps (RFLAGS.TF) over a write to @sink
  * @step_saved_tf: RFLAGS.TF of the guest before the step
@@ -157,6 +160,7 @@ struct hvt_cpu {
 	atomic_t flush_senders;
 	atomic_t flush_nmis;
 	bool flush_due;
+	bool in_root;
 	bool timer_on;
 	bool stepping;
 	bool step_saved_tf;

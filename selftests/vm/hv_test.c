@@ -733,6 +733,26 @@ static void clear_file(const char *path)
 }
 
 /*
+ * Attacker: the guest kernel, moving its local APIC so that the NMIs with
+ * which the hypervisor makes CPUs drop stale EPT translations go nowhere.
+ * The move is refused with #GP on every CPU; writing the value it has
+ * passes. -EIO from the module: a move went through.
+ */
+TEST_F(hv, apic_base_stays_where_flush_nmis_go)
+{
+	int ret = hvt_load_module("/lib/hvt_peek.ko", "apic_base=1") ? errno : 0;
+	struct hvtrust_status status;
+
+	hvt_unload_module("hvt_peek");
+	EXPECT_EQ(0, ret) {
+		TH_LOG("hvt_peek apic_base: %s", strerror(ret));
+	}
+	ASSERT_EQ(0, get_status(&status));
+	EXPECT_EQ(status.cpus_online, status.cpus_virtualized);
+	EXPECT_EQ((long)HVTRUST_HC_PING_REPLY, vmcall(HVTRUST_HC_PING, 0, 0, 0, 0));
+}
+
+/*
  * Linux patches the module's own code at run time: tracepoints (jump labels
  * in its ioctl paths), the function tracer, kprobes. With every CPU
  * virtualized all three work and the kernel survives, because only VMX

@@ -3,6 +3,7 @@
 /* Context: process context (module load) inside the test guest; never shipped. */
 #define pr_fmt(fmt) "hvt_peek: " fmt
 
+#include <linux/atomic.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -10,7 +11,10 @@
 #include <linux/pgtable.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
+#include <linux/smp.h>
 #include <linux/vmalloc.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
 
 static unsigned long long pa;
 module_param(pa, ullong, 0444);
@@ -100,6 +104,42 @@ static int hvt_peek_make_executable(void)
 	return err;
 }
 
+static bool apic_base;
+module_param(apic_base, bool, 0444);
+MODULE_PARM_DESC(apic_base, "Or try to move every CPU's local APIC 1 MiB up, where the hypervisor's flush NMIs would not reach it");
+
+static atomic_t hvt_peek_apic_moved, hvt_peek_apic_kept;
+
+/*
+ * On each CPU with interrupts off: move the APIC base, which must be
+ * refused (#GP, caught), then write the same value back, which must pass.
+ * A move that went through is undone at once.
+ */
+static void hvt_peek_move_apic(void *unused)
+{
+	u64 now, moved;
+
+	rdmsrl(MSR_IA32_APICBASE, now);
+	moved = now ^ BIT_ULL(20);
+	if (!wrmsrl_safe(MSR_IA32_APICBASE, moved)) {
+		atomic_inc(&hvt_peek_apic_moved);
+		wrmsrl(MSR_IA32_APICBASE, now);
+	}
+	if (!wrmsrl_safe(MSR_IA32_APICBASE, now))
+		atomic_inc(&hvt_peek_apic_kept);
+}
+
+static int hvt_peek_apic_base(void)
+{
+	on_each_cpu(hvt_peek_move_apic, NULL, 1);
+	pr_info("APIC base: moved on %d CPUs, same value written on %d of %u\n",
+		atomic_read(&hvt_peek_apic_moved), atomic_read(&hvt_peek_apic_kept),
+		num_online_cpus());
+	if (atomic_read(&hvt_peek_apic_moved))
+		return -EIO;
+	return atomic_read(&hvt_peek_apic_kept) == num_online_cpus() ? 0 : -EPERM;
+}
+
 static int __init hvt_peek_init(void)
 {
 	struct page *target = va ? vmalloc_to_page((void *)va) : NULL;
@@ -108,6 +148,8 @@ static int __init hvt_peek_init(void)
 
 	if (exec_pid)
 		return hvt_peek_make_executable();
+	if (apic_base)
+		return hvt_peek_apic_base();
 	if (flip_pa) {
 		u64 *word = phys_to_virt(flip_pa);
 
