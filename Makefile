@@ -91,8 +91,10 @@ $(LIBHVTRUST): $(BUILD)/tools/libhvtrust.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# Linked as daemons are, against the shared libc and libcrypto: hvtrustctl
+# register finds both (and the interpreter) and registers them with it.
 $(BUILD)/tools/hvtrust-exampled: tools/hvtrust-exampled.c tools/libhvtrust.h $(LIBHVTRUST)
-	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIBHVTRUST)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIBHVTRUST) $(CRYPTO_LIBS)
 
 # The kselftest harness and checkpatch come from Debian's kernel source tarball,
 # extracted at build time (one pass over the archive for all of them).

@@ -94,12 +94,15 @@ void hvt_audit_record(int cpu, const u64 *args)
 
 	struct hvt_images images;
 	char *file = NULL;
+	u32 id;
 
 	hvt_session_owner(rec.session_id, &rec.pid, rec.comm);
 	/* Code that differs from its manifest: which file (an upgraded library, say). */
 	if (rec.kind == HVTRUST_AUDIT_BAD_CODE && hvt_session_images(rec.session_id, &images)) {
 		file = kmalloc(PATH_MAX, GFP_KERNEL);
-		if (file && !hvt_binaries_name_of(&images, rec.gva, file, PATH_MAX)) {
+		if (file && hvt_binaries_name_of(&images, rec.gva, file, PATH_MAX, &id)) {
+			rec.binary = id + 1;
+		} else {
 			kfree(file);
 			file = NULL;
 		}

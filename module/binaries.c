@@ -620,10 +620,12 @@ static bool hvt_image_holds(const struct hvt_binary_glue *b, u64 bias, u64 gva)
  * @gva: the address
  * @out: the file's path as registered
  * @len: room at @out
+ * @id: its registry id
  *
  * Return: whether one of @images holds @gva (and has a path).
  */
-bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, size_t len)
+bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, size_t len,
+			  u32 *id)
 {
 	const struct hvt_binary_glue *found = NULL;
 	u32 i;
@@ -637,8 +639,10 @@ bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, s
 		if (hvt_image_holds(&hvt_binaries[lib->binary], lib->bias, gva))
 			found = &hvt_binaries[lib->binary];
 	}
-	if (found && found->path)
+	if (found && found->path) {
 		strscpy(out, found->path, len);
+		*id = found - hvt_binaries;
+	}
 	mutex_unlock(&hvt_binaries_mutex);
 	return found && found->path;
 }

@@ -34,7 +34,8 @@ int hvt_binaries_find(struct mm_struct *mm,
 		      bool (*also_allowed)(const struct vm_area_struct *vma),
 		      struct hvt_images *images, u64 *outside);
 void hvt_binaries_prefault(const struct hvt_images *images);
-bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, size_t len);
+bool hvt_binaries_name_of(const struct hvt_images *images, u64 gva, char *out, size_t len,
+			  u32 *id);
 long hvt_binaries_call_if_used(u32 id, long (*call)(void *arg), void *arg);
 void hvt_binaries_cleanup(void);
 bool hvt_binaries_sealed(void);

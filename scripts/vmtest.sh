@@ -92,7 +92,9 @@ build_initramfs() {
 	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
 	cp "$build"/selftests/*_test "$build"/selftests/libhvt_preload*.so "$root/tests/"
+	cp "$build/tools/hvtrust-exampled" "$root/bin/hvtrust-exampled"
 	copy_loader_and_libs "$build/selftests/dynamic_test" "$root"
+	copy_loader_and_libs "$build/tools/hvtrust-exampled" "$root"
 	# Only bench machines carry the bench: the test machines boot no bigger.
 	if [ "$action" = bench ]; then
 		cp "$build/selftests/bench" "$build/selftests/trust_bench" "$build"/selftests/trust_pad_* \

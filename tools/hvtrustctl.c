@@ -94,7 +94,8 @@ static void usage(FILE *out)
 		"  list      {sealed, count, binaries: [{id, library_of: [id...], nr_pages,\n"
 		"             file_size, sha256, dev, ino, sessions}]}\n"
 		"  log       one object per line: {time_ns, kind, kind_id, cpu, session_id,\n"
-		"             cr3, gva, gpa, pid, comm}, and {lost} when records were dropped\n"
+		"             cr3, gva, gpa, pid, comm[, binary_id]}, and {lost} when records\n"
+		"             were dropped\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error, 3 hvtrust not loaded.\n");
 }
@@ -950,14 +951,20 @@ static void print_audit(const struct hvtrust_audit *a)
 		       (unsigned long long)a->session_id, (unsigned long long)a->cr3,
 		       (unsigned long long)a->gva, (unsigned long long)a->gpa, a->pid);
 		print_json_string(comm);
+		if (a->binary)
+			printf(",\"binary_id\":%u", a->binary - 1);
 		printf("}\n");
 		return;
 	}
-	printf("[%5llu.%06llu] %-12s cpu %u session %llu pid %d (%s) cr3 %#llx gva %#llx gpa %#llx\n",
+	printf("[%5llu.%06llu] %-12s cpu %u session %llu pid %d (%s) cr3 %#llx gva %#llx gpa %#llx",
 	       (unsigned long long)(a->time_ns / 1000000000ULL),
 	       (unsigned long long)(a->time_ns % 1000000000ULL / 1000), kind, a->cpu,
 	       (unsigned long long)a->session_id, a->pid, comm, (unsigned long long)a->cr3,
 	       (unsigned long long)a->gva, (unsigned long long)a->gpa);
+	/* The file: "hvtrustctl list" shows the path of each id. */
+	if (a->binary)
+		printf(" binary %u", a->binary - 1);
+	putchar('\n');
 }
 
 /* Blocks until the device has audit records; -1 with errno, EINTR on a signal. */

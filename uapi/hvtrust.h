@@ -417,7 +417,9 @@ struct hvtrust_attach {
  * @gva: guest-virtual address involved, 0 when unknown
  * @gpa: guest-physical address involved, 0 when unknown
  * @pid: the session's process as the kernel reported it at attach
- * @reserved: zero
+ * @binary: for HVTRUST_AUDIT_BAD_CODE, the registry id + 1 of the file
+ *          whose code differs (the program or one of its libraries);
+ *          0 otherwise or when unknown
  * @comm: its command name, as the kernel reported it at attach
  */
 struct hvtrust_audit {
@@ -429,7 +431,7 @@ struct hvtrust_audit {
 	__aligned_u64 gva;
 	__aligned_u64 gpa;
 	__s32 pid;
-	__u32 reserved;
+	__u32 binary;
 	char comm[16];
 };
 

@@ -22,6 +22,7 @@
 
 #define DEVICE		"/dev/hvtrust"
 #define HVTRUSTCTL	"/bin/hvtrustctl"
+#define EXAMPLED	"/bin/hvtrust-exampled"
 #define PRELOAD		"/tests/libhvt_preload.so"
 #define PRELOAD_V2	"/tests/libhvt_preload_v2.so"
 #define LIB_DIR		"/tmp/hvt_lib"
@@ -182,13 +183,16 @@ TEST_F(dynamic, ld_preload_library_is_refused)
 TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
 {
 	struct hvtrust_unregister unreg = { .size = sizeof(unreg), .id = self->id };
-	struct hvtrust_audit recs[8];
+	struct hvtrust_audit recs[8] = { 0 };
 	struct hvtrust_read_audit drain = {
 		.size = sizeof(drain), .count = 8, .entry_size = sizeof(recs[0]),
 		.records = (uintptr_t)recs,
 	};
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
 	char cmd[2 * PATH_MAX];
-	int kmsg;
+	int kmsg, n, i, lib_id = -1;
+	bool named = false;
+	struct stat lib;
 
 	mkdir(LIB_DIR, 0755);
 	ASSERT_EQ(0, hvt_copy_file(PRELOAD, LIB_COPY));
@@ -197,6 +201,12 @@ TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
 	snprintf(cmd, sizeof(cmd), HVTRUSTCTL " register %s --lib " LIB_COPY, self->self);
 	ASSERT_EQ(0, run_status(cmd));
 	EXPECT_EQ(0, run_preloaded(self->self, LIB_COPY));
+	ASSERT_EQ(0, stat(LIB_COPY, &lib));
+	n = list_registry(self->dev, bins);
+	for (i = 0; i < n; i++)
+		if (bins[i].ino == lib.st_ino && bins[i].programs)
+			lib_id = bins[i].id;
+	ASSERT_LE(0, lib_id);
 	/* The upgrade: another build renamed over it. */
 	ASSERT_EQ(0, hvt_copy_file(PRELOAD_V2, LIB_COPY ".new"));
 	ASSERT_EQ(0, rename(LIB_COPY ".new", LIB_COPY));
@@ -205,6 +215,10 @@ TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
 	EXPECT_EQ(EBADMSG, run_preloaded(self->self, LIB_COPY));
 	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_READ_AUDIT, &drain));	/* to dmesg now */
 	EXPECT_TRUE(hvt_kmsg_find(kmsg, "code differs from the manifest", LIB_COPY));
+	/* The record itself names the file by its registry id. */
+	for (i = 0; i < (int)drain.count; i++)
+		named |= recs[i].kind == HVTRUST_AUDIT_BAD_CODE && recs[i].binary == lib_id + 1u;
+	EXPECT_TRUE(named);
 	close(kmsg);
 	unlink(LIB_COPY);
 }
@@ -283,6 +297,37 @@ TEST_F(dynamic, failed_library_takes_the_program_back)
 			TH_LOG("id %u (the copy) stayed registered", bins[i].id);
 		}
 	unlink(copy);
+}
+
+/*
+ * The example daemon, linked against the shared libc and libcrypto as
+ * daemons are: registered with its three libraries, it opens a session,
+ * protects its code and data and passes three checks, its own libcrypto
+ * hash of the data among them.
+ */
+TEST_F(dynamic, example_daemon_runs_with_libcrypto)
+{
+	struct hvtrust_binary bins[HVTRUST_MAX_BINARIES];
+	struct hvtrust_unregister unreg = { .size = sizeof(unreg) };
+	struct stat st;
+	int n, i, libs = 0;
+	bool found = false;
+
+	ASSERT_EQ(0, stat(EXAMPLED, &st));
+	ASSERT_EQ(0, run_status(HVTRUSTCTL " register " EXAMPLED));
+	n = list_registry(self->dev, bins);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n && !found; i++) {
+		found = bins[i].ino == st.st_ino && !bins[i].programs;
+		unreg.id = bins[i].id;
+	}
+	ASSERT_TRUE(found);
+	for (i = 0; i < n; i++)
+		if (bins[i].programs & (1U << unreg.id))
+			libs++;
+	EXPECT_LE(3, libs);	/* ld.so, libc, libcrypto */
+	EXPECT_EQ(0, run_status(EXAMPLED " --count 3 --interval 10"));
+	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_UNREGISTER, &unreg));
 }
 
 /* Last: unregistering the program takes the libraries only it used along. */
