@@ -7,8 +7,9 @@
 #include <asm/asm.h>
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
-#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
+
+#include "host_stack.h"
 
 /* VMCS field encodings (SDM Vol. 3D, B.4.3); <asm/vmx.h> is C only. */
 #define HVT_GUEST_RSP	0x681c
@@ -154,11 +155,20 @@ SYM_CODE_START(hvt_vmx_exit_entry)
 	iretq
 SYM_CODE_END(hvt_vmx_exit_entry)
 
-/* NMIs that arrive in VMX root are counted and delivered to the guest later. */
+/*
+ * NMIs that arrive in VMX root are counted and delivered to the guest later.
+ * The count lies in the CPU's hidden state, found through the host stack,
+ * where the guest kernel cannot raise it: not in per-CPU kernel data.
+ */
 SYM_CODE_START(hvt_root_nmi)
 	UNWIND_HINT_IRET_REGS
 	ENDBR
-	incl PER_CPU_VAR(hvt_root_nmis)
+	push %rax
+	mov %rsp, %rax
+	and $~(HVT_HOST_STACK_SIZE - 1), %rax
+	mov HVT_HOST_STACK_VCPU(%rax), %rax
+	lock incl HVT_CPU_ROOT_NMIS(%rax)
+	pop %rax
 	iretq
 SYM_CODE_END(hvt_root_nmi)
 

@@ -2,7 +2,6 @@
 /* VM-exit dispatcher of hvtrust: one handler per basic exit reason, hypercalls included. */
 /* Context: VMX root only: no printk, no locks, no allocation, no call into Linux. */
 #include <linux/nospec.h>
-#include <linux/percpu.h>
 #include <asm/fpu/xcr.h>
 #include <asm/irq_vectors.h>
 #include <asm/msr.h>
@@ -499,7 +498,7 @@ static HVT_ROOT void hvt_advance_rip(const struct hvt_exit *exit)
 static HVT_ROOT void hvt_deliver_nmis(struct hvt_cpu *vcpu)
 {
 	u32 procbased = hvt_vmread32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
+	u32 root_nmis = xchg(&vcpu->root_nmis, 0);
 
 	/* NMIs taken in VMX root may have been flush requests too. */
 	while (root_nmis && hvt_flush_nmi_taken(vcpu))

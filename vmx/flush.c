@@ -2,7 +2,6 @@
 /* EPT flushes across CPUs: a generation per change, NMIs to make other CPUs exit. */
 /* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
 #include <linux/atomic.h>
-#include <linux/percpu.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -20,8 +19,6 @@
 #define HVT_ICR_NMI		(4U << 8 | BIT(14))	/* NMI, assert */
 #define HVT_ICR_BUSY		BIT(12)
 #define HVT_FLUSH_WAIT_MS	10
-
-DEFINE_PER_CPU(u32, hvt_root_nmis);
 
 /**
  * hvt_flush_ept_changed() - an EPT entry lost a permission or a mapping
@@ -247,7 +244,7 @@ HVT_ROOT u32 hvt_flush_drain_nmis(struct hvt_cpu *vcpu)
 		u32 root_nmis;
 
 		iret_to_self();
-		root_nmis = this_cpu_xchg(hvt_root_nmis, 0);
+		root_nmis = xchg(&vcpu->root_nmis, 0);
 		while (root_nmis && hvt_flush_nmi_taken(vcpu))
 			root_nmis--;
 		guest_nmis += root_nmis;

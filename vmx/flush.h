@@ -4,13 +4,9 @@
 #ifndef HVT_VMX_FLUSH_H
 #define HVT_VMX_FLUSH_H
 
-#include <linux/percpu.h>
 #include <linux/types.h>
 
 #include "vmm.h"
-
-/* NMIs taken in VMX root on this CPU (vmx/entry.S counts them). */
-DECLARE_PER_CPU(u32, hvt_root_nmis);
 
 /*
  * Makes every other virtualized CPU exit at the end of this exit without

@@ -158,7 +158,7 @@ static void hvt_setup_vmcs(struct hvt_cpu *vcpu)
 	struct hvt_table_register gdtr, idtr;
 	unsigned long cr0 = read_cr0(), cr4 = __read_cr4();
 	unsigned int i;
-	u64 host_rsp = (u64)vcpu->stack + HVT_HOST_STACK_SIZE - 64;
+	u64 host_rsp = (u64)vcpu->stack + HVT_HOST_STACK_VCPU;
 	u32 pinbased = cfg->pinbased & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 
 	hvt_sgdt(&gdtr);
@@ -289,7 +289,7 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 	*(u32 *)vcpu->vmxon = revision;
 	*(u32 *)vcpu->vmcs = revision;
 	this_cpu_write(hvt_vmwrite_failed_field, 0);
-	this_cpu_write(hvt_root_nmis, 0);
+	vcpu->root_nmis = 0;
 	/* Kept for the way out: root reads no per-CPU offset of Linux's. */
 	vcpu->gdt_rw = get_current_gdt_rw();
 
@@ -359,7 +359,7 @@ static HVT_ROOT void hvt_reload_tr(struct desc_struct *gdt,
 HVT_ROOT void hvt_prepare_leave(struct hvt_cpu *vcpu)
 {
 	struct hvt_iret_frame *frame = (void *)((u8 *)vcpu->stack +
-						HVT_HOST_STACK_SIZE - 64 + 8);
+						HVT_HOST_STACK_VCPU + 8);
 	struct hvt_table_register gdtr, idtr;
 	unsigned long cr3 = hvt_vmreadnl(GUEST_CR3);
 	u64 fs_base = hvt_vmreadnl(GUEST_FS_BASE);

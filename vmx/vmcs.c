@@ -23,7 +23,7 @@ HVT_ROOT void hvt_vmwrite_error(unsigned long field, unsigned long value)
 	unsigned long stack = current_stack_pointer & ~(HVT_HOST_STACK_SIZE - 1);
 
 	if (__native_read_cr3() == hvt_vmreadnl(HOST_CR3)) {
-		struct hvt_cpu *vcpu = *(struct hvt_cpu **)(stack + HVT_HOST_STACK_SIZE - 64);
+		struct hvt_cpu *vcpu = *(struct hvt_cpu **)(stack + HVT_HOST_STACK_VCPU);
 
 		if (!vcpu->vmwrite_failed_field)
 			vcpu->vmwrite_failed_field = field;

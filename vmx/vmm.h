@@ -9,9 +9,8 @@
 
 #include "../ept/ept.h"
 #include "caps.h"
+#include "host_stack.h"
 
-#define HVT_HOST_STACK_ORDER	2
-#define HVT_HOST_STACK_SIZE	(PAGE_SIZE << HVT_HOST_STACK_ORDER)
 #define HVT_EXIT_REASONS	80	/* HVTRUST_EXIT_REASONS */
 #define HVT_LOG_ENTRIES		256
 #define HVT_SINK_SLOTS		2	/* an unaligned write spans two pages */
@@ -101,6 +100,8 @@ struct hvt_trust;
 
 /**
  * struct hvt_cpu - one virtualized CPU
+ * @root_nmis: NMIs taken in VMX root (vmx/entry.S counts them here, in
+ *             hidden memory, at HVT_CPU_ROOT_NMIS)
  * @vmm: the global state
  * @cpu: its Linux CPU number
  * @vmxon: VMXON region
@@ -136,6 +137,7 @@ struct hvt_trust;
  * @step_saved_tf: RFLAGS.TF of the guest before the step
  */
 struct hvt_cpu {
+	u32 root_nmis;
 	struct hvt_vmm *vmm;
 	int cpu;
 	void *vmxon;
@@ -165,6 +167,8 @@ struct hvt_cpu {
 	bool stepping;
 	bool step_saved_tf;
 };
+
+static_assert(offsetof(struct hvt_cpu, root_nmis) == HVT_CPU_ROOT_NMIS);
 
 /**
  * struct hvt_vmm - state shared by every virtualized CPU
