@@ -96,6 +96,21 @@ static long hvt_test_devirtualize(u64 cpu)
 	return cpu > UINT_MAX ? -EINVAL : hvt_hv_test_leave(cpu);
 }
 
+/*
+ * hvtrust/registry_add takes "PAGE_PA": HVTRUST_HC_REGISTRY_ADD of a
+ * one-page manifest there under the last registry id, as a hostile kernel
+ * would call it; a binary added is removed at once.
+ */
+static long hvt_test_registry_add(u64 page_pa)
+{
+	long ret = hvt_hv_call(HVTRUST_HC_REGISTRY_ADD, page_pa, PAGE_SIZE,
+			       HVTRUST_MAX_BINARIES - 1);
+
+	if (!ret)
+		hvt_hv_call(HVTRUST_HC_REGISTRY_REMOVE, HVTRUST_MAX_BINARIES - 1, 0, 0);
+	return ret;
+}
+
 static void hvt_test_store_vmwrite_flag(void *value)
 {
 	this_cpu_write(hvt_vmwrite_failed_field, *(unsigned long *)value);
@@ -128,6 +143,7 @@ struct hvt_test_hook {
 
 static const struct hvt_test_hook hvt_test_hooks[] = {
 	{ "session_prepare", 16, hvt_test_session_prepare },
+	{ "registry_add", 16, hvt_test_registry_add },
 	{ "devirtualize", 10, hvt_test_devirtualize },
 	{ "vmwrite_flag", 16, hvt_test_vmwrite_flag },
 };

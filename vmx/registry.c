@@ -12,7 +12,12 @@
 #include "session.h"
 #include "vmm.h"
 
-/* RCX: physical address of the manifest, RDX: its size, RSI: the registry id. */
+/*
+ * RCX: physical address of the manifest, RDX: its size, RSI: the registry id.
+ * Every page of it must be ordinary guest RAM: a hidden page of the
+ * hypervisor's, its code or a protected frame would be hidden here and its
+ * saved entry handed back to the guest when the binary goes.
+ */
 HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 				  struct hvt_session *unused)
 {
@@ -29,13 +34,14 @@ HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 	if (id >= HVT_MAX_BINARIES || size > HVT_MANIFEST_MAX_BYTES ||
 	    size < HVTRUST_MANIFEST_HEADER_SIZE || (pa & ~PAGE_MASK))
 		return -EINVAL;
+	frames = DIV_ROUND_UP(size, PAGE_SIZE);
+	for (i = 0; i < frames; i++)
+		if (!hvt_is_guest_page(vmm, pa + i * PAGE_SIZE))
+			return -EFAULT;
 	bin = &trust->binaries[array_index_nospec(id, HVT_MAX_BINARIES)];
 	if (bin->used)
 		return -EEXIST;
-	if (!hvt_is_ram(trust, pa, size))
-		return -EFAULT;
 	/* Hidden first, checked afterwards: the guest cannot change it between. */
-	frames = DIV_ROUND_UP(size, PAGE_SIZE);
 	for (i = 0; i < frames; i++) {
 		bin->saved_leaves[i] = hvt_ept_entry_4k(&vmm->ept, pa + i * PAGE_SIZE);
 		err = hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, zero);

@@ -522,11 +522,22 @@ static int prepare_with_page(unsigned long long pa)
 	return hvt_write_text(SESSION_PREPARE, text);
 }
 
+#define REGISTRY_ADD	"/sys/kernel/debug/hvtrust/registry_add"
+
+static int registry_add_with_page(unsigned long long pa)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llx", pa);
+	return hvt_write_text(REGISTRY_ADD, text);
+}
+
 /*
  * Attacker: the guest kernel, passing the hypervisor's own memory as the
- * page root writes a session into (and later wipes). Refused for every
- * hidden allocation, for a page outside RAM, while an ordinary page of
- * RAM gets past the check (to the binary's, registered or not).
+ * page root writes a session into (and later wipes), or as a manifest that
+ * root would hide and later give back. Refused for every hidden allocation,
+ * for a page outside RAM, while an ordinary page of RAM gets past the check
+ * (to the binary's, registered or not).
  */
 TEST_F(hv, kernel_only_calls_refuse_hypervisor_pages)
 {
@@ -545,11 +556,15 @@ TEST_F(hv, kernel_only_calls_refuse_hypervisor_pages)
 		EXPECT_EQ(-EINVAL, prepare_with_page(pa & ~4095ULL)) {
 			TH_LOG("%s of cpu %d at %#llx accepted as a session page", name, cpu, pa);
 		}
+		EXPECT_EQ(-EFAULT, registry_add_with_page(pa & ~4095ULL)) {
+			TH_LOG("%s of cpu %d at %#llx taken as a manifest", name, cpu, pa);
+		}
 		refused++;
 	}
 	fclose(f);
 	ASSERT_LT(0, refused);
 	EXPECT_EQ(-EINVAL, prepare_with_page(0xfee00000ULL));
+	EXPECT_EQ(-EFAULT, registry_add_with_page(0xfee00000ULL));
 	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
 	memset(buf, 1, 4096);
