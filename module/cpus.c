@@ -22,6 +22,7 @@
 #include "guard.h"
 #include "hvcall.h"
 #include "log_drain.h"
+#include "params.h"
 #include "session_list.h"
 
 static struct hvt_vmm *hvt_vmm;
@@ -117,6 +118,9 @@ static int hvt_pm_notify(struct notifier_block *nb, unsigned long action,
 	case PM_POST_HIBERNATION:
 	case PM_POST_RESTORE:
 		cpus_read_lock();
+		/* Every CPU is out of VMX since the prepare: the state is Linux's to write. */
+		if (READ_ONCE(hvt_pm_suspended) && hvt_vmm)
+			hvt_params_reseed(hvt_vmm->trust);
 		WRITE_ONCE(hvt_pm_suspended, false);
 		on_each_cpu(hvt_virtualize_here, NULL, 1);
 		cpus_read_unlock();

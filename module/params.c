@@ -136,7 +136,6 @@ static int hvt_learn_vdso(struct hvt_trust *trust)
  */
 int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_config *vmm_config)
 {
-	u8 seed[64];
 	int err;
 
 	trust->max_sessions = max_sessions;
@@ -159,12 +158,28 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 		return err;
 	trust->check_ticks = hvt_check_ticks(vmm_config);
 	trust->timer_save = hvt_cpu_has_save_preemption_timer(&vmm_config->caps);
+	hvt_params_reseed(trust);
+	return 0;
+}
+
+/**
+ * hvt_params_reseed() - mix fresh randomness from Linux into the token generator
+ * @trust: the service, with no CPU virtualized (its memory is Linux's now)
+ *
+ * At load, and after suspend or hibernation: the generator's state lay in
+ * memory Linux could read while every CPU was out of VMX, and a
+ * hibernation image holds a copy of it. What it issues afterwards must not
+ * follow from that state alone.
+ */
+void hvt_params_reseed(struct hvt_trust *trust)
+{
+	u8 seed[64];
+
 	get_random_bytes(seed, sizeof(seed));
 	kernel_fpu_begin();
 	hvt_drbg_mix(&trust->drbg, seed, sizeof(seed));
 	kernel_fpu_end();
 	memzero_explicit(seed, sizeof(seed));
-	return 0;
 }
 
 size_t hvt_params_sessions_size(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The service's module parameters, and the hidden state they shape before launch. */
-/* Context: process context (module load). */
+/* Context: process context (module load; the PM notifier for the reseed). */
 #ifndef HVT_MODULE_PARAMS_H
 #define HVT_MODULE_PARAMS_H
 
@@ -15,5 +15,6 @@ size_t hvt_params_frames_size(void);
 size_t hvt_params_pool_size(void);
 unsigned int hvt_params_pool_pages(void);
 int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_config *config);
+void hvt_params_reseed(struct hvt_trust *trust);
 
 #endif /* HVT_MODULE_PARAMS_H */
