@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "deps.h"
+#include "manifest.h"
 
 #define MAX_PHDRS	256
 #define MAX_DYNAMIC	(64 << 10)
@@ -191,9 +192,10 @@ static int read_dynamic(int fd, const Elf64_Phdr *ph, unsigned int n, const Elf6
 
 /*
  * Reads @path's program headers and dynamic section. Return: 0; -ENOEXEC
- * when it is not an ELF64 x86-64 object (or a malformed one); -errno.
+ * when it is not an ELF64 x86-64 object (or a malformed one); -errno, with
+ * *@why saying what is wrong when the file was refused or could not be opened.
  */
-static int read_object(const char *path, struct elf_object *obj)
+static int read_object(const char *path, struct elf_object *obj, const char **why)
 {
 	Elf64_Phdr ph[MAX_PHDRS];
 	Elf64_Ehdr ehdr;
@@ -201,9 +203,10 @@ static int read_object(const char *path, struct elf_object *obj)
 	int fd, err;
 
 	memset(obj, 0, sizeof(*obj));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*why = NULL;
+	fd = hvt_open_input(path, why);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = read_at(fd, &ehdr, sizeof(ehdr), 0);
 	if (!err && !is_x86_64(&ehdr))
 		err = -ENOEXEC;
@@ -328,11 +331,12 @@ static int find_library(const struct elf_object *by, const char *name,
 			const struct search_dirs *conf_dirs, struct elf_object *found)
 {
 	struct search_dirs dirs = { 0 };
+	const char *why;
 	size_t i;
 	int err = -ENOENT;
 
 	if (strchr(name, '/'))
-		return read_object(name, found);
+		return read_object(name, found, &why);
 	if (by->rpath && !by->runpath)
 		path_list_add(&dirs, by->rpath, by->path);
 	if (by->runpath)
@@ -346,7 +350,7 @@ static int find_library(const struct elf_object *by, const char *name,
 		int n = snprintf(candidate, sizeof(candidate), "%s/%s", dirs.dirs[i], name);
 
 		if (n > 0 && (size_t)n < sizeof(candidate) && !access(candidate, R_OK))
-			err = read_object(candidate, found) ? -ENOENT : 0;
+			err = read_object(candidate, found, &why) ? -ENOENT : 0;
 	}
 	dirs_free(&dirs);
 	return err;
@@ -370,12 +374,14 @@ int hvt_deps_resolve(const char *path, struct hvt_deps *out, char *why, size_t w
 	static struct elf_object objs[HVT_DEPS_MAX + 1];
 	struct search_dirs conf_dirs = { 0 };
 	size_t count = 0, next, i, k;
+	const char *refused;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = read_object(path, &objs[0]);
+	err = read_object(path, &objs[0], &refused);
 	if (err) {
 		say(why, why_len, "%s: %s", path,
+		    refused ? refused :
 		    err == -ENOEXEC ? "not an ELF64 x86-64 program" : strerror(-err));
 		return err;
 	}
@@ -384,9 +390,10 @@ int hvt_deps_resolve(const char *path, struct hvt_deps *out, char *why, size_t w
 		object_free(&objs[0]);
 		return 0;
 	}
-	err = read_object(objs[0].interp, &objs[1]);
+	err = read_object(objs[0].interp, &objs[1], &refused);
 	if (err) {
 		say(why, why_len, "interpreter %s: %s", objs[0].interp,
+		    refused ? refused :
 		    err == -ENOEXEC ? "not an ELF64 x86-64 object" : strerror(-err));
 		goto out;
 	}

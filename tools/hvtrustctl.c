@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,12 +29,19 @@
 #define CONFIG_DIR		"/etc/hvtrust/trusted.d"
 #define MAIN_CONFIG		"/etc/hvtrust/hvtrust.conf"
 
+/* The exit status; hvtrustctl(8) and --help list the same codes (scripts/man-check.sh). */
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_FAILURE_GENERIC = 1,
-	EXIT_USAGE = 2,
-	EXIT_NO_MODULE = 3,
+	EXIT_FAILED = 1,	/* the operation failed: refused, a file unreadable or unfit */
+	EXIT_USAGE = 2,		/* usage or configuration error: nothing was attempted */
+	EXIT_NO_MODULE = 3,	/* no /dev/hvtrust: the module is not loaded */
 };
+
+/*
+ * The "version" of every JSON object printed: raised when a field changes
+ * meaning or goes away, not when one is added. hvtrustctl(8) documents the fields.
+ */
+#define JSON_VERSION		1
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -50,11 +58,13 @@ static void usage(FILE *out)
 		DEVICE_PATH ".\n"
 		"\n"
 		"Commands:\n"
-		"  status                  show whether the hypervisor runs, its VM exits per\n"
+		"  status [--json]         show whether the hypervisor runs, its VM exits per\n"
 		"                          CPU, and the VMX capabilities and controls it uses\n"
-		"  manifest FILE [-o OUT]  describe the manifest of an ELF64 x86-64 FILE (its\n"
-		"                          executable segments and page hashes); with -o, write\n"
-		"                          the binary manifest to OUT instead\n"
+		"  manifest FILE [-o OUT] [--json]\n"
+		"                          describe the manifest of an ELF64 x86-64 FILE (its\n"
+		"                          executable segments and page hashes); with\n"
+		"                          -o, --output OUT, write the binary manifest to OUT\n"
+		"                          instead ('-' for standard output)\n"
 		"  register FILE... [--lib LIB]...\n"
 		"                          register trusted programs (CAP_SYS_ADMIN), each with\n"
 		"                          its interpreter and the libraries it needs, found as\n"
@@ -69,13 +79,17 @@ static void usage(FILE *out)
 		"                          registered are skipped\n"
 		"  unregister ID|FILE      remove a binary by registry id, or the binary with\n"
 		"                          FILE's SHA-256 (write ./N for a file named N)\n"
-		"  list                    list the registered binaries\n"
-		"  seal                    refuse register, unregister and unloading until reboot\n"
-		"  seal --if-configured[=FILE]\n"
-		"                          seal only when FILE (default " MAIN_CONFIG ")\n"
-		"                          says 'seal = yes'\n"
-		"  log [--follow]          print and consume the hypervisor's audit records;\n"
-		"                          --follow keeps waiting for more until interrupted\n"
+		"  list [--json]           list the registered binaries\n"
+		"  seal [--if-configured[=FILE]]\n"
+		"                          refuse register, unregister and unloading until\n"
+		"                          reboot; with --if-configured, only when FILE\n"
+		"                          (default " MAIN_CONFIG ") says 'seal = yes'\n"
+		"  log [--follow] [--json] print and consume the hypervisor's audit records;\n"
+		"                          -f, --follow keeps waiting for more until interrupted\n"
+		"\n"
+		"Files read (FILE, LIB, configuration files) must be regular files on a real\n"
+		"filesystem: FIFOs, devices, sockets, directories and /proc or /sys files are\n"
+		"refused.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json     print machine-readable JSON (status, manifest, list, log);\n"
@@ -83,21 +97,16 @@ static void usage(FILE *out)
 		"  -h, --help     display this help and exit\n"
 		"  -V, --version  output version information and exit\n"
 		"\n"
-		"JSON output (field names are stable; numbers are decimal, addresses and\n"
-		"hashes are strings):\n"
-		"  status    {virtualized, cpus_online, cpus_virtualized, hidden_pages,\n"
-		"             cpus: [{cpu, exits: {REASON: count}}], caps: {abi_version, cpus,\n"
-		"             true_ctls, uniform, msr: {...}, controls: {...}}}\n"
-		"  manifest  {file, file_size, sha256, pie, manifest_size, nr_pages,\n"
-		"             segments: [{vaddr, offset, filesz, memsz, flags, first_page,\n"
-		"             nr_pages}], page_sha256: [hex...]}\n"
-		"  list      {sealed, count, binaries: [{id, library_of: [id...], nr_pages,\n"
-		"             file_size, sha256, dev, ino, sessions}]}\n"
-		"  log       one object per line: {time_ns, kind, kind_id, cpu, session_id,\n"
-		"             cr3, gva, gpa, pid, comm[, binary_id]}, and {lost} when records\n"
-		"             were dropped\n"
+		"JSON output: one object (log: one per line), each with \"version\": %d; on\n"
+		"failure {\"version\", \"error\", \"errno\"}. Fields: hvtrustctl(8), JSON OUTPUT.\n"
 		"\n"
-		"Exit status: 0 success, 1 failure, 2 usage error, 3 hvtrust not loaded.\n");
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  the operation failed (refused by the module, a file unreadable or unfit)\n"
+		"  2  usage or configuration error (unknown command or option, wrong arguments,\n"
+		"     a configuration file that is malformed or cannot be read)\n"
+		"  3  hvtrust is not loaded (no " DEVICE_PATH ")\n",
+		JSON_VERSION);
 }
 
 /* "EBADMSG" for EBADMSG; glibc knows every name. */
@@ -115,9 +124,8 @@ static int open_device(void)
 	if (fd < 0) {
 		int err = errno;
 
-		fprintf(stderr, "hvtrustctl: cannot open %s: %s%s\n", DEVICE_PATH,
-			strerror(err),
-			err == ENOENT ? " (is the hvtrust module loaded?)" : "");
+		cli_error(err, "cannot open %s: %s%s", DEVICE_PATH, strerror(err),
+			  err == ENOENT ? " (is the hvtrust module loaded?)" : "");
 		return -err;
 	}
 	return fd;
@@ -127,7 +135,7 @@ static enum exit_code device_exit_code(int err)
 {
 	err = err < 0 ? -err : err;
 	return err == ENOENT || err == ENXIO || err == ENODEV ?
-	       EXIT_NO_MODULE : EXIT_FAILURE_GENERIC;
+	       EXIT_NO_MODULE : EXIT_FAILED;
 }
 
 /* What an ioctl's errno means for hvtrust, by command. */
@@ -237,17 +245,19 @@ static int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	fd = open_device();
 	if (fd < 0)
-		return fd == -ENOENT ? EXIT_NO_MODULE : EXIT_FAILURE_GENERIC;
+		return device_exit_code(fd);
 	if (ioctl(fd, HVTRUST_IOC_GET_CAPS, &caps) ||
 	    ioctl(fd, HVTRUST_IOC_GET_STATUS, &status)) {
-		fprintf(stderr, "hvtrustctl: reading %s: %s\n", DEVICE_PATH, strerror(errno));
+		int err = errno;
+
+		cli_error(err, "reading %s: %s", DEVICE_PATH, strerror(err));
 		close(fd);
-		return EXIT_FAILURE_GENERIC;
+		return device_exit_code(err);
 	}
 
 	if (json_output) {
-		printf("{\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
-		       "\"hidden_pages\":%llu,\"cpus\":[",
+		printf("{\"version\":%d,\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
+		       "\"hidden_pages\":%llu,\"cpus\":[", JSON_VERSION,
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "true" : "false",
 		       status.cpus_online, status.cpus_virtualized,
 		       (unsigned long long)status.hidden_pages);
@@ -335,7 +345,7 @@ static void print_manifest(const char *path, const struct hvtrust_manifest *m)
 
 	hvt_sha256_hex(m->file_sha256, hex);
 	if (json_output) {
-		printf("{\"file\":");
+		printf("{\"version\":%d,\"file\":", JSON_VERSION);
 		print_json_string(path);
 		printf(",\"file_size\":%llu,\"sha256\":\"%s\",\"pie\":%s,\"manifest_size\":%u,"
 		       "\"nr_pages\":%u,\"segments\":[",
@@ -378,7 +388,8 @@ static void print_manifest(const char *path, const struct hvtrust_manifest *m)
 	}
 }
 
-static struct hvtrust_manifest *build_manifest(const char *prefix, const char *path, int fd)
+/* @where: "FILE:LINE: " of the configuration line that names @path, or "". */
+static struct hvtrust_manifest *build_manifest(const char *where, const char *path, int fd)
 {
 	struct hvtrust_manifest *m = NULL;
 	struct hvt_mf_status st;
@@ -386,11 +397,21 @@ static struct hvtrust_manifest *build_manifest(const char *prefix, const char *p
 	if (hvt_manifest_build(fd, &m, &st)) {
 		int err = -hvt_mf_errno(&st);
 
-		fprintf(stderr, "hvtrustctl: %s%s: %s (%s)\n", prefix, path, st.message,
-			errname(err));
+		cli_error(err, "%s%s: %s (%s)", where, path, st.message, errname(err));
 		return NULL;
 	}
 	return m;
+}
+
+/* Opens a file the command reads as hvt_open_input() does, saying why not. */
+static int open_input(const char *where, const char *path)
+{
+	const char *why;
+	int fd = hvt_open_input(path, &why);
+
+	if (fd < 0)
+		cli_error(-fd, "%s%s: %s", where, path, why);
+	return fd;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -420,6 +441,7 @@ static int cmd_manifest(int argc, char **argv)
 		JSON_OPTION,
 	};
 	struct hvtrust_manifest *m;
+	bool to_stdout;
 	const char *file;
 	int first_operand, fd, ret;
 
@@ -427,37 +449,47 @@ static int cmd_manifest(int argc, char **argv)
 	if (first_operand < 0)
 		return EXIT_USAGE;
 	if (first_operand + 1 != argc) {
-		fprintf(stderr, "hvtrustctl: manifest needs exactly one FILE\n");
+		cli_usage_error("needs exactly one FILE");
+		return EXIT_USAGE;
+	}
+	if (out && json_output) {
+		cli_usage_error("--output writes the binary manifest, --json describes it: not both");
+		return EXIT_USAGE;
+	}
+	to_stdout = out && !strcmp(out, "-");
+	/* Binary bytes would garble the terminal and say nothing. */
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		cli_usage_error("the binary manifest is not written to a terminal: redirect it");
 		return EXIT_USAGE;
 	}
 	file = argv[first_operand];
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
-		return EXIT_FAILURE_GENERIC;
-	}
+	fd = open_input("", file);
+	if (fd < 0)
+		return EXIT_FAILED;
 	m = build_manifest("", file, fd);
 	close(fd);
 	if (!m)
-		return EXIT_FAILURE_GENERIC;
+		return EXIT_FAILED;
 	if (!out) {
 		print_manifest(file, m);
 		free(m);
 		return EXIT_OK;
 	}
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = to_stdout ? STDOUT_FILENO :
+	     open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "hvtrustctl: %s: %s\n", out, strerror(errno));
+		cli_error(errno, "%s: %s", out, strerror(errno));
 		free(m);
-		return EXIT_FAILURE_GENERIC;
+		return EXIT_FAILED;
 	}
 	ret = write_all(fd, m, m->size);
-	if (close(fd) && !ret)
+	if (!to_stdout && close(fd) && !ret)
 		ret = -errno;
 	free(m);
 	if (ret) {
-		fprintf(stderr, "hvtrustctl: writing %s: %s\n", out, strerror(-ret));
-		return EXIT_FAILURE_GENERIC;
+		cli_error(-ret, "writing %s: %s", to_stdout ? "standard output" : out,
+			  strerror(-ret));
+		return EXIT_FAILED;
 	}
 	return EXIT_OK;
 }
@@ -499,18 +531,15 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 		.flags = program >= 0 ? HVTRUST_REGISTER_LIBRARY : 0,
 		.program = program >= 0 ? program : 0,
 	};
-	char prefix[PATH_MAX + 64] = "register ";
+	char prefix[PATH_MAX + 64] = "";
 	struct hvtrust_manifest *m;
 	int fd, err;
 
 	if (conf)
 		snprintf(prefix, sizeof(prefix), "%s: ", conf->where);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		fprintf(stderr, "hvtrustctl: %s%s: %s\n", prefix, path, strerror(err));
-		return -err;
-	}
+	fd = open_input(prefix, path);
+	if (fd < 0)
+		return fd;
 	m = build_manifest(prefix, path, fd);
 	if (!m) {
 		close(fd);
@@ -521,8 +550,8 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 
 		hvt_sha256_hex(m->file_sha256, have);
 		hvt_sha256_hex(conf->sha256, want);
-		fprintf(stderr, "hvtrustctl: %s%s: SHA-256 is %s, the configuration says %s\n",
-			prefix, path, have, want);
+		cli_error(EBADMSG, "%s%s: SHA-256 is %s, the configuration says %s", prefix, path,
+			  have, want);
 		free(m);
 		close(fd);
 		return -EBADMSG;
@@ -539,8 +568,8 @@ static int register_one(int dev, const char *path, const struct conf_entry *conf
 		return err ? err : 1;
 	}
 	if (err) {
-		fprintf(stderr, "hvtrustctl: %s%s: %s (%s)\n", prefix, path,
-			ioctl_meaning(HVTRUST_IOC_REGISTER, err), errname(err));
+		cli_error(err, "%s%s: %s (%s)", prefix, path, ioctl_meaning(HVTRUST_IOC_REGISTER, err),
+			  errname(err));
 		free(m);
 		return -err;
 	}
@@ -564,11 +593,9 @@ static void unregister_incomplete(int dev, const char *path, uint32_t id)
 	struct hvtrust_unregister unreg = { .size = sizeof(unreg), .id = id };
 
 	if (ioctl(dev, HVTRUST_IOC_UNREGISTER, &unreg))
-		fprintf(stderr, "hvtrustctl: register %s: cannot take id %u back: %s\n",
-			path, id, strerror(errno));
+		cli_error(errno, "%s: cannot take id %u back: %s", path, id, strerror(errno));
 	else
-		fprintf(stderr, "hvtrustctl: register %s: a library failed, id %u taken back\n",
-			path, id);
+		cli_error(0, "%s: a library failed, id %u taken back", path, id);
 }
 
 static int register_program(int dev, const char *path, const struct conf_entry *conf,
@@ -581,9 +608,14 @@ static int register_program(int dev, const char *path, const struct conf_entry *
 	bool registered_now;
 	size_t k;
 
-	if (hvt_deps_resolve(path, &deps, why, sizeof(why))) {
-		fprintf(stderr, "hvtrustctl: register %s: %s\n", path, why);
-		return -ENOENT;
+	ret = hvt_deps_resolve(path, &deps, why, sizeof(why));
+	if (ret) {
+		/* @why names the file: the program, its interpreter or a library */
+		if (conf)
+			cli_error(-ret, "%s: %s", conf->where, why);
+		else
+			cli_error(-ret, "%s", why);
+		return ret;
 	}
 	ret = register_one(dev, path, conf, exist_ok, -1, &id);
 	registered_now = ret == 0;
@@ -602,6 +634,26 @@ static int register_program(int dev, const char *path, const struct conf_entry *
 	if (ret < 0 && registered_now)
 		unregister_incomplete(dev, path, id);
 	return ret;
+}
+
+/*
+ * Whether @path exists but is of a kind never registered (a FIFO, a device, a
+ * directory, a pseudo-file): said at once, before the device is opened, so
+ * that it is named even where the module is not loaded. A missing or
+ * unreadable file is left to the registration, which reports it as it meets it.
+ */
+static bool input_unfit(const char *where, const char *path)
+{
+	struct statfs fs;
+	struct stat sb;
+	const char *why;
+
+	if (stat(path, &sb) || statfs(path, &fs))
+		return false;
+	why = hvt_input_refusal(&sb, (unsigned long)fs.f_type);
+	if (why)
+		cli_error(hvt_input_refusal_errno(&sb), "%s%s: %s", where, path, why);
+	return why != NULL;
 }
 
 static int cmd_register(int argc, char **argv)
@@ -623,8 +675,7 @@ static int cmd_register(int argc, char **argv)
 		if (strcmp(argv[i], "--lib"))
 			continue;
 		if (i + 1 == argc || nr_libs == HVT_DEPS_MAX) {
-			fprintf(stderr, "hvtrustctl: register: --lib needs a FILE (%d at most)\n",
-				HVT_DEPS_MAX);
+			cli_usage_error("--lib needs a FILE (%d at most)", HVT_DEPS_MAX);
 			return EXIT_USAGE;
 		}
 		libs[nr_libs++] = argv[i + 1];
@@ -636,22 +687,39 @@ static int cmd_register(int argc, char **argv)
 	if (first_operand < 0)
 		return EXIT_USAGE;
 	if (from_config ? first_operand != argc : first_operand == argc) {
-		fprintf(stderr, "hvtrustctl: register needs FILE... or --config[=DIR], not both\n");
+		cli_usage_error("needs FILE... or --config[=DIR], not both");
 		return EXIT_USAGE;
 	}
 	if (from_config && nr_libs) {
-		fprintf(stderr, "hvtrustctl: register: --lib goes with FILE..., not --config\n");
+		cli_usage_error("--lib goes with FILE..., not --config");
 		return EXIT_USAGE;
 	}
 	if (from_config) {
+		/*
+		 * A configuration that cannot be read whole, or that names
+		 * something that is no file, is a configuration error.
+		 */
 		ret = conf_parse_trusted_dir(dir, &list);
+		for (k = 0; ret >= 0 && k < list.count; k++) {
+			char where[PATH_MAX + 16];
+
+			snprintf(where, sizeof(where), "%s: ", list.entries[k].where);
+			ret += input_unfit(where, list.entries[k].path);
+		}
 		if (ret) {
 			if (ret > 0)
-				fprintf(stderr, "hvtrustctl: %d problem%s in %s: nothing registered\n",
-					ret, ret == 1 ? "" : "s", dir);
+				cli_error(0, "%d problem%s in %s: nothing registered", ret,
+					  ret == 1 ? "" : "s", dir);
 			conf_list_free(&list);
-			return EXIT_FAILURE_GENERIC;
+			return EXIT_USAGE;
 		}
+	} else {
+		for (i = first_operand; i < argc; i++)
+			failed |= input_unfit("", argv[i]);
+		for (i = 0; i < nr_libs; i++)
+			failed |= input_unfit("", libs[i]);
+		if (failed)
+			return EXIT_FAILED;	/* nothing registered */
 	}
 	dev = open_device();
 	if (dev < 0) {
@@ -676,7 +744,7 @@ static int cmd_register(int argc, char **argv)
 	conf_list_free(&list);
 	if (no_device)
 		return EXIT_NO_MODULE;
-	return failed ? EXIT_FAILURE_GENERIC : EXIT_OK;
+	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /* ---- list, unregister ---- */
@@ -706,8 +774,8 @@ static int read_registry(int dev, struct hvtrust_binary **out, uint32_t *count, 
 		if (ioctl(dev, HVTRUST_IOC_LIST, &list)) {
 			int err = errno;
 
-			fprintf(stderr, "hvtrustctl: list: %s (%s)\n",
-				ioctl_meaning(HVTRUST_IOC_LIST, err), errname(err));
+			cli_error(err, "reading the registry: %s (%s)",
+				  ioctl_meaning(HVTRUST_IOC_LIST, err), errname(err));
 			free(buf);
 			return -err;
 		}
@@ -720,7 +788,7 @@ static int read_registry(int dev, struct hvtrust_binary **out, uint32_t *count, 
 		room = list.count + 16;	/* it grew: ask again with room to spare */
 	}
 	free(buf);
-	fprintf(stderr, "hvtrustctl: list: the registry keeps changing\n");
+	cli_error(EAGAIN, "reading the registry: it keeps changing");
 	return -EAGAIN;
 }
 
@@ -748,7 +816,7 @@ static int cmd_list(int argc, char **argv)
 	if (ret)
 		return device_exit_code(ret);
 	if (json_output)
-		printf("{\"sealed\":%s,\"count\":%u,\"binaries\":[",
+		printf("{\"version\":%d,\"sealed\":%s,\"count\":%u,\"binaries\":[", JSON_VERSION,
 		       flags & HVTRUST_LIST_SEALED ? "true" : "false", count);
 	else
 		printf("%u binar%s registered, registry %s\n", count, count == 1 ? "y" : "ies",
@@ -809,32 +877,38 @@ static bool parse_id(const char *text, uint32_t *id)
 static int cmd_unregister(int argc, char **argv)
 {
 	struct hvtrust_unregister unreg = { .size = sizeof(unreg) };
+	uint8_t digest[HVTRUST_SHA256_SIZE];
+	bool by_file;
 	const char *what;
 	int dev, err;
 
 	if (argc != 2) {
-		fprintf(stderr, "hvtrustctl: unregister needs one ID or FILE\n");
+		cli_usage_error("needs one ID or FILE");
 		return EXIT_USAGE;
 	}
 	what = argv[1];
+	by_file = !parse_id(what, &unreg.id);
+	/* The file first: what is wrong with it is said whether the module is loaded or not. */
+	if (by_file) {
+		int fd = open_input("", what);
+
+		if (fd < 0)
+			return EXIT_FAILED;
+		err = hvt_file_sha256(fd, digest, NULL);
+		close(fd);
+		if (err) {
+			cli_error(-err, "%s: %s", what, strerror(-err));
+			return EXIT_FAILED;
+		}
+	}
 	dev = open_device();
 	if (dev < 0)
 		return device_exit_code(dev);
-	if (!parse_id(what, &unreg.id)) {
-		uint8_t digest[HVTRUST_SHA256_SIZE];
+	if (by_file) {
 		struct hvtrust_binary *bins;
 		uint32_t count, flags, i;
 		char hex[65];
-		int fd = open(what, O_RDONLY | O_CLOEXEC);
 
-		err = fd < 0 ? -errno : hvt_file_sha256(fd, digest, NULL);
-		if (fd >= 0)
-			close(fd);
-		if (err) {
-			fprintf(stderr, "hvtrustctl: unregister %s: %s\n", what, strerror(-err));
-			close(dev);
-			return EXIT_FAILURE_GENERIC;
-		}
 		err = read_registry(dev, &bins, &count, &flags);
 		if (err) {
 			close(dev);
@@ -845,11 +919,10 @@ static int cmd_unregister(int argc, char **argv)
 				break;
 		if (i == count) {
 			hvt_sha256_hex(digest, hex);
-			fprintf(stderr, "hvtrustctl: unregister %s: not registered (no binary with SHA-256 %s)\n",
-				what, hex);
+			cli_error(ENOENT, "%s: not registered (no binary with SHA-256 %s)", what, hex);
 			free(bins);
 			close(dev);
-			return EXIT_FAILURE_GENERIC;
+			return EXIT_FAILED;
 		}
 		unreg.id = bins[i].id;
 		free(bins);
@@ -857,8 +930,8 @@ static int cmd_unregister(int argc, char **argv)
 	err = ioctl(dev, HVTRUST_IOC_UNREGISTER, &unreg) ? errno : 0;
 	close(dev);
 	if (err) {
-		fprintf(stderr, "hvtrustctl: unregister %s (id %u): %s (%s)\n", what, unreg.id,
-			ioctl_meaning(HVTRUST_IOC_UNREGISTER, err), errname(err));
+		cli_error(err, "%s (id %u): %s (%s)", what, unreg.id,
+			  ioctl_meaning(HVTRUST_IOC_UNREGISTER, err), errname(err));
 		return device_exit_code(err);
 	}
 	printf("unregistered id %u\n", unreg.id);
@@ -884,7 +957,7 @@ static int cmd_seal(int argc, char **argv)
 		int want = conf_seal_requested(conf);
 
 		if (want <= 0)
-			return want ? EXIT_FAILURE_GENERIC : EXIT_OK;
+			return want ? EXIT_USAGE : EXIT_OK;
 	}
 	dev = open_device();
 	if (dev < 0)
@@ -892,8 +965,7 @@ static int cmd_seal(int argc, char **argv)
 	err = ioctl(dev, HVTRUST_IOC_SEAL, &seal) ? errno : 0;
 	close(dev);
 	if (err) {
-		fprintf(stderr, "hvtrustctl: seal: %s (%s)\n", ioctl_meaning(HVTRUST_IOC_SEAL, err),
-			errname(err));
+		cli_error(err, "%s (%s)", ioctl_meaning(HVTRUST_IOC_SEAL, err), errname(err));
 		return device_exit_code(err);
 	}
 	printf("registry sealed until reboot\n");
@@ -944,10 +1016,10 @@ static void print_audit(const struct hvtrust_audit *a)
 	memcpy(comm, a->comm, sizeof(a->comm));
 	comm[sizeof(a->comm)] = '\0';
 	if (json_output) {
-		printf("{\"time_ns\":%llu,\"kind\":\"%s\",\"kind_id\":%u,\"cpu\":%u,"
+		printf("{\"version\":%d,\"time_ns\":%llu,\"kind\":\"%s\",\"kind_id\":%u,\"cpu\":%u,"
 		       "\"session_id\":%llu,\"cr3\":\"%#llx\",\"gva\":\"%#llx\",\"gpa\":\"%#llx\","
 		       "\"pid\":%d,\"comm\":",
-		       (unsigned long long)a->time_ns, kind, a->kind, a->cpu,
+		       JSON_VERSION, (unsigned long long)a->time_ns, kind, a->kind, a->cpu,
 		       (unsigned long long)a->session_id, (unsigned long long)a->cr3,
 		       (unsigned long long)a->gva, (unsigned long long)a->gpa, a->pid);
 		print_json_string(comm);
@@ -1017,14 +1089,14 @@ static int cmd_log(int argc, char **argv)
 		if (ioctl(dev, HVTRUST_IOC_READ_AUDIT, &req)) {
 			int err = errno;
 
-			fprintf(stderr, "hvtrustctl: log: %s (%s)\n",
-				ioctl_meaning(HVTRUST_IOC_READ_AUDIT, err), errname(err));
+			cli_error(err, "%s (%s)", ioctl_meaning(HVTRUST_IOC_READ_AUDIT, err),
+				  errname(err));
 			close(dev);
 			return device_exit_code(err);
 		}
 		if (req.lost) {
 			if (json_output)
-				printf("{\"lost\":%u}\n", req.lost);
+				printf("{\"version\":%d,\"lost\":%u}\n", JSON_VERSION, req.lost);
 			else
 				printf("%u audit records lost: the buffer was full\n", req.lost);
 		}
@@ -1039,8 +1111,7 @@ static int cmd_log(int argc, char **argv)
 		if (wait_readable(dev) && errno != EINTR) {
 			int err = errno;
 
-			fprintf(stderr, "hvtrustctl: log: waiting for records: %s\n",
-				strerror(err));
+			cli_error(err, "waiting for records: %s", strerror(err));
 			close(dev);
 			return device_exit_code(err);
 		}
@@ -1064,6 +1135,17 @@ static const struct {
 	{ "log", cmd_log },
 };
 
+/* Where --json was asked for, a failure is a JSON object too, on stdout. */
+static void print_json_error(void)
+{
+	int err;
+	const char *message = cli_first_error(&err);
+
+	printf("{\"version\":%d,\"error\":", JSON_VERSION);
+	print_json_string(message ? message : "failed");
+	printf(",\"errno\":%d}\n", err);
+}
+
 int main(int argc, char **argv)
 {
 	bool help = false, version = false;
@@ -1079,10 +1161,8 @@ int main(int argc, char **argv)
 	/* options after the command belong to the command */
 	command = cli_parse_options(argc, argv, options, ARRAY_SIZE(options),
 				    CLI_STOP_AT_OPERAND);
-	if (command < 0) {
-		usage(stderr);
+	if (command < 0)
 		return EXIT_USAGE;
-	}
 	if (help) {
 		usage(stdout);
 		return EXIT_OK;
@@ -1092,19 +1172,19 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (command >= argc) {
-		fprintf(stderr, "hvtrustctl: missing command\n");
-		usage(stderr);
+		cli_usage_error("missing command");
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[command], commands[i].name))
 			continue;
+		cli_set_command(commands[i].name);
 		ret = commands[i].fn(argc - command, argv + command);
-		if (ret == EXIT_USAGE)
-			fprintf(stderr, "Try 'hvtrustctl --help' for more information.\n");
+		/* a usage error is said on stderr only: nothing was attempted */
+		if (json_output && ret != EXIT_OK && ret != EXIT_USAGE)
+			print_json_error();
 		return ret;
 	}
-	fprintf(stderr, "hvtrustctl: unknown command '%s'\n", argv[command]);
-	usage(stderr);
+	cli_usage_error("unknown command '%s'", argv[command]);
 	return EXIT_USAGE;
 }

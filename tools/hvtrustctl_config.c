@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hvtrustctl_config.h"
+#include "hvtrustctl_opts.h"
+#include "manifest.h"
 
 static int parse_hex_sha256(const char *text, uint8_t out[HVTRUST_SHA256_SIZE])
 {
@@ -75,6 +78,27 @@ struct conf_reader {
 };
 
 /*
+ * Opens @file as the tool opens its inputs: a FIFO or a device there must
+ * not stall the boot (hvtrust.service runs this). 0, or -errno with *@why.
+ */
+static int conf_open(struct conf_reader *reader, const char *file, const char **why)
+{
+	int fd = hvt_open_input(file, why);
+
+	if (fd < 0)
+		return fd;
+	reader->file = fdopen(fd, "r");
+	if (!reader->file) {
+		int err = errno;
+
+		close(fd);
+		*why = strerror(err);
+		return -err;
+	}
+	return 0;
+}
+
+/*
  * The next line that is neither blank nor a comment: 1 with @key and @value,
  * -1 for a line that is not "key = value", 0 at the end (or a read error).
  */
@@ -119,28 +143,29 @@ static int add_entry(struct conf_list *list, const char *path, const char *file,
 /* Returns the number of bad lines (each reported), or -errno. */
 static int parse_conf_file(const char *file, struct conf_list *list)
 {
-	struct conf_reader reader = { .file = fopen(file, "re") };
+	struct conf_reader reader = { };
 	struct conf_entry *current = NULL;
 	bool path_refused = false;
 	char *key, *value;
+	const char *why;
 	int bad = 0, ret;
 
-	if (!reader.file) {
-		ret = -errno;
-		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
+	ret = conf_open(&reader, file, &why);
+	if (ret) {
+		cli_error(-ret, "%s: %s", file, why);
 		return ret;
 	}
 	while ((ret = next_pair(&reader, &key, &value))) {
 		if (ret < 0) {
-			fprintf(stderr, "hvtrustctl: %s:%u: expected 'path = /absolute/path' or 'sha256 = <hex>'\n",
-				file, reader.nr);
+			cli_error(EINVAL, "%s:%u: expected 'path = /absolute/path' or 'sha256 = <hex>'",
+				  file, reader.nr);
 			bad++;
 		} else if (!strcmp(key, "path")) {
 			current = NULL;
 			path_refused = value[0] != '/';
 			if (path_refused) {
-				fprintf(stderr, "hvtrustctl: %s:%u: path '%s' is not absolute\n",
-					file, reader.nr, value);
+				cli_error(EINVAL, "%s:%u: path '%s' is not absolute", file,
+					  reader.nr, value);
 				bad++;
 				continue;
 			}
@@ -153,30 +178,30 @@ static int parse_conf_file(const char *file, struct conf_list *list)
 			current = &list->entries[list->count - 1];
 		} else if (!strcmp(key, "sha256")) {
 			if (!current) {
-				fprintf(stderr, "hvtrustctl: %s:%u: sha256 %s\n", file, reader.nr,
-					path_refused ? "for a path that was refused" :
-					"without a path line before it");
+				cli_error(EINVAL, "%s:%u: sha256 %s", file, reader.nr,
+					  path_refused ? "for a path that was refused" :
+					  "without a path line before it");
 				bad++;
 			} else if (current->has_sha256) {
-				fprintf(stderr, "hvtrustctl: %s:%u: second sha256 for %s\n",
-					file, reader.nr, current->path);
+				cli_error(EINVAL, "%s:%u: second sha256 for %s", file, reader.nr,
+					  current->path);
 				bad++;
 			} else if (parse_hex_sha256(value, current->sha256)) {
-				fprintf(stderr, "hvtrustctl: %s:%u: sha256 '%s' is not 64 hex digits\n",
-					file, reader.nr, value);
+				cli_error(EINVAL, "%s:%u: sha256 '%s' is not 64 hex digits", file,
+					  reader.nr, value);
 				bad++;
 			} else {
 				current->has_sha256 = true;
 			}
 		} else {
-			fprintf(stderr, "hvtrustctl: %s:%u: unknown key '%s' (known: path, sha256)\n",
-				file, reader.nr, key);
+			cli_error(EINVAL, "%s:%u: unknown key '%s' (known: path, sha256)", file,
+				  reader.nr, key);
 			bad++;
 		}
 	}
 	ret = ferror(reader.file) ? -EIO : bad;
 	if (ret < 0)
-		fprintf(stderr, "hvtrustctl: %s: read error\n", file);
+		cli_error(EIO, "%s: read error", file);
 	free(reader.line);
 	fclose(reader.file);
 	return ret;
@@ -198,11 +223,11 @@ int conf_parse_trusted_dir(const char *dir, struct conf_list *list)
 	if (n < 0) {
 		int err = errno;
 
-		fprintf(stderr, "hvtrustctl: %s: %s\n", dir, strerror(err));
+		cli_error(err, "%s: %s", dir, strerror(err));
 		return -err;
 	}
 	if (n == 0)
-		fprintf(stderr, "hvtrustctl: %s: no *.conf files, nothing to register\n", dir);
+		cli_error(0, "%s: no *.conf files, nothing to register", dir);
 	for (i = 0; i < n; i++) {
 		char *file;
 		int ret = -ENOMEM;
@@ -234,22 +259,23 @@ void conf_list_free(struct conf_list *list)
 
 int conf_seal_requested(const char *file)
 {
-	struct conf_reader reader = { .file = fopen(file, "re") };
+	struct conf_reader reader = { };
 	char *key, *value;
+	const char *why;
 	int seal = 0, ret;
 
-	if (!reader.file) {
-		if (errno == ENOENT) {
-			printf("not sealing: %s does not exist\n", file);
-			return 0;
-		}
-		fprintf(stderr, "hvtrustctl: %s: %s\n", file, strerror(errno));
+	ret = conf_open(&reader, file, &why);
+	if (ret == -ENOENT) {
+		printf("not sealing: %s does not exist\n", file);
+		return 0;
+	}
+	if (ret) {
+		cli_error(-ret, "%s: %s", file, why);
 		return -1;
 	}
 	while ((ret = next_pair(&reader, &key, &value))) {
 		if (ret < 0) {
-			fprintf(stderr, "hvtrustctl: %s:%u: expected 'key = value'\n", file,
-				reader.nr);
+			cli_error(EINVAL, "%s:%u: expected 'key = value'", file, reader.nr);
 			seal = -1;
 			break;
 		}
@@ -262,8 +288,8 @@ int conf_seal_requested(const char *file)
 		} else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0")) {
 			seal = 0;
 		} else {
-			fprintf(stderr, "hvtrustctl: %s:%u: seal = '%s': expected yes or no\n",
-				file, reader.nr, value);
+			cli_error(EINVAL, "%s:%u: seal = '%s': expected yes or no", file,
+				  reader.nr, value);
 			seal = -1;
 			break;
 		}

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hvtrustctl's option parsing: a table of options per command, read with getopt_long. */
+/* hvtrustctl's option parsing (a table of options per command, read with getopt_long) and messages. */
 /* Context: user space (root). */
 #include <assert.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hvtrustctl_opts.h"
 
@@ -15,6 +17,56 @@
  */
 #define CLI_LONG_VAL_BASE	0x100
 
+static const char *command;
+static char first_error[1024];
+static int first_errno;
+static bool have_error;
+
+void cli_set_command(const char *name)
+{
+	command = name;
+}
+
+static void vreport(const char *fmt, va_list ap, const char *tail)
+{
+	char message[sizeof(first_error)];
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	fprintf(stderr, "hvtrustctl: %s%s%s%s\n", command ? command : "", command ? ": " : "",
+		message, tail);
+	if (!have_error) {
+		memcpy(first_error, message, sizeof(first_error));
+		have_error = true;
+	}
+}
+
+void cli_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+	bool first = !have_error;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, "");
+	va_end(ap);
+	if (first)
+		first_errno = err;
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, " (try 'hvtrustctl --help')");
+	va_end(ap);
+}
+
+const char *cli_first_error(int *err)
+{
+	*err = first_errno;
+	return have_error ? first_error : NULL;
+}
+
 static void apply_option(const struct cli_option *option)
 {
 	if (option->flag)
@@ -23,7 +75,7 @@ static void apply_option(const struct cli_option *option)
 		*option->value = optarg ? optarg : option->fallback;
 }
 
-/* The table entry getopt_long's return @val stands for, or NULL for '?'. */
+/* The table entry getopt_long's return @val stands for, or NULL. */
 static const struct cli_option *find_option(const struct cli_option *options, size_t count,
 					    int val)
 {
@@ -37,11 +89,44 @@ static const struct cli_option *find_option(const struct cli_option *options, si
 	return NULL;
 }
 
+/*
+ * getopt_long's own messages start with argv[0], a path at the top level and
+ * the command after it: they are silenced (opterr = 0) and said here instead.
+ * @val is what it returned ('?' or ':'), @word the argument it stopped at.
+ */
+static void report_invalid(const struct cli_option *options, size_t count, int val,
+			   const char *word)
+{
+	const struct cli_option *option = optopt ? find_option(options, count, optopt) : NULL;
+	size_t i, len, matches = 0;
+
+	if (option && val == ':') {
+		if (optopt >= CLI_LONG_VAL_BASE)
+			cli_usage_error("option '--%s' needs a value", option->long_name);
+		else
+			cli_usage_error("option '-%c' needs a value", option->short_name);
+		return;
+	}
+	if (option) {		/* a long switch given "=VALUE" */
+		cli_usage_error("option '--%s' takes no value", option->long_name);
+		return;
+	}
+	if (optopt) {
+		cli_usage_error("unknown option '-%c'", optopt);
+		return;
+	}
+	/* A long option: unknown, or an abbreviation of more than one. */
+	len = strcspn(word, "=");
+	for (i = 0; len > 2 && !strncmp(word, "--", 2) && i < count; i++)
+		matches += !strncmp(options[i].long_name, word + 2, len - 2);
+	cli_usage_error("%s option '%.*s'", matches > 1 ? "ambiguous" : "unknown", (int)len, word);
+}
+
 int cli_parse_options(int argc, char **argv, const struct cli_option *options, size_t count,
 		      enum cli_order order)
 {
-	/* '+', and per option a letter and up to two ':' */
-	char shorts[1 + 3 * CLI_MAX_OPTIONS + 1];
+	/* '+', ':', and per option a letter and up to two ':' */
+	char shorts[2 + 3 * CLI_MAX_OPTIONS + 1];
 	struct option longs[CLI_MAX_OPTIONS + 1] = { };
 	size_t i, len = 0;
 	int val;
@@ -49,6 +134,7 @@ int cli_parse_options(int argc, char **argv, const struct cli_option *options, s
 	assert(count <= CLI_MAX_OPTIONS);
 	if (order == CLI_STOP_AT_OPERAND)
 		shorts[len++] = '+';
+	shorts[len++] = ':';	/* a missing value returns ':', not '?' */
 	for (i = 0; i < count; i++) {
 		const struct cli_option *option = &options[i];
 
@@ -68,11 +154,16 @@ int cli_parse_options(int argc, char **argv, const struct cli_option *options, s
 	shorts[len] = '\0';
 
 	optind = 0;	/* glibc: forget the state of an earlier parse, start afresh */
+	opterr = 0;
 	while ((val = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		const struct cli_option *option = find_option(options, count, val);
+		const struct cli_option *option = val == '?' || val == ':' ? NULL :
+						  find_option(options, count, val);
 
-		if (!option)
+		if (!option) {
+			report_invalid(options, count, val,
+				       optind > 0 && optind <= argc ? argv[optind - 1] : "");
 			return -1;
+		}
 		apply_option(option);
 		if (option->ends_parsing)
 			break;
@@ -88,7 +179,7 @@ int cli_parse_options_only(int argc, char **argv, const struct cli_option *optio
 	if (first_operand < 0)
 		return -1;
 	if (first_operand != argc) {
-		fprintf(stderr, "hvtrustctl: %s takes no arguments\n", argv[0]);
+		cli_usage_error("unexpected argument '%s'", argv[first_operand]);
 		return -1;
 	}
 	return 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* hvtrustctl's option parsing: a table of options per command, read with getopt_long. */
+/* hvtrustctl's option parsing (a table of options per command, read with getopt_long) and messages. */
 /* Context: user space (root). */
 #ifndef HVT_TOOLS_HVTRUSTCTL_OPTS_H
 #define HVT_TOOLS_HVTRUSTCTL_OPTS_H
@@ -46,17 +46,36 @@ struct cli_option {
 
 /*
  * Parses argv[1..argc-1] against @options (@count of them) from the start,
- * whatever was parsed before. The index of the first operand, or -1 once
- * getopt_long has reported an invalid option on stderr (as "argv[0]: ...").
+ * whatever was parsed before. The index of the first operand, or -1 once an
+ * invalid option was reported with cli_usage_error().
  */
 int cli_parse_options(int argc, char **argv, const struct cli_option *options, size_t count,
 		      enum cli_order order);
 
 /*
  * The same for a command that takes options only: 0, or -1 as above and also
- * when an operand is left, reported as "hvtrustctl: argv[0] takes no arguments".
+ * when an operand is left.
  */
 int cli_parse_options_only(int argc, char **argv, const struct cli_option *options,
 			   size_t count);
+
+/*
+ * Every message names the tool and the command it is about, whatever argv[0]
+ * is: "hvtrustctl: register: ...". @name is the command now run, or NULL
+ * before there is one; it must outlive the messages.
+ */
+void cli_set_command(const char *name);
+
+/*
+ * Reports a failure on stderr, one line. The first one is kept, with @err (a
+ * positive errno, or 0 when none fits), for the JSON error object.
+ */
+void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reports a usage error: one line, which points to --help. */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The first message cli_error() reported, or NULL; its errno at *@err. */
+const char *cli_first_error(int *err);
 
 #endif /* HVT_TOOLS_HVTRUSTCTL_OPTS_H */

@@ -435,16 +435,18 @@ int hvt_manifest_build(int fd, struct hvtrust_manifest **out, struct hvt_mf_stat
 	uint32_t nr_segs = 0, nr_pages = 0;
 	uint64_t hashed_size;
 	Elf64_Ehdr eh;
+	const char *why;
 	struct stat sb;
 	ssize_t got;
 	size_t size;
-	int ret;
+	int ret, err;
 
 	*out = NULL;
 	if (fstat(fd, &sb))
 		return fail(st, HVT_MF_IO, errno, "stat: %s", strerror(errno));
-	if (!S_ISREG(sb.st_mode))
-		return fail(st, HVT_MF_IO, EINVAL, "not a regular file");
+	why = hvt_input_refusal_fd(fd, &err);
+	if (why)
+		return fail(st, HVT_MF_IO, err, "%s", why);
 	memset(&eh, 0, sizeof(eh));
 	got = pread_full(fd, &eh, sizeof(eh), 0);
 	if (got < 0)
@@ -504,11 +506,12 @@ int hvt_manifest_build(int fd, struct hvtrust_manifest **out, struct hvt_mf_stat
 int hvt_manifest_build_path(const char *path, struct hvtrust_manifest **out,
 			    struct hvt_mf_status *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	const char *why;
+	int fd = hvt_open_input(path, &why), ret;
 
 	if (fd < 0) {
 		*out = NULL;
-		return fail(st, HVT_MF_IO, errno, "open: %s", strerror(errno));
+		return fail(st, HVT_MF_IO, -fd, "%s", why);
 	}
 	ret = hvt_manifest_build(fd, out, st);
 	close(fd);

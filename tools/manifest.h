@@ -4,8 +4,15 @@
 #ifndef HVT_TOOLS_MANIFEST_H
 #define HVT_TOOLS_MANIFEST_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
 
 #include "../uapi/hvtrust.h"
 
@@ -121,6 +128,117 @@ static inline size_t hvt_manifest_size(uint32_t nr_segments, uint32_t nr_pages)
 	return sizeof(struct hvtrust_manifest) +
 	       (size_t)nr_segments * sizeof(struct hvtrust_manifest_segment) +
 	       (size_t)nr_pages * HVTRUST_SHA256_SIZE;
+}
+
+/*
+ * Why the file @sb describes (on a filesystem of type @fs_type, or 0 when
+ * unknown) is no input for the tools, or NULL when it is one. A binary, a
+ * library or a configuration file must be a regular file on a filesystem that
+ * stores it: reading a FIFO or a device can block forever or never end, and a
+ * kernel pseudo-file (procfs, sysfs, ...) has contents that its size does not
+ * describe, or blocks (/proc/kmsg). Tools open files with hvt_open_input().
+ */
+static inline const char *hvt_input_refusal(const struct stat *sb, unsigned long fs_type)
+{
+	switch (sb->st_mode & S_IFMT) {
+	case S_IFREG:
+		break;
+	case S_IFDIR:
+		return "is a directory";
+	case S_IFIFO:
+		return "is a FIFO, not a regular file";
+	case S_IFSOCK:
+		return "is a socket, not a regular file";
+	case S_IFCHR:
+		return "is a character device, not a regular file";
+	case S_IFBLK:
+		return "is a block device, not a regular file";
+	default:
+		return "is not a regular file";
+	}
+	switch (fs_type) {
+	case PROC_SUPER_MAGIC:
+		return "is a procfs file, not a file on a real filesystem";
+	case SYSFS_MAGIC:
+		return "is a sysfs file, not a file on a real filesystem";
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case BPF_FS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+	case BINFMTFS_MAGIC:
+		return "is a kernel pseudo-file, not a file on a real filesystem";
+	}
+	return NULL;
+}
+
+/* The errno that stands for hvt_input_refusal()'s verdict on @sb. */
+static inline int hvt_input_refusal_errno(const struct stat *sb)
+{
+	return S_ISDIR(sb->st_mode) ? EISDIR : EINVAL;
+}
+
+/*
+ * The same for an open file: NULL, or why it is refused (and *@err = errno).
+ */
+static inline const char *hvt_input_refusal_fd(int fd, int *err)
+{
+	const char *why;
+	struct statfs fs;
+	struct stat sb;
+
+	if (fstat(fd, &sb) || fstatfs(fd, &fs)) {
+		*err = errno;
+		return strerror(*err);
+	}
+	why = hvt_input_refusal(&sb, (unsigned long)fs.f_type);
+	if (why)
+		*err = hvt_input_refusal_errno(&sb);
+	return why;
+}
+
+/**
+ * hvt_open_input() - open a binary or configuration file for reading, never blocking
+ * @path: the file
+ * @why: on error, one line that says what is wrong (no file name, no newline)
+ *
+ * The path is checked before it is opened, so that no device sees an open()
+ * (opening some arms a watchdog or rewinds a tape), and the open file again,
+ * in case the path changed in between. O_NONBLOCK keeps a FIFO without a
+ * writer from blocking the open; O_NOCTTY keeps a terminal from becoming the
+ * tool's controlling terminal.
+ *
+ * Return: the descriptor (O_RDONLY, close-on-exec), or -errno.
+ */
+static inline int hvt_open_input(const char *path, const char **why)
+{
+	struct stat sb;
+	int fd, err;
+
+	if (stat(path, &sb)) {
+		err = errno;
+		*why = strerror(err);
+		return -err;
+	}
+	/* the filesystem is checked on the open file only: a device is never opened */
+	*why = hvt_input_refusal(&sb, 0);
+	if (*why)
+		return -hvt_input_refusal_errno(&sb);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		*why = strerror(err);
+		return -err;
+	}
+	*why = hvt_input_refusal_fd(fd, &err);
+	if (*why) {
+		close(fd);
+		return -err;
+	}
+	return fd;
 }
 
 /* Lower-case hex of a SHA-256; @out holds 65 bytes. */
