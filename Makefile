@@ -247,6 +247,10 @@ unit-verify:
 man-check:
 	scripts/man-check.sh
 
+.PHONY: cli-check
+cli-check: $(BUILD)/tools/hvtrustctl
+	scripts/cli-check.sh
+
 modinfo-check:
 	scripts/modinfo-check.sh
 

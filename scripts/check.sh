@@ -74,6 +74,7 @@ one_test dkms scripts/dkms-check.sh
 one_test install make --no-print-directory install-check
 one_test unit-verify make --no-print-directory unit-verify
 one_test man make --no-print-directory man-check
+one_test cli make --no-print-directory cli-check
 one_test modinfo make --no-print-directory modinfo-check
 one_test cppcheck make --no-print-directory cppcheck
 
