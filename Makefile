@@ -63,7 +63,10 @@ SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir system
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SBINDIR="$(SBINDIR)" LIBDIR="$(LIBDIR)" \
 	INCLUDEDIR="$(INCLUDEDIR)" MANDIR="$(MANDIR)" SYSCONFDIR="$(SYSCONFDIR)" \
 	SYSTEMDUNITDIR="$(strip $(SYSTEMDUNITDIR))"
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+# The one version of hvtrust (VERSION): the tools get it here, libhvtrust.pc from
+# scripts/install.sh, the module through Kbuild, DKMS through scripts/dkms-source.sh.
+HVT_VERSION := $(shell sed -n '/^[0-9]/p' VERSION)
+DKMS_VERSION := $(HVT_VERSION)
 
 .PHONY: all module tools selftests vm-helpers unit deps modules-all vmtest vmshell \
 	demo check checkpatch bench clean install uninstall dkms-install dkms-uninstall \
@@ -76,6 +79,9 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools: $(BUILD)/tools/hvtrustctl $(LIBHVTRUST) $(BUILD)/tools/hvtrust-exampled
+
+$(BUILD)/tools/hvtrustctl $(BUILD)/tools/hvtrust-exampled: USER_CFLAGS += -DHVT_VERSION='"$(HVT_VERSION)"'
+$(BUILD)/tools/hvtrustctl $(BUILD)/tools/hvtrust-exampled: VERSION
 
 $(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/hvtrustctl_config.c tools/hvtrustctl_opts.c \
 		tools/manifest.c tools/deps.c tools/hvtrustctl_config.h tools/hvtrustctl_opts.h \

@@ -87,4 +87,4 @@ module_exit(hvtrust_exit);
 MODULE_DESCRIPTION("hvtrust: thin VT-x hypervisor that vouches for trusted programs");
 MODULE_AUTHOR("hvtrust developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1");
+MODULE_VERSION(HVT_VERSION);

@@ -16,7 +16,7 @@ kdir=/lib/modules/$kver/build
 # next to them, and two kernels must not share objects.
 mkdir -p "$out"
 rsync_like() {
-	(cd "$top" && tar -cf - Kbuild include module vmx ept token uapi selftests/vm/kmod) |
+	(cd "$top" && tar -cf - Kbuild VERSION include module vmx ept token uapi selftests/vm/kmod) |
 		(cd "$out" && tar -xf -)
 }
 rsync_like

@@ -17,10 +17,9 @@ fail() { echo "dkms-check: FAIL $*" >&2; failures=$((failures + 1)); }
 
 command -v dkms >/dev/null || die "dkms is not installed (make deps)"
 [ "$(id -u)" -eq 0 ] || die "dkms needs root"
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
-module_version=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$top/module/main.c")
-[ "$version" = "$module_version" ] ||
-	die "dkms.conf PACKAGE_VERSION \"$version\" differs from MODULE_VERSION \"$module_version\""
+# The one version (VERSION): the staged dkms.conf and every module DKMS builds must say it.
+version=$(sed -n '/^[0-9]/p' "$top/VERSION")
+[ -n "$version" ] || die "VERSION holds no version"
 
 # What dkms must not touch: the system's tree and every kernel's module directory.
 system_state() {
@@ -39,6 +38,9 @@ tree=$out/tree
 modroot=$out/root/lib/modules
 mkdir -p "$tree" "$modroot"
 "$top/scripts/dkms-source.sh" "$src_parent" >/dev/null
+staged=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$src_parent/hvtrust-$version/dkms.conf" 2>/dev/null || true)
+[ "$staged" = "$version" ] ||
+	die "the staged dkms.conf says PACKAGE_VERSION \"$staged\", VERSION says \"$version\""
 # dkms signs what it builds when the kernel ships sign-file; a throwaway key
 # here keeps it from creating /var/lib/dkms/mok.key.
 export mok_signing_key=$out/mok.key mok_certificate=$out/mok.pub

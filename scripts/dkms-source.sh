@@ -1,13 +1,16 @@
 #!/bin/bash
-# Stages the DKMS source tree of hvtrust: dkms.conf, Kbuild and exactly the files Kbuild
-# builds hvtrust.ko from. Context: host. Usage: dkms-source.sh DIR (DIR/hvtrust-VERSION is
-# made, replaced if it exists; its path is printed).
+# Stages the DKMS source tree of hvtrust: dkms.conf (its PACKAGE_VERSION from VERSION),
+# Kbuild, VERSION and exactly the files Kbuild builds hvtrust.ko from. Context: host.
+# Usage: dkms-source.sh DIR (DIR/hvtrust-VERSION is made, replaced if it exists; its path
+# is printed).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -eq 1 ] || { echo "usage: dkms-source.sh DIR" >&2; exit 2; }
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
-[ -n "$version" ] || { echo "dkms-source: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+version=$(sed -n '/^[0-9]/p' "$top/VERSION")
+[[ $version =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || { echo "dkms-source: VERSION holds no one-line version" >&2; exit 1; }
+grep -qx 'PACKAGE_VERSION="@VERSION@"' "$top/dkms.conf" ||
+	{ echo "dkms-source: dkms.conf has no PACKAGE_VERSION=\"@VERSION@\" to fill in" >&2; exit 1; }
 dest=$(realpath -m "$1")/hvtrust-$version
 
 # The object list comes from Kbuild itself, so DKMS can never build from
@@ -16,7 +19,7 @@ objects=$(cd "$top" && printf 'include Kbuild\nprint:\n\t@echo $(hvtrust-y)\n' |
 	  make -s --no-print-directory -f - print src=.)
 [ -n "$objects" ] || { echo "dkms-source: Kbuild lists no hvtrust-y objects" >&2; exit 1; }
 
-files=(dkms.conf Kbuild)
+files=(Kbuild VERSION)
 for obj in $objects; do
 	base=${obj%.o}
 	if [ -e "$top/$base.c" ]; then
@@ -39,4 +42,5 @@ done
 rm -rf "$dest"
 mkdir -p "$dest"
 (cd "$top" && tar -cf - "${files[@]}") | (cd "$dest" && tar -xf -)
+sed 's/^PACKAGE_VERSION="@VERSION@"$/PACKAGE_VERSION="'"$version"'"/' "$top/dkms.conf" >"$dest/dkms.conf"
 echo "$dest"

@@ -1,8 +1,11 @@
 #!/bin/bash
 # Checks what "modinfo" shows of the built modules: description, version, license and
 # author, and a description for every module_param of their sources; each "modinfo -p"
-# line of hvtrust.ko must also appear in hvtrust(4). Context: host; "make modinfo-check",
-# after scripts/build-module.sh (Usage: modinfo-check.sh [KVER], default the first bench kernel).
+# line of hvtrust.ko must also appear in hvtrust(4). And that everything that states
+# hvtrust's version states VERSION's: the module, the DKMS tree, hvtrustctl --version and
+# the .TH line of every man page. Context: host; "make modinfo-check", after
+# scripts/build-module.sh and "make tools" (Usage: modinfo-check.sh [KVER], default the
+# first bench kernel).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,11 +47,37 @@ check_module "$kmod/hvtrust.ko" "description version license author" "${hvtrust_
 # The test-only module is never installed: its parameters must still say what they do.
 check_module "$kmod/selftests/vm/kmod/hvt_peek.ko" "description license" selftests/vm/kmod/*.c
 
+# One version, from VERSION; each place that states it is compared with it.
+version=$(sed -n '/^[0-9]/p' VERSION)
+[[ $version =~ ^[0-9]+(\.[0-9]+)+$ ]] || fail "VERSION holds no one-line version (\"$version\")"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if scripts/dkms-source.sh "$tmp" >"$tmp/staged" 2>&1; then
+	staged=$(cat "$tmp/staged")
+	[ "$staged" = "$(realpath "$tmp")/hvtrust-$version" ] || fail "the DKMS tree is $staged, not hvtrust-$version"
+	grep -qx "PACKAGE_VERSION=\"$version\"" "$staged/dkms.conf" ||
+		fail "the DKMS tree's dkms.conf does not say PACKAGE_VERSION=\"$version\""
+	cmp -s VERSION "$staged/VERSION" || fail "the DKMS tree has no copy of VERSION for Kbuild"
+else
+	fail "scripts/dkms-source.sh failed: $(cat "$tmp/staged")"
+fi
+ctl=build/tools/hvtrustctl
+if [ -x "$ctl" ]; then
+	[[ $("$ctl" --version) == "hvtrustctl $version "* ]] ||
+		fail "hvtrustctl --version says \"$("$ctl" --version)\", not $version"
+else
+	fail "$ctl is not built (make tools)"
+fi
+for page in man/*.[1-8]; do
+	# .TH TITLE SECTION DATE SOURCE MANUAL: SOURCE is "hvtrust VERSION".
+	grep -qE "^\.TH [^ ]+ [1-8] \"[^\"]*\" \"hvtrust ${version//./\\.}\" " "$page" ||
+		fail "$page: the .TH line does not say \"hvtrust $version\": $(grep -m1 '^\.TH' "$page")"
+done
+
 ko=$kmod/hvtrust.ko
 if [ -e "$ko" ]; then
-	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 	[ "$(modinfo -F version "$ko")" = "$version" ] ||
-		fail "$ko: MODULE_VERSION is not dkms.conf's $version"
+		fail "$ko: MODULE_VERSION is \"$(modinfo -F version "$ko")\", VERSION says $version"
 	[ "$(modinfo -F license "$ko")" = GPL ] || fail "$ko: license is not GPL"
 	# The page's MODULE PARAMETERS section quotes modinfo -p verbatim.
 	rendered=$(groff -man -Tascii -P-c -P-b -P-u man/hvtrust.4 2>/dev/null)
@@ -61,4 +90,5 @@ fi
 
 [ "$failures" -eq 0 ] || exit 1
 echo "modinfo-check: $kver: hvtrust.ko and hvt_peek.ko describe themselves and their parameters;" \
-	"hvtrust(4) quotes the ${params:-0} of hvtrust.ko"
+	"hvtrust(4) quotes the ${params:-0} of hvtrust.ko; the module, DKMS, hvtrustctl and" \
+	"$(ls man/*.[1-8] | wc -l) man pages say version $version"

@@ -24,7 +24,7 @@
 #include "deps.h"
 #include "manifest.h"
 
-#define HVTRUSTCTL_VERSION	"0.2"
+#define HVTRUSTCTL_VERSION	HVT_VERSION
 #define DEVICE_PATH		"/dev/" HVTRUST_DEVICE_NAME
 #define CONFIG_DIR		"/etc/hvtrust/trusted.d"
 #define MAIN_CONFIG		"/etc/hvtrust/hvtrust.conf"
