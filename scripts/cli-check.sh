@@ -112,6 +112,8 @@ for kind in "${!kinds[@]}"; do
 	expect 1 1 "^hvtrustctl: register: $name: " "register --lib a $kind" -- register "$elf" --lib "$f"
 	expect 1 1 "^hvtrustctl: unregister: $name: " "unregister a $kind" -- unregister "$f"
 	expect 2 1 "^hvtrustctl: seal: $name: " "seal --if-configured=a $kind" -- seal --if-configured="$f"
+	[ "$kind" = directory ] ||
+		expect 2 1 "^hvtrustctl: register: $name: " "register --config=a $kind" -- register --config="$f"
 	# a trusted.d entry that names it, as hvtrust.service meets it at boot
 	rm -rf "$tmp/conf" && mkdir "$tmp/conf"
 	printf 'path = %s\n' "$f" >"$tmp/conf/entry.conf"
