@@ -32,8 +32,10 @@ struct conf_list {
 
 /*
  * Appends what every DIR/NAME.conf names, in file name order, to @list; every
- * problem is reported on stderr. The number of problems, or -errno. @list is
- * filled even on problems: conf_list_free() it in every case.
+ * problem is reported with cli_error(). A NAME.conf that is no regular file
+ * (a FIFO, a device, ...) is a problem, never waited on. The number of
+ * problems, or -errno. @list is filled even on problems: conf_list_free() it
+ * in every case.
  */
 int conf_parse_trusted_dir(const char *dir, struct conf_list *list);
 
@@ -42,7 +44,7 @@ void conf_list_free(struct conf_list *list);
 /*
  * Whether hvtrust.conf @file asks for the registry to be sealed: 1 when it says
  * seal = yes, 0 when not or when @file does not exist (said on stdout), -1 on a
- * bad line or an unreadable file (said on stderr).
+ * bad line, an unreadable file or one that is no regular file (said on stderr).
  */
 int conf_seal_requested(const char *file);
 
