@@ -3,12 +3,15 @@
 # selftests inside and judges the serial log. Context: host.
 #   vmtest.sh [test]   every configuration (or those in VM_CONFIGS), summary lines
 #   vmtest.sh shell    one machine with an interactive shell on the serial console
-#   vmtest.sh demo     one machine that loads hvtrust and shows what it reports
+#   vmtest.sh demo     one machine that tells hvtrust's story; fails when it goes otherwise
 #   vmtest.sh bench    the bench machines, one after the other; prints their reports
+#   vmtest.sh plan     what test, demo and shell would run, from the variables below;
+#                      builds and boots nothing
 # Environment: VM_EXTRA=DIR (copied to /extra, /extra/run runs after the selftests),
-# VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT[:TESTS] ...", VM_JOBS, VM_TIMEOUT (seconds per run),
-# VM_TESTS=load_test,trust_session_test (a subset of the selftests, in that order;
-# trust_lifecycle_test seals, so it comes last),
+# VM_CONFIGS="SERIES:MODEL:CPUS:EXPECT[:TESTS] ...", VM_JOBS (runs side by side),
+# VM_TIMEOUT (seconds per run: test, demo, bench),
+# VM_TESTS=load_test,trust_session_test (a subset of the selftests, in that order, for
+# every configuration; trust_lifecycle_test seals, so it comes last),
 # VM_KERNEL and VM_CPU (shell and demo), VM_DKMS=no (never boot build/dkms's module),
 # BENCH_CONFIGS="SERIES:MODEL:CPUS:MEGS ...", BENCH_ITERS and BENCH_REPS (bench),
 # BENCH_TRUST=0|1 (the trusted-program figures: none, or on every machine too).
@@ -27,6 +30,11 @@ action=${1:-test}
 default_configs="6.12:tigerlake:2:load 6.12:corei7_skylake_x:4:load:load_test,caps_test,hv_test 6.1:corei7_skylake_x:2:load 6.12:corei7_skylake_x:2:load 6.12:ryzen:1:refuse"
 configs=${VM_CONFIGS:-$default_configs}
 jobs=${VM_JOBS:-$(nproc)}
+# The machine of shell and demo.
+series_1=${VM_KERNEL:-6.12}
+model_1=${VM_CPU:-corei7_skylake_x}
+# The demo's machine boots in about half a minute and tells its story in seconds.
+demo_budget=300
 
 die() { echo "vmtest: $*" >&2; exit 1; }
 
@@ -37,8 +45,50 @@ done < <("$top/scripts/kernels.sh")
 
 kernel_of() {
 	local kver=${kver_of[$1]:-}
-	[ -n "$kver" ] || die "no kernel for series $1"
+	[ -n "$kver" ] || die "no kernel for series $1 (known: ${!kver_of[*]})"
 	echo "$kver"
+}
+
+# A list of selftests, as VM_TESTS and a configuration's TESTS give it: each must exist,
+# or the guest would only find out after a boot.
+check_tests() {
+	local what=$1 list=$2 test
+	[ -n "$list" ] || return 0
+	for test in ${list//,/ }; do
+		if [[ $test != *_test ]] || [ ! -e "$top/selftests/vm/$test.c" ]; then
+			die "$what: no selftest named '$test' (selftests/vm/*_test.c)"
+		fi
+	done
+}
+
+positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1=$2: expected a positive number"; }
+
+# Every variable checked before anything is built or booted.
+check_variables() {
+	local config series model cpus expect tests rest
+	positive VM_JOBS "$jobs"
+	[ -z "${VM_TIMEOUT:-}" ] || positive VM_TIMEOUT "$VM_TIMEOUT"
+	case ${VM_DKMS:-yes} in yes | no) ;; *) die "VM_DKMS=$VM_DKMS: expected yes or no" ;; esac
+	check_tests VM_TESTS "${VM_TESTS:-}"
+	[ -n "$configs" ] || die "VM_CONFIGS names no configuration"
+	for config in $configs; do
+		IFS=: read -r series model cpus expect tests rest <<<"$config"
+		if [ -n "$rest" ] || [ -z "$model" ]; then
+			die "VM_CONFIGS: '$config': expected SERIES:MODEL:CPUS:load|refuse[:TESTS]"
+		fi
+		kernel_of "$series" >/dev/null
+		positive "VM_CONFIGS: '$config': CPUS" "$cpus"
+		case $expect in load | refuse) ;; *) die "VM_CONFIGS: '$config': expected load or refuse, not '$expect'" ;; esac
+		check_tests "VM_CONFIGS: '$config'" "$tests"
+	done
+	kernel_of "$series_1" >/dev/null
+	[[ $model_1 =~ ^[a-z0-9_]+$ ]] || die "VM_CPU=$model_1: not a Bochs CPU model name"
+	[ -z "${VM_EXTRA:-}" ] || [ -d "$VM_EXTRA" ] || die "VM_EXTRA=$VM_EXTRA is not a directory"
+}
+
+# The seconds a test run may take: VM_TIMEOUT, or enough for its number of CPUs.
+budget_of() {
+	echo "${VM_TIMEOUT:-$(($1 > 1 ? 1500 : 480))}"
 }
 
 copy_module() {
@@ -57,7 +107,7 @@ copy_module() {
 module_for() {
 	local kver=$1 plain=$build/kmod/$1/hvtrust.ko dkms=$build/dkms/$1/hvtrust.ko
 	if [ -e "$dkms" ] && [ "${VM_DKMS:-yes}" != no ]; then
-		if [ "$(modinfo -F srcversion "$dkms")" = "$(modinfo -F srcversion "$plain")" ]; then
+		if [ -e "$plain" ] && [ "$(modinfo -F srcversion "$dkms")" = "$(modinfo -F srcversion "$plain")" ]; then
 			echo "$dkms"
 			return
 		fi
@@ -76,14 +126,37 @@ copy_loader_and_libs() {
 	done
 }
 
+# The bench's build of the module is current when this script saw it pass (a build
+# that warns leaves a module too), and nothing it is built from, nor the module, has
+# changed since. Test and bench runs build it anyway; shell and demo boot a current
+# one as it is, sparing a minute of sparse.
+module_current() {
+	local out=$build/kmod/$1 passed=$vm/$1/module-passed
+	[ -e "$passed" ] && [ -e "$out/hvtrust.ko" ] && [ -e "$out/selftests/vm/kmod/hvt_peek.ko" ] &&
+		[ ! "$out/hvtrust.ko" -nt "$passed" ] &&
+		[ -z "$(cd "$top" && find Kbuild include module vmx ept token uapi selftests/vm/kmod \
+			scripts/build-module.sh scripts/root-text-check.sh -newer "$passed" -print -quit)" ]
+}
+
+# The initramfs a machine of this action boots: the demo's carries only what its story
+# runs, so that it unpacks in less emulated time.
+initrd_of() {
+	if [ "$action" = demo ]; then echo "$vm/$1/initrd-demo.img"; else echo "$vm/$1/initrd.img"; fi
+}
+
 # Module, msr driver, tools and selftests of one kernel, packed as an initramfs.
 build_initramfs() {
-	local kver=$1 root=$vm/$1/root msr module
-	local out=$vm/$kver/initrd.img
+	local kver=$1 root=$vm/$1/root msr module out
+	out=$(initrd_of "$kver")
 
-	"$top/scripts/build-module.sh" "$kver" "$build/kmod/$kver" >/dev/null
+	if [ "$action" = test ] || [ "$action" = bench ] || ! module_current "$kver"; then
+		rm -f "$vm/$kver/module-passed"
+		"$top/scripts/build-module.sh" "$kver" "$build/kmod/$kver" >/dev/null
+		touch "$vm/$kver/module-passed"
+	fi
 	module=$(module_for "$kver")
 	echo "${module#"$top"/}" >"$vm/$kver/module"
+	[ "$action" = demo ] && root=$vm/$kver/root-demo
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,lib,tests,dev,proc,sys,tmp}
 	cp /bin/busybox "$root/bin/busybox"
@@ -91,28 +164,28 @@ build_initramfs() {
 	chmod 755 "$root/init"
 	cp "$build/hvtest-poweroff" "$root/bin/hvtest-poweroff"
 	cp "$build/tools/hvtrustctl" "$root/bin/hvtrustctl"
-	cp "$build"/selftests/*_test "$build"/selftests/libhvt_preload*.so "$root/tests/"
 	cp "$build/tools/hvtrust-exampled" "$root/bin/hvtrust-exampled"
-	copy_loader_and_libs "$build/selftests/dynamic_test" "$root"
+	cp "$top/scripts/vm/demo.sh" "$root/bin/hvtest-demo"
 	copy_loader_and_libs "$build/tools/hvtrust-exampled" "$root"
+	cp "$module" "$root/lib/hvtrust.ko"
+	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
+	[ -n "$msr" ] || die "$kver: no msr.ko"
+	copy_module "$msr" "$root/lib/msr.ko"
+	if [ "$action" != demo ]; then
+		cp "$build"/selftests/*_test "$build"/selftests/libhvt_preload*.so "$root/tests/"
+		copy_loader_and_libs "$build/selftests/dynamic_test" "$root"
+		cp "$build/kmod/$kver/selftests/vm/kmod/hvt_peek.ko" "$root/lib/hvt_peek.ko"
+		# KVM, to prove it cannot take VMX from under hvtrust.
+		for mod in irqbypass kvm kvm-intel; do
+			copy_module "$(find "/lib/modules/$kver/kernel" -name "$mod.ko*" | head -n 1)" \
+				"$root/lib/$mod.ko"
+		done
+		[ -n "${VM_EXTRA:-}" ] && cp -a "$VM_EXTRA" "$root/extra"
+	fi
 	# Only bench machines carry the bench: the test machines boot no bigger.
 	if [ "$action" = bench ]; then
 		cp "$build/selftests/bench" "$build/selftests/trust_bench" "$build"/selftests/trust_pad_* \
 			"$root/tests/"
-	fi
-	cp "$module" "$root/lib/hvtrust.ko"
-	cp "$build/kmod/$kver/selftests/vm/kmod/hvt_peek.ko" "$root/lib/hvt_peek.ko"
-	msr=$(find "/lib/modules/$kver/kernel/arch/x86/kernel" -name 'msr.ko*' | head -n 1)
-	[ -n "$msr" ] || die "$kver: no msr.ko"
-	copy_module "$msr" "$root/lib/msr.ko"
-	# KVM, to prove it cannot take VMX from under hvtrust.
-	for mod in irqbypass kvm kvm-intel; do
-		copy_module "$(find "/lib/modules/$kver/kernel" -name "$mod.ko*" | head -n 1)" \
-			"$root/lib/$mod.ko"
-	done
-	if [ -n "${VM_EXTRA:-}" ]; then
-		[ -d "$VM_EXTRA" ] || die "VM_EXTRA=$VM_EXTRA is not a directory"
-		cp -a "$VM_EXTRA" "$root/extra"
 	fi
 	[ "$(id -u)" -eq 0 ] && mknod -m 600 "$root/dev/console" c 5 1
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
@@ -126,7 +199,7 @@ build_iso() {
 	mkdir -p "$stage/isolinux" "$stage/boot"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$stage/isolinux/"
 	cp "/boot/vmlinuz-$kver" "$stage/boot/vmlinuz"
-	cp "$vm/$kver/initrd.img" "$stage/boot/initrd.img"
+	cp "$(initrd_of "$kver")" "$stage/boot/initrd.img"
 	cat >"$stage/isolinux/isolinux.cfg" <<-CFG
 	default hvtest
 	prompt 0
@@ -275,7 +348,7 @@ run_config() {
 	dir=$vm/runs/$series-$model-${cpus}cpu
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	budget=${VM_TIMEOUT:-$((cpus > 1 ? 1500 : 480))}
+	budget=$(budget_of "$cpus")
 	build_iso "$kver" "$(VM_TESTS=${VM_TESTS:-$tests} cmdline_for test "$expect" "$model")" \
 		"$dir/boot.iso"
 	write_bochsrc "$dir" "$model" "$cpus" "mode=file, dev=$dir/serial.log"
@@ -292,7 +365,8 @@ run_config() {
 # Builds what the guests need; for the kernels of the series named, or all.
 prepare() {
 	local series kver
-	make -C "$top" --no-print-directory selftests tools vm-helpers >/dev/null
+	# shellcheck disable=SC2046 # no word, or one
+	make -C "$top" --no-print-directory tools vm-helpers $([ "$action" = demo ] || echo selftests) >/dev/null
 	for series in "${@:-${!kver_of[@]}}"; do
 		kver=${kver_of[$series]}
 		mkdir -p "$vm/$kver"
@@ -330,12 +404,101 @@ bench_config() {
 	fi
 }
 
+relative() { echo "${1#"$top"/}"; }
+
+# The kernel series the configurations name, each once.
+series_of_configs() {
+	local config
+	for config in $configs; do echo "${config%%:*}"; done | sort -u
+}
+
+# What the runs would boot, one line each, from the variables alone: nothing is
+# built or booted (scripts/bench-vars-check.sh reads it).
+plan() {
+	local config series model cpus expect tests
+	echo "plan: jobs=$jobs dkms=${VM_DKMS:-yes} extra=${VM_EXTRA:-none}"
+	for config in $configs; do
+		IFS=: read -r series model cpus expect tests <<<"$config"
+		tests=${VM_TESTS:-$tests}
+		echo "plan: test series=$series kernel=$(kernel_of "$series") cpu=$model cpus=$cpus" \
+			"expect=$expect timeout=$(budget_of "$cpus") tests=${tests:-default}" \
+			"module=$(relative "$(module_for "$(kernel_of "$series")" 2>/dev/null)")"
+	done
+	for config in demo shell; do
+		echo "plan: $config series=$series_1 kernel=$(kernel_of "$series_1") cpu=$model_1 cpus=1" \
+			"timeout=$([ $config = demo ] && echo "${VM_TIMEOUT:-$demo_budget}" || echo none)" \
+			"module=$(relative "$(module_for "$(kernel_of "$series_1")" 2>/dev/null)")"
+	done
+}
+
+# Prints the guest's story lines ("demo: ", the verdict left out) that came since the
+# last call, whole lines only; $shown counts them.
+show_story() {
+	local serial=$1 lines complete
+	complete=$(wc -l <"$serial")
+	mapfile -t lines < <(head -n "$complete" "$serial" | tr -d '\r' | grep '^demo: ' | grep -v '^demo: result: ')
+	while [ "$shown" -lt "${#lines[@]}" ]; do
+		echo "${lines[$shown]}"
+		shown=$((shown + 1))
+	done
+}
+
+# One 1-CPU machine tells the story (scripts/vm/demo.sh); its lines show as they come,
+# everything else stays in the serial log. Fails unless the guest says it all happened.
+demo() {
+	local kver dir module start=$SECONDS why bw rc shown=0
+	kver=$(kernel_of "$series_1")
+	dir=$vm/demo
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	echo "demo: building hvtrust, its tools and a small Linux image ($kver); log: $(relative "$dir")/build.log"
+	# Not as a condition: that would switch errexit off inside prepare.
+	set +e
+	(set -e; prepare "$series_1") >"$dir/build.log" 2>&1
+	rc=$?
+	set -e
+	if [ "$rc" -ne 0 ]; then
+		tail -n 20 "$dir/build.log" >&2
+		echo "demo: FAILED: the build failed; its log: $(relative "$dir")/build.log" >&2
+		exit 1
+	fi
+	module=$(cat "$vm/$kver/module")
+	case $module in
+	build/dkms/*) echo "demo: module $module: the production build, as DKMS installs it" ;;
+	*) echo "demo: module $module: the bench's build (its debugfs test hooks stay unused);" \
+		"no production build from DKMS for $kver in build/dkms (make check leaves 6.1's there)" ;;
+	esac
+	build_iso "$kver" "$(cmdline_for demo load "$model_1")" "$dir/boot.iso"
+	write_bochsrc "$dir" "$model_1" 1 "mode=file, dev=$dir/serial.log"
+	echo "demo: booting Linux $kver under Bochs on one emulated $model_1 CPU with VT-x, about half a minute..."
+	boot_and_wait "$dir" "${VM_TIMEOUT:-$demo_budget}" &
+	bw=$!
+	while kill -0 "$bw" 2>/dev/null; do
+		sleep 1
+		show_story "$dir/serial.log"
+	done
+	wait "$bw" || true
+	show_story "$dir/serial.log"
+	why=$(tr -d '\r' <"$dir/serial.log" | sed -n 's/^demo: result: //p' | tail -n 1)
+	if [ "$why" != ok ]; then
+		[ -n "$why" ] || why="the guest did not finish the story: $(cat "$dir/stopped" 2>/dev/null ||
+			echo "it stopped after $(cat "$dir/seconds") s (budget ${VM_TIMEOUT:-$demo_budget} s)")"
+		echo "demo: FAILED: ${why#FAILED: } (after $((SECONDS - start)) s)" >&2
+		echo "demo: the whole serial log: $(relative "$dir")/serial.log"
+		echo "demo: next: make vmshell for a shell on this machine with hvtrust loaded; make check for every test"
+		exit 1
+	fi
+	echo "demo: the story held: loaded, trusted, tampered with, revoked, audited, reported, unloaded ($((SECONDS - start)) s)"
+	echo "demo: the whole serial log: $(relative "$dir")/serial.log"
+	echo "demo: next: make vmshell for a shell on this machine with hvtrust loaded; make check for every test"
+}
+
+check_variables
 case $action in
 bench)
 	configs=${BENCH_CONFIGS:-"6.12:corei7_skylake_x:1:512 6.12:corei7_skylake_x:2:1024"}
-	series_used=$(for config in $configs; do echo "${config%%:*}"; done | sort -u)
-	# shellcheck disable=SC2086 # one word per series
-	prepare $series_used
+	# shellcheck disable=SC2046 # one word per series
+	prepare $(series_of_configs)
 	status=0
 	for config in $configs; do
 		bench_config "$config" || status=1
@@ -344,7 +507,8 @@ bench)
 	exit $status
 	;;
 test)
-	prepare
+	# shellcheck disable=SC2046 # one word per series
+	prepare $(series_of_configs)
 	rm -rf "$vm/runs"
 	mkdir -p "$vm/runs"
 	running=0
@@ -368,28 +532,25 @@ test)
 	echo "vmtest: $total_p passed, $total_f failed, $total_s skipped"
 	[ "$total_f" -eq 0 ]
 	;;
-shell|demo)
-	prepare
-	series=${VM_KERNEL:-6.12}
-	model=${VM_CPU:-corei7_skylake_x}
-	kver=$(kernel_of "$series")
-	dir=$vm/$action
+shell)
+	prepare "$series_1"
+	kver=$(kernel_of "$series_1")
+	dir=$vm/shell
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	build_iso "$kver" "$(cmdline_for "$action" load "$model")" "$dir/boot.iso"
-	if [ "$action" = shell ]; then
-		tty -s || die "vmshell needs a terminal"
-		write_bochsrc "$dir" "$model" 1 "mode=term, dev=$(tty)"
-		echo "vmshell: booting $kver on $model; 'poweroff -f' or /bin/hvtest-poweroff ends it"
-		cd "$dir" && exec bochs-bin -q -f bochsrc -rc debugger.rc
-	fi
-	write_bochsrc "$dir" "$model" 1 "mode=file, dev=$dir/serial.log"
-	echo "demo: booting Linux $kver on an emulated $model (VT-x) under Bochs, about a minute..."
-	boot_and_wait "$dir" 600
-	tr -d '\r' <"$dir/serial.log" | sed -n '/^hvtest: boot/,$p' | sed 's/^hvtest: //'
-	grep -q '^hvtest: done' "$dir/serial.log" || die "the demo machine did not finish: $dir/serial.log"
+	build_iso "$kver" "$(cmdline_for shell load "$model_1")" "$dir/boot.iso"
+	tty -s || die "vmshell needs a terminal"
+	write_bochsrc "$dir" "$model_1" 1 "mode=term, dev=$(tty)"
+	echo "vmshell: booting $kver on $model_1; 'poweroff -f' or /bin/hvtest-poweroff ends it"
+	cd "$dir" && exec bochs-bin -q -f bochsrc -rc debugger.rc
+	;;
+demo)
+	demo
+	;;
+plan)
+	plan
 	;;
 *)
-	die "unknown action $action (test, shell or demo)"
+	die "unknown action $action (test, shell, demo, bench or plan)"
 	;;
 esac
