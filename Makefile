@@ -206,8 +206,15 @@ modules-all:
 	@scripts/kernels.sh | while read -r series kver; do \
 		scripts/build-module.sh $$kver $(BUILD)/kmod/$$kver || exit 1; done
 
+# The VM_* variables reach the bench from the environment or from make's command
+# line (make exports those); this Makefile must define none of them.
 vmtest:
 	scripts/vmtest.sh test
+
+# What vmtest, demo and vmshell would boot with the VM_* variables given; boots nothing.
+.PHONY: vmtest-plan
+vmtest-plan:
+	@scripts/vmtest.sh plan
 
 bench: $(SHA256_BENCH)
 	scripts/bench.sh
@@ -216,7 +223,7 @@ vmshell:
 	scripts/vmtest.sh shell
 
 demo: deps
-	scripts/vmtest.sh demo
+	@scripts/vmtest.sh demo
 
 check:
 	scripts/check.sh

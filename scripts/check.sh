@@ -77,6 +77,7 @@ one_test man make --no-print-directory man-check
 one_test cli make --no-print-directory cli-check
 one_test modinfo make --no-print-directory modinfo-check
 one_test cppcheck make --no-print-directory cppcheck
+one_test bench-vars scripts/bench-vars-check.sh
 
 run_vmtest() {
 	scripts/vmtest.sh test 2>&1 | tee build/vmtest.log
