@@ -10,7 +10,7 @@ packages=(
 	libssl-dev linux-libc-dev
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12
 	sparse dkms
-	cppcheck groff-base man-db systemd pkgconf
+	cppcheck groff-base man-db systemd pkgconf python3
 )
 
 missing=()
