@@ -60,9 +60,11 @@ MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),\
 		       $(PREFIX)/lib/systemd/system)
+# bash-completion also looks under /usr/local/share (XDG_DATA_DIRS), so PREFIX serves.
+BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SBINDIR="$(SBINDIR)" LIBDIR="$(LIBDIR)" \
 	INCLUDEDIR="$(INCLUDEDIR)" MANDIR="$(MANDIR)" SYSCONFDIR="$(SYSCONFDIR)" \
-	SYSTEMDUNITDIR="$(strip $(SYSTEMDUNITDIR))"
+	SYSTEMDUNITDIR="$(strip $(SYSTEMDUNITDIR))" BASHCOMPLETIONDIR="$(BASHCOMPLETIONDIR)"
 # The one version of hvtrust (VERSION): the tools get it here, libhvtrust.pc from
 # scripts/install.sh, the module through Kbuild, DKMS through scripts/dkms-source.sh.
 HVT_VERSION := $(shell sed -n '/^[0-9]/p' VERSION)

@@ -1,9 +1,10 @@
 #!/bin/bash
-# make install / make uninstall: installs the tools, headers, man pages, systemd unit and
-# example configuration, and records what it created in a manifest that uninstall follows.
+# make install / make uninstall: installs the tools, the library with its headers and
+# pkg-config file, man pages, bash completion, systemd unit and example configuration, and
+# records what it created in a manifest that uninstall follows.
 # Context: host; as root for system paths, any user with DESTDIR. Usage: install.sh install|uninstall
 # Environment (from the Makefile): DESTDIR PREFIX SBINDIR LIBDIR INCLUDEDIR MANDIR
-# SYSCONFDIR SYSTEMDUNITDIR.
+# SYSCONFDIR SYSTEMDUNITDIR BASHCOMPLETIONDIR.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,7 @@ action=${1:-}
 : "${SBINDIR:=$PREFIX/sbin}" "${LIBDIR:=$PREFIX/lib}" "${INCLUDEDIR:=$PREFIX/include}"
 : "${MANDIR:=$PREFIX/share/man}" "${SYSCONFDIR:=/etc}"
 : "${SYSTEMDUNITDIR:=$PREFIX/lib/systemd/system}"
+: "${BASHCOMPLETIONDIR:=$PREFIX/share/bash-completion/completions}"
 manifest=$LIBDIR/hvtrust/install-manifest
 
 die() { echo "install: $*" >&2; exit 1; }
@@ -22,12 +24,16 @@ die() { echo "install: $*" >&2; exit 1; }
 install_list() {
 	cat <<-LIST
 	build/tools/hvtrustctl $SBINDIR/hvtrustctl 0755 file
+	build/tools/hvtrust-exampled $SBINDIR/hvtrust-exampled 0755 file
 	build/tools/libhvtrust.a $LIBDIR/libhvtrust.a 0644 file
+	libhvtrust.pc.in $LIBDIR/pkgconfig/libhvtrust.pc 0644 file
 	tools/libhvtrust.h $INCLUDEDIR/libhvtrust.h 0644 file
 	uapi/hvtrust.h $INCLUDEDIR/hvtrust/hvtrust.h 0644 file
 	man/hvtrustctl.8 $MANDIR/man8/hvtrustctl.8 0644 file
+	man/hvtrust-exampled.8 $MANDIR/man8/hvtrust-exampled.8 0644 file
 	man/libhvtrust.3 $MANDIR/man3/libhvtrust.3 0644 file
 	man/hvtrust.4 $MANDIR/man4/hvtrust.4 0644 file
+	etc/bash-completion/hvtrustctl $BASHCOMPLETIONDIR/hvtrustctl 0644 file
 	systemd/hvtrust.service.in $SYSTEMDUNITDIR/hvtrust.service 0644 file
 	etc/hvtrust.conf $SYSCONFDIR/hvtrust/hvtrust.conf 0644 config
 	etc/example.conf.sample $SYSCONFDIR/hvtrust/trusted.d/example.conf.sample 0644 file
@@ -66,12 +72,27 @@ make_dir() {
 	dirs[$dir]=1
 }
 
+# DIR as libhvtrust.pc writes it: relative to ${prefix} where it lies under PREFIX, so
+# PKG_CONFIG_SYSROOT_DIR and a moved prefix (pkg-config --define-prefix) apply to it.
+pc_dir() {
+	case $1 in
+	"$PREFIX"/*) echo "\${prefix}${1#"$PREFIX"}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # The installed libhvtrust.h finds the ABI header where it is installed.
 render() {
-	local src=$1
+	local src=$1 version
 	case $src in
 	systemd/*.in) sed "s|@SBINDIR@|$SBINDIR|g" "$top/$src" ;;
 	tools/libhvtrust.h) sed 's|#include "../uapi/hvtrust.h"|#include <hvtrust/hvtrust.h>|' "$top/$src" ;;
+	libhvtrust.pc.in)
+		version=$(sed -n '/^[0-9]/p' "$top/VERSION")
+		[ -n "$version" ] || die "VERSION holds no version"
+		sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@LIBDIR@|$(pc_dir "$LIBDIR")|g" \
+		    -e "s|@INCLUDEDIR@|$(pc_dir "$INCLUDEDIR")|g" -e "s|@VERSION@|$version|g" "$top/$src"
+		;;
 	*) cat "$top/$src" ;;
 	esac
 }

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The flags of hvtrust_session_status are the ABI's HVTRUST_SESSION_* bits. */
+#include "../uapi/hvtrust.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
