@@ -183,6 +183,95 @@ HVT_ROOT int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry)
 }
 
 /**
+ * hvt_ept_split_tables() - how many tables hvt_ept_set_4k() takes for @gpa
+ * @ept: the hierarchy
+ * @gpa: a guest-physical address
+ *
+ * Return: 0 where @gpa has a 4 KiB entry already (or none at all), 1 under
+ * a 2 MiB page, 2 under a 1 GiB page.
+ */
+HVT_ROOT unsigned int hvt_ept_split_tables(const struct hvt_ept *ept, u64 gpa)
+{
+	unsigned int level;
+
+	if (!hvt_ept_lookup(ept, gpa, &level))
+		return 0;
+	return level - 1;
+}
+
+/*
+ * Whether @table (of @level: 1 holds 4 KiB leaves, 2 holds 2 MiB leaves)
+ * maps @base and what follows to itself, every entry with the same flags:
+ * then one leaf of the level above says the same.
+ */
+static HVT_ROOT bool hvt_ept_table_is_uniform(const u64 *table, unsigned int level, u64 base)
+{
+	u64 size = 1ULL << HVT_EPT_LEVEL_SHIFT(level);
+	u64 flags = table[0] & ~HVT_EPT_ADDR_MASK;
+	bool large = flags & HVT_EPT_LARGE, leaves_large = level > 1;
+	unsigned int i;
+
+	if (!(flags & HVT_EPT_RWX) || large != leaves_large)
+		return false;
+	for (i = 0; i < HVT_EPT_ENTRIES; i++)
+		if (table[i] != ((base + i * size) | flags))
+			return false;
+	return true;
+}
+
+/**
+ * hvt_ept_merge() - fold the tables around @gpa back into large pages
+ * @ept: the hierarchy
+ * @gpa: a page whose entry was just put back as it was before a split
+ *
+ * Splits (hvt_ept_set_4k()) are undone where they no longer matter: a
+ * table of 4 KiB entries that map their own addresses with equal flags
+ * becomes one 2 MiB leaf again, and a table of such 2 MiB leaves one
+ * 1 GiB leaf, so that protecting and releasing pages in ever new regions
+ * does not use tables up. A table is folded only when ops.retire_table
+ * takes it. Other CPUs may walk a folded table until they flush their EPT
+ * TLBs: the caller flushes, and the retired table stays as it is until
+ * every CPU has.
+ *
+ * Return: the number of tables retired (0 to 2).
+ */
+HVT_ROOT unsigned int hvt_ept_merge(struct hvt_ept *ept, u64 gpa)
+{
+	u64 *slots[5] = { NULL }, *table = ept->pml4;
+	unsigned int level, retired = 0;
+
+	if (!ept->ops.retire_table)
+		return 0;
+	for (level = 4; level > 1; level--) {
+		u64 *slot = &table[HVT_EPT_INDEX(gpa, level)];
+
+		if (!(*slot & HVT_EPT_RWX) || (*slot & HVT_EPT_LARGE))
+			break;
+		slots[level] = slot;
+		table = hvt_ept_table(ept, *slot & HVT_EPT_ADDR_MASK);
+	}
+	/* @table is of @level, found through slots[level + 1]. */
+	for (; level <= 2 && slots[level + 1]; level++) {
+		u64 *slot = slots[level + 1], table_phys = *slot & HVT_EPT_ADDR_MASK;
+		u64 base = gpa & ~((1ULL << HVT_EPT_LEVEL_SHIFT(level + 1)) - 1);
+		u64 flags = table[0] & ~HVT_EPT_ADDR_MASK;
+
+		if (!hvt_ept_table_is_uniform(table, level, base) ||
+		    !ept->ops.retire_table(ept->ops.ctx, table_phys))
+			break;
+		/* One store: a CPU walking now sees the table or the leaf. */
+		WRITE_ONCE(*slot, base | flags | HVT_EPT_LARGE);
+		ept->tables--;
+		hvt_ept_count(ept, level, -(long)HVT_EPT_ENTRIES);
+		hvt_ept_count(ept, level + 1, 1);
+		retired++;
+		if (level + 2 <= 4 && slots[level + 2])
+			table = hvt_ept_table(ept, *slots[level + 2] & HVT_EPT_ADDR_MASK);
+	}
+	return retired;
+}
+
+/**
  * hvt_ept_lookup() - the leaf entry that maps @gpa
  * @ept: the hierarchy
  * @gpa: a guest-physical address

@@ -27,7 +27,10 @@
  *               address, or NULL when memory runs out
  * @table_of: the table at a physical address the builder allocated; unused
  *            (may be NULL) with @direct_map
- * @ctx: passed to both
+ * @retire_table: takes back a table that a merge (hvt_ept_merge()) takes
+ *                out of the hierarchy; false keeps it in, unmerged (a
+ *                table it did not give). NULL: tables are never merged
+ * @ctx: passed to all three
  * @direct_map: when not 0, every table lies at its physical address plus
  *              this offset, and walks add it instead of calling @table_of:
  *              no indirect call per level in VMX root
@@ -35,6 +38,7 @@
 struct hvt_ept_ops {
 	u64 *(*alloc_table)(void *ctx, u64 *phys);
 	u64 *(*table_of)(void *ctx, u64 phys);
+	bool (*retire_table)(void *ctx, u64 phys);
 	void *ctx;
 	u64 direct_map;
 };
@@ -72,6 +76,8 @@ int hvt_ept_build_identity(struct hvt_ept *ept, const struct hvt_ept_ops *ops,
 			   const struct hvt_mtrr_state *mtrr, u64 top,
 			   bool allow_1g);
 int hvt_ept_set_4k(struct hvt_ept *ept, u64 gpa, u64 entry);
+unsigned int hvt_ept_split_tables(const struct hvt_ept *ept, u64 gpa);
+unsigned int hvt_ept_merge(struct hvt_ept *ept, u64 gpa);
 u64 hvt_ept_lookup(const struct hvt_ept *ept, u64 gpa, unsigned int *level);
 u64 *hvt_ept_leaf_4k(const struct hvt_ept *ept, u64 gpa);
 u64 hvt_ept_entry_4k(const struct hvt_ept *ept, u64 gpa);

@@ -38,6 +38,7 @@ typedef __UINT64_TYPE__ u64;
 #define BIT(n)		(1U << (n))
 #define BIT_ULL(n)	(1ULL << (n))
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define hvt_wipe(p, n)	explicit_bzero(p, n)
 #define HVT_ROOT
 #define HVT_RO_AFTER_INIT

@@ -190,6 +190,14 @@ int hvt_hv_start(const struct hvt_vmx_config *config)
 	return 0;
 }
 
+/* The service's figures live in hidden memory: any virtualized CPU answers; 0 without one. */
+static u32 hvt_hv_capacity(unsigned int figure)
+{
+	long value = hvt_hv_call(HVTRUST_HC_CAPACITY, figure, 0, 0);
+
+	return value < 0 ? 0 : value;
+}
+
 /**
  * hvt_hv_status() - fill in what /dev/hvtrust reports of the hypervisor
  * @status: the ioctl's argument
@@ -209,6 +217,10 @@ void hvt_hv_status(struct hvtrust_status *status)
 	status->hidden_pages = hvt_vmm ? hvt_hidden_pages : 0;
 	status->state_pa = hvt_vmm ? hvt_vmm_pa : 0;
 	status->launches = atomic64_read(&hvt_launches);
+	status->frames_used = hvt_hv_capacity(HVTRUST_CAPACITY_FRAMES_USED);
+	status->frames_max = hvt_hv_capacity(HVTRUST_CAPACITY_FRAMES_MAX);
+	status->ept_tables_free = hvt_hv_capacity(HVTRUST_CAPACITY_EPT_TABLES_FREE);
+	status->ept_tables = hvt_hv_capacity(HVTRUST_CAPACITY_EPT_TABLES);
 }
 
 /* The counters live in hidden memory: ask the hypervisor on that CPU. */

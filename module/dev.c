@@ -32,7 +32,7 @@ static const struct hvt_vmx_config *hvt_vmx_config;
  */
 static_assert(sizeof(struct hvtrust_caps) == HVTRUST_CAPS_SIZE_V1);
 static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
-static_assert(sizeof(struct hvtrust_status) == HVTRUST_STATUS_SIZE_V1);
+static_assert(sizeof(struct hvtrust_status) == HVTRUST_STATUS_SIZE_V2);
 static_assert(sizeof(struct hvtrust_exits) == HVTRUST_EXITS_SIZE_V1);
 static_assert(HVTRUST_EXIT_REASONS == HVT_EXIT_REASONS);
 static_assert(sizeof(struct hvtrust_manifest) == 80);
@@ -88,7 +88,9 @@ static int hvt_ioctl_get_status(struct file *file, void *arg)
 	struct hvtrust_status *status = arg;
 
 	if (status->flags || status->cpus_online || status->cpus_virtualized ||
-	    status->hidden_pages || status->state_pa || status->launches)
+	    status->hidden_pages || status->state_pa || status->launches ||
+	    status->frames_used || status->frames_max || status->ept_tables_free ||
+	    status->ept_tables)
 		return -EINVAL;
 	hvt_hv_status(status);
 	return 0;

@@ -52,10 +52,15 @@ module_param(bad_token_limit, uint, 0444);
 MODULE_PARM_DESC(bad_token_limit,
 		 "Calls with a wrong token before a session is locked out (default 8)");
 
-static unsigned int ept_pool_pages = 64;
+static unsigned int ept_pool_pages = 256;
 module_param(ept_pool_pages, uint, 0444);
 MODULE_PARM_DESC(ept_pool_pages,
-		 "Pages set aside for splitting EPT large pages when frames are protected (default 64)");
+		 "Pages set aside for splitting EPT large pages when frames are protected; releasing the last protected page of a region gives them back (default 256)");
+
+static unsigned int max_session_ept_tables = 64;
+module_param(max_session_ept_tables, uint, 0444);
+MODULE_PARM_DESC(max_session_ept_tables,
+		 "EPT split tables the pages of one session may take (default 64); beyond: -ENOSPC");
 
 static int hvt_add_ram(struct resource *res, void *arg)
 {
@@ -141,6 +146,7 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 	trust->max_sessions = max_sessions;
 	trust->max_frames = max_protected_pages;
 	trust->max_session_pages = max_session_pages;
+	trust->max_session_tables = max_session_ept_tables;
 	trust->bad_token_limit = max(bad_token_limit, 1U);
 	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
 	trust->direct_map = PAGE_OFFSET;
@@ -202,6 +208,12 @@ bool hvt_params_valid(void)
 	if (!max_session_pages || max_session_pages > max_protected_pages) {
 		pr_err("max_session_pages must be 1..max_protected_pages (%u)\n",
 		       max_protected_pages);
+		return false;
+	}
+	if (!ept_pool_pages || ept_pool_pages > (1U << 20) ||
+	    !max_session_ept_tables || max_session_ept_tables > ept_pool_pages) {
+		pr_err("ept_pool_pages must be 1..1048576 and max_session_ept_tables 1..ept_pool_pages (%u)\n",
+		       ept_pool_pages);
 		return false;
 	}
 	return true;

@@ -95,6 +95,13 @@ struct hvtrust_caps {
  * @state_pa: out: physical address of the hypervisor's own state, one of
  *            the hidden pages (for audits: the guest reads zeros there)
  * @launches: out: CPU launches since the module loaded (hotplug, resume)
+ * @frames_used: out: pages the hypervisor protects for sessions now (code,
+ *               data and session pages; 0 when no CPU is virtualized)
+ * @frames_max: out: how many it can protect (max_protected_pages)
+ * @ept_tables_free: out: EPT tables left for splitting large pages, which
+ *                   protecting a page in a new 2 MiB region takes and
+ *                   releasing the last one there gives back
+ * @ept_tables: out: the tables set aside for that (ept_pool_pages)
  */
 struct hvtrust_status {
 	__u32 size;
@@ -104,9 +111,14 @@ struct hvtrust_status {
 	__aligned_u64 hidden_pages;
 	__aligned_u64 state_pa;
 	__aligned_u64 launches;
+	__u32 frames_used;
+	__u32 frames_max;
+	__u32 ept_tables_free;
+	__u32 ept_tables;
 };
 
 #define HVTRUST_STATUS_SIZE_V1	40
+#define HVTRUST_STATUS_SIZE_V2	56
 
 /* Read the hypervisor's state; the argument is a struct hvtrust_status. */
 #define HVTRUST_IOC_GET_STATUS	_IO(HVTRUST_IOCTL_TYPE, 0x01)
@@ -514,6 +526,13 @@ struct hvtrust_read_audit {
 #define HVTRUST_HC_SESSION_INFO	0x107	/* RCX: session id; returns its flags */
 /* RCX: session id, RDX: HVTRUST_AUDIT_TRACED or _EXEC_MAPPED, RSI: address */
 #define HVTRUST_HC_SESSION_REVOKE	0x108
+/* RCX: one of HVTRUST_CAPACITY_*; returns that figure of the service */
+#define HVTRUST_HC_CAPACITY	0x109
+
+#define HVTRUST_CAPACITY_FRAMES_USED	0
+#define HVTRUST_CAPACITY_FRAMES_MAX	1
+#define HVTRUST_CAPACITY_EPT_TABLES_FREE	2
+#define HVTRUST_CAPACITY_EPT_TABLES	3
 
 #define HVTRUST_HC_PING_REPLY	0x6876747275737421ULL	/* "hvtrust!" */
 

@@ -307,22 +307,29 @@ static HVT_ROOT enum hvt_exit_action hvt_hidden_write(struct hvt_cpu *vcpu, u64 
 	return HVT_RESUME;
 }
 
-/* The step is over: the hidden pages read as zeros again. */
+/*
+ * The step is over: the hidden pages read as zeros again. A leaf that no
+ * longer maps the sink was given back meanwhile (the frame released on
+ * another CPU) and stays as it is now.
+ */
 static HVT_ROOT void hvt_end_hidden_write(struct hvt_cpu *vcpu)
 {
 	const struct hvt_ept *ept = &vcpu->vmm->ept;
+	struct hvt_trust *trust = vcpu->vmm->trust;
 	unsigned int slot;
 
+	hvt_root_lock(&trust->lock);
 	for (slot = 0; slot < HVT_SINK_SLOTS; slot++) {
-		u64 *leaf;
+		u64 sink_pa = vcpu->sink_pa + slot * PAGE_SIZE, *leaf;
 
 		if (!vcpu->sink_gpa[slot])
 			continue;
 		leaf = hvt_ept_leaf_4k(ept, vcpu->sink_gpa[slot]);
-		if (leaf)
+		if (leaf && (*leaf & HVT_EPT_ADDR_MASK) == sink_pa)
 			*leaf = vcpu->sink_restore[slot];
 		vcpu->sink_gpa[slot] = 0;
 	}
+	hvt_root_unlock(&trust->lock);
 	/*
 	 * Only this CPU flushes: another that cached the sink mapping meanwhile
 	 * reaches a scratch page that holds nothing of the hypervisor's.
@@ -367,9 +374,9 @@ static HVT_ROOT bool hvt_is_code_page(const struct hvt_vmm *vmm, u64 page)
 	return false;
 }
 
-static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
-							    struct hvt_guest_regs *regs,
-							    const struct hvt_exit *exit)
+static HVT_ROOT enum hvt_exit_action hvt_ept_violation_locked(struct hvt_cpu *vcpu,
+							      struct hvt_guest_regs *regs,
+							      const struct hvt_exit *exit)
 {
 	u64 gpa = hvt_vmread64(GUEST_PHYSICAL_ADDRESS);
 	u64 page = gpa & HVT_EPT_ADDR_MASK;
@@ -414,6 +421,24 @@ static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu
 		hvt_vmreadnl(GUEST_LINEAR_ADDRESS));
 	hvt_log_vmcs(vcpu, regs);
 	return HVT_STOP;
+}
+
+/*
+ * Merges (hvt_pool_fold()) give EPT tables back for reuse on any CPU: a
+ * leaf found here stays a leaf of this page only while the service's lock
+ * is held, as every walk of EPT in root does.
+ */
+static HVT_ROOT enum hvt_exit_action hvt_exit_ept_violation(struct hvt_cpu *vcpu,
+							    struct hvt_guest_regs *regs,
+							    const struct hvt_exit *exit)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	enum hvt_exit_action action;
+
+	hvt_root_lock(&trust->lock);
+	action = hvt_ept_violation_locked(vcpu, regs, exit);
+	hvt_root_unlock(&trust->lock);
+	return action;
 }
 
 static HVT_ROOT enum hvt_exit_action hvt_exit_nmi(struct hvt_cpu *vcpu,

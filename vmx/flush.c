@@ -193,6 +193,37 @@ HVT_ROOT u32 hvt_flush_others(struct hvt_cpu *vcpu)
 }
 
 /**
+ * hvt_flush_passed() - whether no other CPU can use EPT as it was before
+ *                      @generation without flushing first
+ * @vcpu: this CPU
+ * @generation: an EPT generation
+ *
+ * The same test hvt_flush_others() waits for, made once: each other CPU
+ * has flushed since, is out of VMX, or is in root, from where it flushes
+ * before it runs the guest again. Root's own walks of EPT all hold the
+ * service's lock, which the caller holds.
+ *
+ * Return: true when every other CPU passed @generation.
+ */
+HVT_ROOT bool hvt_flush_passed(const struct hvt_cpu *vcpu, u64 generation)
+{
+	const struct hvt_vmm *vmm = vcpu->vmm;
+	unsigned int cpu;
+
+	/* Pairs with the barrier in hvt_flush_leave_root(). */
+	smp_mb();
+	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
+		const struct hvt_cpu *other = vmm->cpus[cpu];
+
+		if (other && other != vcpu && READ_ONCE(other->in_vmx) &&
+		    !READ_ONCE(other->in_root) &&
+		    READ_ONCE(other->ept_generation) < generation)
+			return false;
+	}
+	return true;
+}
+
+/**
  * hvt_flush_leave_root() - the last EPT flush check before the guest runs again
  * @vcpu: this CPU, at the end of an exit
  *

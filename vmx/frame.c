@@ -25,7 +25,10 @@ HVT_ROOT struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_vmm *vmm = vcpu->vmm;
-	const struct hvt_frame *other = hvt_frame_of_gpa(vmm->trust, frame->gpa, frame);
+	struct hvt_trust *trust = vmm->trust;
+	struct hvt_session *s = &trust->sessions[frame->session];
+	const struct hvt_frame *other = hvt_frame_of_gpa(trust, frame->gpa, frame);
+	unsigned int tables;
 	u64 leaf;
 	int err;
 
@@ -38,18 +41,28 @@ static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *fr
 	leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
 	if (!leaf)
 		return -EFAULT;
+	/* One session cannot take the tables every other session needs. */
+	tables = hvt_ept_split_tables(&vmm->ept, frame->gpa);
+	if (tables > trust->max_session_tables - s->ept_tables)
+		return -ENOSPC;
+	if (!hvt_pool_reserve(vcpu, tables))
+		return -ENOMEM;
 	frame->saved_leaf = leaf;
 	err = hvt_ept_set_4k(&vmm->ept, frame->gpa, leaf & ~HVT_EPT_WRITE);
-	if (!err)
-		hvt_flush_ept_changed(vcpu);
-	return err;
+	if (err)
+		return err;
+	frame->ept_tables = tables;
+	s->ept_tables += tables;
+	hvt_flush_ept_changed(vcpu);
+	return 0;
 }
 
 /*
  * Gives the frame its write access back (unless another entry protects it
  * too) but keeps the entry: gpa 0 means "not pinned to a frame now", and
- * the next check looks the page up again. No flush is needed: a stale
- * read-only entry only faults once more.
+ * the next check looks the page up again. No flush is needed for the
+ * permission: a stale read-only entry only faults once more. A split that
+ * is no longer needed is undone (hvt_pool_fold()).
  */
 HVT_ROOT void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
@@ -58,9 +71,13 @@ HVT_ROOT void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 
 	if (frame->gpa && !hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
 		leaf = hvt_ept_leaf_4k(&vmm->ept, frame->gpa);
-		if (leaf)
+		if (leaf) {
 			WRITE_ONCE(*leaf, frame->saved_leaf);
+			hvt_pool_fold(vcpu, frame->gpa);
+		}
 	}
+	vmm->trust->sessions[frame->session].ept_tables -= frame->ept_tables;
+	frame->ept_tables = 0;
 	frame->gpa = 0;
 }
 
@@ -95,6 +112,7 @@ HVT_ROOT void hvt_frame_release(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	hvt_frame_unpin(vcpu, frame);
 	hvt_frame_unlink(trust, frame);
 	frame->kind = HVT_FRAME_FREE;
+	trust->frames_in_use--;
 	/* Scans stop at the last frame in use: keep that bound tight. */
 	while (trust->frames_used &&
 	       trust->frames[trust->frames_used - 1].kind == HVT_FRAME_FREE)
@@ -124,12 +142,14 @@ HVT_ROOT struct hvt_frame *hvt_frame_add(struct hvt_cpu *vcpu, u32 session, u32 
 	frame->gva = gva;
 	frame->session = session;
 	frame->kind = kind;
+	frame->ept_tables = 0;
 	*err = hvt_frame_protect(vcpu, frame);
 	if (*err) {
 		frame->kind = HVT_FRAME_FREE;
 		frame->gpa = 0;
 		return NULL;
 	}
+	trust->frames_in_use++;
 	hvt_frame_link(trust, frame);
 	return frame;
 }
@@ -191,15 +211,90 @@ HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
 	return true;
 }
 
-/* EPT tables for splits in root come from the pool filled before launch. */
+/*
+ * EPT tables for splits in root come from the pool filled before launch;
+ * merges give them back. @pool holds the tables ready, then those
+ * retired, then those in EPT: taking one keeps that order.
+ */
 static HVT_ROOT u64 *hvt_pool_alloc(void *ctx, u64 *phys)
 {
 	struct hvt_trust *trust = ctx;
+	u32 last;
 
 	if (!trust->pool_free)
 		return NULL;
-	*phys = trust->pool[--trust->pool_free];
+	last = --trust->pool_free;
+	*phys = trust->pool[last];
+	trust->pool[last] = trust->pool[last + trust->pool_retired];
+	trust->pool[last + trust->pool_retired] = *phys;
 	return hvt_root_va(trust, *phys);
+}
+
+/* A table a merge took out of EPT: retired when it is one of the pool's. */
+static HVT_ROOT bool hvt_pool_retire(void *ctx, u64 phys)
+{
+	struct hvt_trust *trust = ctx;
+	u32 first = trust->pool_free + trust->pool_retired, i;
+
+	for (i = first; i < trust->pool_size; i++) {
+		if (trust->pool[i] == phys) {
+			trust->pool[i] = trust->pool[first];
+			trust->pool[first] = phys;
+			trust->pool_retired++;
+			return true;
+		}
+	}
+	/* Built before launch (hidden memory, MTRR boundaries): never folded. */
+	return false;
+}
+
+/**
+ * hvt_pool_fold() - undo the splits around a page that is back as it was
+ * @vcpu: this CPU
+ * @gpa: the page, its EPT entry just restored
+ *
+ * Other CPUs may still walk a retired table through their paging-structure
+ * caches: it stays untouched until every one of them has flushed past the
+ * generation recorded here (hvt_pool_reserve()).
+ */
+HVT_ROOT void hvt_pool_fold(struct hvt_cpu *vcpu, u64 gpa)
+{
+	struct hvt_vmm *vmm = vcpu->vmm;
+
+	if (!hvt_ept_merge(&vmm->ept, gpa))
+		return;
+	hvt_flush_ept_changed(vcpu);
+	vmm->trust->pool_retired_generation = vcpu->ept_generation;
+}
+
+/**
+ * hvt_pool_reserve() - make sure a split of @tables tables finds them
+ * @vcpu: this CPU
+ * @tables: tables the split takes (hvt_ept_split_tables())
+ *
+ * Retired tables become ready once no CPU can walk them any more: at once
+ * when every CPU has flushed since they were retired, else after a flush
+ * of every CPU now, which fails closed: a CPU that does not confirm keeps
+ * them retired.
+ *
+ * Return: true when the pool holds @tables ready tables.
+ */
+HVT_ROOT bool hvt_pool_reserve(struct hvt_cpu *vcpu, unsigned int tables)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+
+	if (tables <= trust->pool_free)
+		return true;
+	if (tables > trust->pool_free + trust->pool_retired)
+		return false;
+	if (!hvt_flush_passed(vcpu, trust->pool_retired_generation)) {
+		hvt_flush_ept_changed(vcpu);
+		if (hvt_flush_others(vcpu))
+			return false;
+	}
+	trust->pool_free += trust->pool_retired;
+	trust->pool_retired = 0;
+	return true;
 }
 
 /**
@@ -209,7 +304,30 @@ static HVT_ROOT u64 *hvt_pool_alloc(void *ctx, u64 *phys)
 HVT_ROOT void hvt_frame_use_pool(struct hvt_vmm *vmm)
 {
 	vmm->ept.ops.alloc_table = hvt_pool_alloc;
+	vmm->ept.ops.retire_table = hvt_pool_retire;
 	vmm->ept.ops.ctx = vmm->trust;
+}
+
+/*
+ * RCX: HVTRUST_CAPACITY_*. Retired tables count as free: the next split
+ * that needs them gets them (hvt_pool_reserve()).
+ */
+HVT_ROOT long hvt_hc_capacity(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			      struct hvt_session *unused)
+{
+	const struct hvt_trust *trust = vcpu->vmm->trust;
+
+	switch (regs->rcx) {
+	case HVTRUST_CAPACITY_FRAMES_USED:
+		return trust->frames_in_use;
+	case HVTRUST_CAPACITY_FRAMES_MAX:
+		return trust->max_frames;
+	case HVTRUST_CAPACITY_EPT_TABLES_FREE:
+		return trust->pool_free + trust->pool_retired;
+	case HVTRUST_CAPACITY_EPT_TABLES:
+		return trust->pool_size;
+	}
+	return -EINVAL;
 }
 
 #ifdef HVT_TEST_HOOKS

@@ -35,6 +35,10 @@ void hvt_frame_release(struct hvt_cpu *vcpu, struct hvt_frame *frame);
 void hvt_frames_release_session(struct hvt_cpu *vcpu, u32 session, bool keep_session_page);
 bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s, struct hvt_frame *f,
 		     bool rehash, struct hvt_walk_cache *cache, u64 *gpa_now);
+long hvt_hc_capacity(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+		     struct hvt_session *unused);
+bool hvt_pool_reserve(struct hvt_cpu *vcpu, unsigned int tables);
+void hvt_pool_fold(struct hvt_cpu *vcpu, u64 gpa);
 /* Process context, before launch. */
 void hvt_frame_use_pool(struct hvt_vmm *vmm);
 #ifdef HVT_TEST_HOOKS

@@ -7,10 +7,18 @@
 
 #include "../token/manifest.h"
 #include "flush.h"
+#include "frame.h"
 #include "guest_mem.h"
 #include "registry.h"
 #include "session.h"
 #include "vmm.h"
+
+/* A manifest page visible again; the split that hid it is undone where it can be. */
+static HVT_ROOT void hvt_registry_restore(struct hvt_cpu *vcpu, u64 page, u64 leaf)
+{
+	hvt_ept_set_4k(&vcpu->vmm->ept, page, leaf);
+	hvt_pool_fold(vcpu, page);
+}
 
 /*
  * RCX: physical address of the manifest, RDX: its size, RSI: the registry id.
@@ -43,8 +51,11 @@ HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 		return -EEXIST;
 	/* Hidden first, checked afterwards: the guest cannot change it between. */
 	for (i = 0; i < frames; i++) {
-		bin->saved_leaves[i] = hvt_ept_entry_4k(&vmm->ept, pa + i * PAGE_SIZE);
-		err = hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, zero);
+		u64 page = pa + i * PAGE_SIZE;
+
+		bin->saved_leaves[i] = hvt_ept_entry_4k(&vmm->ept, page);
+		err = hvt_pool_reserve(vcpu, hvt_ept_split_tables(&vmm->ept, page)) ?
+		      hvt_ept_set_4k(&vmm->ept, page, zero) : -ENOMEM;
 		if (err)
 			break;
 	}
@@ -56,7 +67,7 @@ HVT_ROOT long hvt_hc_registry_add(struct hvt_cpu *vcpu, struct hvt_guest_regs *r
 		err = hvt_manifest_check(bin->manifest, size);
 	if (err) {
 		while (i--)
-			hvt_ept_set_4k(&vmm->ept, pa + i * PAGE_SIZE, bin->saved_leaves[i]);
+			hvt_registry_restore(vcpu, pa + i * PAGE_SIZE, bin->saved_leaves[i]);
 		bin->manifest = NULL;
 		return err;
 	}
@@ -101,8 +112,7 @@ HVT_ROOT long hvt_hc_registry_remove(struct hvt_cpu *vcpu, struct hvt_guest_regs
 			hvt_session_end(vcpu, &trust->sessions[i]);
 	frames = DIV_ROUND_UP(bin->size, PAGE_SIZE);
 	for (i = 0; i < frames; i++)
-		hvt_ept_set_4k(&vmm->ept, bin->manifest_pa + i * PAGE_SIZE,
-			       bin->saved_leaves[i]);
+		hvt_registry_restore(vcpu, bin->manifest_pa + i * PAGE_SIZE, bin->saved_leaves[i]);
 	bin->used = false;
 	bin->manifest = NULL;
 	return 0;

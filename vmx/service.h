@@ -81,6 +81,8 @@ enum hvt_session_state {
  * @bad_callers: calls from outside the stub so far; the first
  *               HVT_BAD_CALLER_AUDITS are audited
  * @data_frames: pages it protected
+ * @ept_tables: EPT tables its frames took from the pool to split large
+ *              pages, held against trust->max_session_tables
  * @frames: its first frame, as an index into the frame table plus one (0:
  *          none): every call walks only its own frames, not the table
  * @nr_libs: entries at @libs
@@ -100,6 +102,7 @@ struct hvt_session {
 	u32 bad_tokens;
 	u32 bad_callers;
 	u32 data_frames;
+	u32 ept_tables;
 	u32 frames;
 	u32 nr_libs;
 	struct hvt_session_image libs[HVT_SESSION_MAX_LIBS];
@@ -121,6 +124,7 @@ enum hvt_frame_kind {
  * @kind: enum hvt_frame_kind
  * @prev: the session's frame before it (index plus one, 0: none)
  * @next: the session's frame after it (index plus one, 0: none)
+ * @ept_tables: pool tables protecting it took (charged to its session)
  * @hash: SHA-256 of its contents when protected (code: the manifest's)
  */
 struct hvt_frame {
@@ -128,7 +132,8 @@ struct hvt_frame {
 	u64 gva;
 	u64 saved_leaf;
 	u32 session;
-	u32 kind;
+	u16 kind;
+	u16 ept_tables;
 	u32 prev;
 	u32 next;
 	u8 hash[HVTRUST_SHA256_SIZE];
@@ -185,7 +190,9 @@ struct hvt_session_request {
  * @sessions_used: entries at @sessions up to the last one in use
  * @max_frames: entries at @frames
  * @frames_used: entries at @frames up to the last one in use
+ * @frames_in_use: entries at @frames in use
  * @max_session_pages: data pages one session may protect
+ * @max_session_tables: pool tables one session's frames may take
  * @bad_token_limit: wrong tokens before an address space is locked out
  * @sealed: no registry change until reboot
  * @has_rdrand: RDRAND adds fresh entropy before each token
@@ -204,9 +211,14 @@ struct hvt_session_request {
  * @nr_vdso: entries at @vdso
  * @vdso: the vDSO's code pages: the one executable mapping of a trusted
  *        program that the kernel provides, not a registered file
- * @pool_free: entries left at @pool
+ * @pool_free: tables ready at @pool[0 .. @pool_free)
+ * @pool_retired: tables at @pool[@pool_free .. @pool_free + @pool_retired)
+ *                that merges took out of EPT, which other CPUs may still
+ *                walk until they flush; the rest of @pool is in EPT
+ * @pool_retired_generation: the EPT generation after the last retirement
  * @pool_size: entries at @pool
- * @pool: zeroed, hidden pages for splitting EPT large pages in root
+ * @pool: physical addresses of hidden pages for splitting EPT large pages
+ *        in root
  * @binaries: the registry
  * @sessions: the session table
  * @frames: the protected frames
@@ -219,7 +231,9 @@ struct hvt_trust {
 	u32 sessions_used;
 	u32 max_frames;
 	u32 frames_used;
+	u32 frames_in_use;
 	u32 max_session_pages;
+	u32 max_session_tables;
 	u32 bad_token_limit;
 	bool sealed;
 	bool has_rdrand;
@@ -237,6 +251,8 @@ struct hvt_trust {
 	u32 nr_vdso;
 	struct hvt_vdso_page vdso[HVT_VDSO_MAX_PAGES];
 	u32 pool_free;
+	u32 pool_retired;
+	u64 pool_retired_generation;
 	u32 pool_size;
 	u64 *pool;
 	struct hvt_binary binaries[HVT_MAX_BINARIES];

@@ -620,6 +620,7 @@ HVT_ROOT long hvt_hc_close(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
  * revokes every session that protects the frame, then completes, so that
  * the guest kernel stays consistent (the frame may have been freed and
  * reused); in enforce mode a write to protected code is dropped instead.
+ * The caller holds the service's lock.
  *
  * Return: enum hvt_violation_verdict.
  */
@@ -631,7 +632,6 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 	struct hvt_frame *f;
 	int verdict = HVT_VIOLATION_NOT_MINE;
 
-	hvt_root_lock(&trust->lock);
 	f = hvt_frame_of_gpa(trust, page, NULL);
 	if (!f) {
 		u64 *leaf = hvt_ept_leaf_4k(&vmm->ept, page);
@@ -676,6 +676,5 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 	}
 	verdict = HVT_VIOLATION_RESUME;
 out:
-	hvt_root_unlock(&trust->lock);
 	return verdict;
 }

@@ -239,4 +239,151 @@ TEST_F(ept, direct_map_offset_replaces_table_of)
 	free(arena.base);
 }
 
+/*
+ * What a merge hands back: the tables it retired; @refuse: keep every
+ * table in. The tables themselves still come from @pool.
+ */
+struct retired {
+	struct pool *pool;
+	u64 phys[8];
+	unsigned int count;
+	bool refuse;
+};
+
+static bool retire_table(void *ctx, u64 phys)
+{
+	struct retired *retired = ctx;
+
+	if (retired->refuse || retired->count == 8)
+		return false;
+	retired->phys[retired->count++] = phys;
+	return true;
+}
+
+static u64 *retired_alloc(void *ctx, u64 *phys)
+{
+	return pool_alloc(((struct retired *)ctx)->pool, phys);
+}
+
+static u64 *retired_table_of(void *ctx, u64 phys)
+{
+	return pool_table(((struct retired *)ctx)->pool, phys);
+}
+
+/* Builds 0-4 GB with 1 GiB pages, then lets merges retire tables into @retired. */
+static void build_mergeable(struct __test_metadata *_metadata, struct hvt_ept *ept,
+			    const struct hvt_ept_ops *ops, const struct hvt_mtrr_state *mtrr,
+			    struct retired *retired)
+{
+	ASSERT_EQ(0, hvt_ept_build_identity(ept, ops, mtrr, GB(4), true));
+	retired->pool = ops->ctx;
+	ept->ops.alloc_table = retired_alloc;
+	ept->ops.table_of = retired_table_of;
+	ept->ops.retire_table = retire_table;
+	ept->ops.ctx = retired;
+}
+
+TEST_F(ept, split_tables_counts_what_set_4k_takes)
+{
+	uint64_t gpa = GB(1) + MB(6) + 0x7000;
+
+	ASSERT_EQ(0, hvt_ept_build_identity(&self->ept, &self->ops, &self->mtrr,
+					    GB(4), true));
+	EXPECT_EQ(2, hvt_ept_split_tables(&self->ept, gpa));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, gpa | HVT_EPT_READ));
+	EXPECT_EQ(0, hvt_ept_split_tables(&self->ept, gpa + 0x1000));
+	EXPECT_EQ(1, hvt_ept_split_tables(&self->ept, gpa + MB(2)));
+	EXPECT_EQ(0, hvt_ept_split_tables(&self->ept, GB(8)));
+}
+
+TEST_F(ept, restored_pages_fold_back_into_a_1g_page)
+{
+	uint64_t gpa = GB(1) + MB(6) + 0x7000, other = gpa + MB(2) + 0x1000;
+	uint64_t saved, saved_other, entry;
+	struct retired retired = { 0 };
+	unsigned int level = 0, tables;
+
+	build_mergeable(_metadata, &self->ept, &self->ops, &self->mtrr, &retired);
+	tables = self->ept.tables;
+	saved = hvt_ept_entry_4k(&self->ept, gpa);
+	saved_other = hvt_ept_entry_4k(&self->ept, other);
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, saved & ~HVT_EPT_WRITE));
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, other, saved_other & ~HVT_EPT_WRITE));
+	EXPECT_EQ(tables + 3, self->ept.tables);	/* one PD, two PTs */
+	/* Still protected: nothing folds. */
+	EXPECT_EQ(0, hvt_ept_merge(&self->ept, gpa));
+	/* One region back as it was: its PT goes, the PD stays for the other. */
+	*hvt_ept_leaf_4k(&self->ept, gpa) = saved;
+	EXPECT_EQ(1, hvt_ept_merge(&self->ept, gpa));
+	EXPECT_EQ(1, retired.count);
+	entry = hvt_ept_lookup(&self->ept, gpa, &level);
+	EXPECT_EQ(2, level);
+	EXPECT_EQ(GB(1) + MB(6), entry & HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(HVT_EPT_RWX | HVT_EPT_LARGE | (HVT_MT_WB << 3), entry & ~HVT_EPT_ADDR_MASK);
+	EXPECT_EQ(0, hvt_ept_lookup(&self->ept, other, &level) & HVT_EPT_WRITE);
+	/* The last one: its PT and then the PD fold; the 1 GiB page is whole again. */
+	*hvt_ept_leaf_4k(&self->ept, other) = saved_other;
+	EXPECT_EQ(2, hvt_ept_merge(&self->ept, other));
+	EXPECT_EQ(3, retired.count);
+	EXPECT_EQ(tables, self->ept.tables);
+	EXPECT_EQ(4, self->ept.pages_1g);
+	EXPECT_EQ(0, self->ept.pages_2m + self->ept.pages_4k);
+	entry = hvt_ept_lookup(&self->ept, other, &level);
+	EXPECT_EQ(3, level);
+	EXPECT_EQ(GB(1) | HVT_EPT_RWX | HVT_EPT_LARGE | (HVT_MT_WB << 3), entry);
+	/* Split again, the same way: nothing of the old tables is left behind. */
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, saved & ~HVT_EPT_WRITE));
+	EXPECT_EQ(tables + 2, self->ept.tables);
+	EXPECT_EQ(saved & ~HVT_EPT_WRITE, *hvt_ept_leaf_4k(&self->ept, gpa));
+	EXPECT_EQ(saved + 0x1000, *hvt_ept_leaf_4k(&self->ept, gpa + 0x1000));
+}
+
+TEST_F(ept, tables_the_owner_keeps_do_not_fold)
+{
+	uint64_t gpa = GB(2) + MB(8) + 0x3000, saved;
+	struct retired retired = { .refuse = true };
+	unsigned int level = 0, tables;
+
+	build_mergeable(_metadata, &self->ept, &self->ops, &self->mtrr, &retired);
+	tables = self->ept.tables;
+	saved = hvt_ept_entry_4k(&self->ept, gpa);
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa, saved & ~HVT_EPT_WRITE));
+	*hvt_ept_leaf_4k(&self->ept, gpa) = saved;
+	EXPECT_EQ(0, hvt_ept_merge(&self->ept, gpa));
+	EXPECT_EQ(tables + 2, self->ept.tables);
+	hvt_ept_lookup(&self->ept, gpa, &level);
+	EXPECT_EQ(1, level);
+}
+
+TEST_F(ept, tables_of_mixed_memory_types_do_not_fold)
+{
+	uint64_t fb = GB(3) + MB(4);
+	struct retired retired = { 0 };
+	unsigned int level = 0;
+
+	/* a 64 KB write-combining frame buffer: its PT holds two types */
+	self->mtrr.var_base[1] = fb | HVT_MT_WC;
+	self->mtrr.var_mask[1] = (~(0x10000ULL - 1) & ((1ULL << 40) - 1)) | (1ULL << 11);
+	build_mergeable(_metadata, &self->ept, &self->ops, &self->mtrr, &retired);
+	EXPECT_EQ(0, hvt_ept_merge(&self->ept, fb));
+	EXPECT_EQ(0, hvt_ept_merge(&self->ept, fb + 0x10000));
+	EXPECT_EQ(0, retired.count);
+	EXPECT_EQ(HVT_MT_WC, (hvt_ept_lookup(&self->ept, fb, &level) >> 3) & 7);
+	EXPECT_EQ(1, level);
+}
+
+TEST_F(ept, a_page_mapped_elsewhere_keeps_its_table)
+{
+	uint64_t gpa = GB(1) + MB(6) + 0x7000, saved;
+	struct retired retired = { 0 };
+
+	build_mergeable(_metadata, &self->ept, &self->ops, &self->mtrr, &retired);
+	saved = hvt_ept_entry_4k(&self->ept, gpa);
+	/* hidden: every permission but another frame (a zero page) */
+	ASSERT_EQ(0, hvt_ept_set_4k(&self->ept, gpa,
+				    (GB(1) + 0x5000) | (saved & ~HVT_EPT_ADDR_MASK)));
+	EXPECT_EQ(0, hvt_ept_merge(&self->ept, gpa));
+	EXPECT_EQ(0, retired.count);
+}
+
 TEST_HARNESS_MAIN

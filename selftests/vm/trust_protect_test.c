@@ -287,6 +287,170 @@ TEST_F(trust, protect_unprotect_and_close_are_audited)
 	EXPECT_EQ(getpid(), rec.pid);
 }
 
+/* The service's capacity figures (struct hvtrust_status, second version). */
+static int read_capacity(int dev, struct hvtrust_status *status)
+{
+	memset(status, 0, sizeof(*status));
+	status->size = sizeof(*status);
+	return ioctl(dev, HVTRUST_IOC_GET_STATUS, status) ? -errno : 0;
+}
+
+/* MemAvailable in bytes, 0 when unknown. */
+static unsigned long mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long kib = 0;
+	char line[128];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib << 10;
+}
+
+#define REGION		(2UL << 20)
+#define MAX_REGIONS	512
+
+/* 2 MiB physical regions one test has used already. */
+struct regions {
+	uint64_t seen[MAX_REGIONS];
+	unsigned int count;
+};
+
+/*
+ * Fresh anonymous memory of @len bytes, touched and locked; up to @max of
+ * its pages, one per 2 MiB physical region that @used does not hold yet,
+ * go to @pages (and their regions to @used). Return: how many.
+ */
+static unsigned int pages_in_new_regions(size_t len, char **pages, unsigned int max,
+					 struct regions *used)
+{
+	unsigned int found = 0, i;
+	char *buf, *p;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 0;
+	memset(buf, 0x3c, len);
+	if (mlock(buf, len))
+		return 0;
+	for (p = buf; p < buf + len && found < max && used->count < MAX_REGIONS; p += PAGE) {
+		uint64_t region = pfn_of(p) * PAGE / REGION;
+		bool known = false;
+
+		if (!region)
+			continue;
+		for (i = 0; i < used->count && !known; i++)
+			known = used->seen[i] == region;
+		if (known)
+			continue;
+		used->seen[used->count++] = region;
+		pages[found++] = p;
+	}
+	return found;
+}
+
+static long raw_unprotect(const struct raw *r, const void *addr, uint64_t len)
+{
+	uint64_t rdi = (uintptr_t)addr, r8 = len;
+
+	return raw_call(r, HVTRUST_HC_UNPROTECT, &rdi, &r8);
+}
+
+/*
+ * Attacker: a trusted program that protects and releases pages in ever new
+ * 2 MiB regions, so that every region splits an EPT large page and takes a
+ * table from the pool all sessions share, until none is left for anyone.
+ * Releasing the last protected page of a region gives its table back: the
+ * pool is as full after each round as before it.
+ */
+TEST_F(trust, ept_tables_come_back_when_pages_are_released)
+{
+	struct hvtrust_status before, during, after;
+	struct regions *used = calloc(1, sizeof(*used));
+	char *pages[24];
+	unsigned int round, n, i;
+	struct raw r;
+
+	ASSERT_NE(NULL, used);
+	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, read_capacity(self->dev, &before));
+	ASSERT_LT(0, before.ept_tables);
+	for (round = 0; round < 6; round++) {
+		n = pages_in_new_regions(32UL << 20, pages, 24, used);
+		ASSERT_LT(0, n);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, raw_protect(&r, pages[i], PAGE)) {
+				TH_LOG("round %u, page %u of %u", round, i, n);
+			}
+		ASSERT_EQ(0, read_capacity(self->dev, &during));
+		EXPECT_GT(before.ept_tables_free, during.ept_tables_free) {
+			TH_LOG("round %u: %u pages in new regions split no large page", round, n);
+		}
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, raw_unprotect(&r, pages[i], PAGE));
+		ASSERT_EQ(0, read_capacity(self->dev, &after));
+		EXPECT_EQ(before.ept_tables_free, after.ept_tables_free) {
+			TH_LOG("round %u: %u tables free before, %u with %u pages, %u after",
+			       round, before.ept_tables_free, during.ept_tables_free, n,
+			       after.ept_tables_free);
+		}
+	}
+	EXPECT_EQ(0, raw_status(&r));
+	free(used);
+}
+
+/*
+ * Attacker: one trusted program that protects a page in as many 2 MiB
+ * regions as it can, to take every split table. Past its quota
+ * (max_session_ept_tables) PROTECT fails with -ENOSPC, and what it holds
+ * stays within the quota.
+ */
+TEST_F(trust, one_session_cannot_take_every_ept_table)
+{
+	long quota = hvt_module_param("max_session_ept_tables");
+	unsigned long spare = mem_available(), taken = 0;
+	struct hvtrust_status before, during;
+	struct regions *used = calloc(1, sizeof(*used));
+	char *pages[MAX_REGIONS];
+	unsigned int n = 0, i;
+	long ret = 0;
+	struct raw r;
+
+	ASSERT_NE(NULL, used);
+	ASSERT_LT(0, quota);
+	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, read_capacity(self->dev, &before));
+	/* 8 MiB at a time, up to half the memory Linux has to spare. */
+	while (n < MAX_REGIONS && ret != -ENOSPC && taken + (8UL << 20) <= spare / 2) {
+		unsigned int got = pages_in_new_regions(8UL << 20, pages + n, MAX_REGIONS - n, used);
+
+		taken += 8UL << 20;
+		if (!got)
+			break;
+		for (i = n; i < n + got && ret != -ENOSPC; i++) {
+			ret = raw_protect(&r, pages[i], PAGE);
+			ASSERT_TRUE(ret == 0 || ret == -ENOSPC) {
+				TH_LOG("PROTECT of page %u: %ld", i, ret);
+			}
+		}
+		n += got;
+	}
+	ASSERT_EQ(0, read_capacity(self->dev, &during));
+	TH_LOG("%u pages in new regions; tables free %u before, %u now; quota %ld",
+	       n, before.ept_tables_free, during.ept_tables_free, quota);
+	EXPECT_GE(quota, (long)before.ept_tables_free - (long)during.ept_tables_free);
+	if (ret != -ENOSPC)
+		SKIP(return, "only %u new 2 MiB regions in reach: the quota of %ld was not reached",
+		     n, quota);
+	/* The session lives on: what it holds stays protected. */
+	EXPECT_EQ(0, raw_status(&r));
+	free(used);
+}
+
 /*
  * Attacker: a root process that starts a hibernation and holds it there:
  * every CPU leaves VMX, so EPT traps no write to a protected page and the
