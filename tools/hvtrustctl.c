@@ -257,10 +257,12 @@ static int cmd_status(int argc, char **argv)
 
 	if (json_output) {
 		printf("{\"version\":%d,\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
-		       "\"hidden_pages\":%llu,\"cpus\":[", JSON_VERSION,
+		       "\"hidden_pages\":%llu,\"frames_used\":%u,\"frames_max\":%u,"
+		       "\"ept_tables_free\":%u,\"ept_tables\":%u,\"cpus\":[", JSON_VERSION,
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "true" : "false",
 		       status.cpus_online, status.cpus_virtualized,
-		       (unsigned long long)status.hidden_pages);
+		       (unsigned long long)status.hidden_pages, status.frames_used,
+		       status.frames_max, status.ept_tables_free, status.ept_tables);
 		print_exits(fd, status.cpus_online);
 		printf("],\"caps\":");
 	} else {
@@ -268,6 +270,10 @@ static int cmd_status(int argc, char **argv)
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "running" : "not running",
 		       status.cpus_virtualized, status.cpus_online,
 		       (unsigned long long)status.hidden_pages);
+		if (status.frames_max)
+			printf("protected pages: %u of %u; EPT split tables free: %u of %u\n",
+			       status.frames_used, status.frames_max, status.ept_tables_free,
+			       status.ept_tables);
 		print_exits(fd, status.cpus_online);
 	}
 	close(fd);
