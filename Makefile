@@ -17,7 +17,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 # The kernel's kselftest harness is built with -Wall only upstream.
 TEST_CFLAGS := $(USER_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -I$(KSELFTEST)
 
-PURE_SRCS := token/sha256.c token/sha256_ni.S token/sha512.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c ept/hostmap.c
+PURE_SRCS := token/sha256.c token/sha256_ni.S token/sha512.c token/ed25519.c token/drbg.c token/manifest.c vmx/controls.c ept/mtrr.c ept/ept.c ept/hostmap.c
 # Static libcrypto: the tools and the selftests run in a bare initramfs too.
 CRYPTO_LIBS := -lcrypto
 LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
