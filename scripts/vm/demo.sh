@@ -83,13 +83,18 @@ dd if="$victim_lib" of="$victim_lib" bs=1 count=1 skip=$((offset)) seek=$((offse
 	2>/tmp/dd.out || { show </tmp/dd.out; fail "the attacker's write failed"; }
 say "   1 byte written: to Linux, root writing a file nobody has open for writing is fine."
 
+# Told once it is known to have happened.
+hvtrustctl log >/tmp/audit.out 2>&1 || { show </tmp/audit.out; fail "hvtrustctl log failed"; }
+record=$(grep " write .* session $session pid $daemon_pid " /tmp/audit.out | head -n 1)
+if [ -z "$record" ]; then
+	say "5. hvtrustctl log"
+	show </tmp/audit.out
+	fail "no audit record of a write to session $session"
+fi
 say "5. The hypervisor saw the write to a protected frame in EPT and revoked the session at"
 say "   once (token wiped). Its audit log: who (session, pid, command), what, where"
 say "   (gva: the daemon's address; gpa: the physical frame). hvtrustctl log"
-hvtrustctl log >/tmp/audit.out 2>&1 || { show </tmp/audit.out; fail "hvtrustctl log failed"; }
 show </tmp/audit.out
-record=$(grep " write .* session $session pid $daemon_pid " /tmp/audit.out | head -n 1)
-[ -n "$record" ] || fail "no audit record of a write to session $session"
 gva=$(echo "$record" | sed -n 's/.* gva \(0x[0-9a-f]*\) .*/\1/p')
 gpa=$(echo "$record" | sed -n 's/.* gpa \(0x[0-9a-f]*\).*/\1/p')
 [ $((gva & ~0xfff)) -eq $((target & ~0xfff)) ] ||
@@ -100,12 +105,12 @@ say "   (In the \"protected\" records, gva is where a range starts and the last 
 say "   The kernel log says it too:"
 dmesg | grep 'hvtrust: audit: write' | sed 's/^\[[ 0-9.]*\] //' | show
 
-say "6. The daemon's next check finds its session revoked; it reports it and stops:"
 wait_for 300 daemon_gone || fail "the daemon still runs: it did not see the revocation"
 wait "$daemon_pid"
 rc=$?
 daemon_pid_was=$daemon_pid
 daemon_pid=
+say "6. The daemon's next check found its session revoked; it reported it and stopped:"
 daemon_says | tail -n +$((told + 1)) | show
 [ "$rc" -eq 4 ] || fail "the daemon exited with status $rc, not 4 (integrity violation)"
 daemon_logged 'session revoked' || fail "the daemon did not report the revocation"
