@@ -1,6 +1,6 @@
 #!/bin/bash
 # Stages the DKMS source tree of hvtrust: dkms.conf (its PACKAGE_VERSION from VERSION),
-# Kbuild, VERSION and exactly the files Kbuild builds hvtrust.ko from. Context: host.
+# Kbuild, VERSION, LICENSE and exactly the files Kbuild builds hvtrust.ko from. Context: host.
 # Usage: dkms-source.sh DIR (DIR/hvtrust-VERSION is made, replaced if it exists; its path
 # is printed).
 set -euo pipefail
@@ -19,7 +19,7 @@ objects=$(cd "$top" && printf 'include Kbuild\nprint:\n\t@echo $(hvtrust-y)\n' |
 	  make -s --no-print-directory -f - print src=.)
 [ -n "$objects" ] || { echo "dkms-source: Kbuild lists no hvtrust-y objects" >&2; exit 1; }
 
-files=(Kbuild VERSION)
+files=(Kbuild VERSION LICENSE)
 for obj in $objects; do
 	base=${obj%.o}
 	if [ -e "$top/$base.c" ]; then
