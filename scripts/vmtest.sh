@@ -446,7 +446,7 @@ show_story() {
 # One 1-CPU machine tells the story (scripts/vm/demo.sh); its lines show as they come,
 # everything else stays in the serial log. Fails unless the guest says it all happened.
 demo() {
-	local kver dir module start=$SECONDS why bw rc shown=0
+	local kver dir module start=$SECONDS built why bw rc shown=0
 	kver=$(kernel_of "$series_1")
 	dir=$vm/demo
 	rm -rf "$dir"
@@ -462,6 +462,7 @@ demo() {
 		echo "demo: FAILED: the build failed; its log: $(relative "$dir")/build.log" >&2
 		exit 1
 	fi
+	built=$((SECONDS - start))
 	module=$(cat "$vm/$kver/module")
 	case $module in
 	build/dkms/*) echo "demo: module $module: the production build, as DKMS installs it" ;;
@@ -488,7 +489,8 @@ demo() {
 		echo "demo: next: make vmshell for a shell on this machine with hvtrust loaded; make check for every test"
 		exit 1
 	fi
-	echo "demo: the story held: loaded, trusted, tampered with, revoked, audited, reported, unloaded ($((SECONDS - start)) s)"
+	echo "demo: the story held: loaded, trusted, tampered with, revoked, audited, reported, unloaded"
+	echo "demo: $((SECONDS - start)) s: $built s to build, $(cat "$dir/seconds") s for the emulated machine"
 	echo "demo: the whole serial log: $(relative "$dir")/serial.log"
 	echo "demo: next: make vmshell for a shell on this machine with hvtrust loaded; make check for every test"
 }

@@ -65,15 +65,12 @@ told=$(wc -l <"$daemon_log")
 session=$(sed -n 's/.*: session \([0-9]*\) open$/\1/p' "$daemon_log")
 [ -n "$session" ] || fail "the daemon named no session"
 
-# Where the attacker writes: the first page of libcrypto's code, as its manifest gives the
-# file offset, and where that page lies in the daemon (its maps: readable without revoking).
-offset=$(hvtrustctl manifest "$victim_lib" | sed -n 's/^segment 0: .* offset \(0x[0-9a-f]*\) .*/\1/p')
-[ -n "$offset" ] || fail "no code segment in the manifest of $victim_lib"
+# Where the attacker writes: the first page of libcrypto's code as the daemon maps it
+# (its maps are readable without revoking), at that mapping's offset in the file.
 mapping=$(grep " r-xp .*$victim_lib\$" "/proc/$daemon_pid/maps" | head -n 1)
 [ -n "$mapping" ] || fail "the daemon does not map the code of $victim_lib"
-map_start=0x${mapping%%-*}
-map_offset=0x$(echo "$mapping" | cut -d' ' -f3)
-target=$(printf '%#x' $((map_start + offset - map_offset)))
+target=0x${mapping%%-*}
+offset=$(printf '%#x' "0x$(echo "$mapping" | cut -d' ' -f3)")
 
 say "4. An attacker, a root process of its own, patches libcrypto's code in place: one byte,"
 say "   file offset $offset, a page the daemon runs at $target (it writes the byte's own"
