@@ -15,8 +15,16 @@
  * 128-bit integers are only multiplied, added and shifted (a 128-bit division
  * would call a libgcc helper the kernel lacks).
  *
- * Stack, x86-64, measured with -fstack-usage at -O2: see hvt_ed25519_sign().
+ * Stack use: see hvt_ed25519_sign().
  */
+
+/*
+ * The kernel's compiler_types.h defines noinline; only VMX root's small
+ * stack needs it, so user space (the unit tests) goes without.
+ */
+#ifndef noinline
+#define noinline
+#endif
 
 /* A field element modulo p = 2^255 - 19, five limbs of 51 bits, least significant first. */
 struct hvt_fe {
@@ -188,39 +196,43 @@ static inline HVT_ROOT void hvt_fe_neg(struct hvt_fe *h, const struct hvt_fe *f)
  * Folds the five 128-bit column sums of a product into limbs: 2^255 = 19
  * modulo p carries the top back to the bottom.
  */
-static inline HVT_ROOT void hvt_fe_reduce128(struct hvt_fe *h, unsigned __int128 r[5])
+static inline HVT_ROOT void hvt_fe_reduce128(struct hvt_fe *h,
+					     unsigned __int128 r0, unsigned __int128 r1,
+					     unsigned __int128 r2, unsigned __int128 r3,
+					     unsigned __int128 r4)
 {
 	u64 c;
-	int i;
 
-	for (i = 0; i < 4; i++) {
-		r[i + 1] += (u64)(r[i] >> 51);
-		h->v[i] = (u64)r[i] & HVT_FE_MASK;
-	}
-	c = (u64)(r[4] >> 51);
-	h->v[4] = (u64)r[4] & HVT_FE_MASK;
-	h->v[0] += 19 * c;
-	h->v[1] += h->v[0] >> 51;
+	r1 += (u64)(r0 >> 51);
+	r2 += (u64)(r1 >> 51);
+	r3 += (u64)(r2 >> 51);
+	r4 += (u64)(r3 >> 51);
+	c = (u64)(r4 >> 51);
+	h->v[0] = ((u64)r0 & HVT_FE_MASK) + 19 * c;
+	h->v[1] = ((u64)r1 & HVT_FE_MASK) + (h->v[0] >> 51);
 	h->v[0] &= HVT_FE_MASK;
+	h->v[2] = (u64)r2 & HVT_FE_MASK;
+	h->v[3] = (u64)r3 & HVT_FE_MASK;
+	h->v[4] = (u64)r4 & HVT_FE_MASK;
 }
 
 static HVT_ROOT void hvt_fe_mul(struct hvt_fe *h, const struct hvt_fe *f, const struct hvt_fe *g)
 {
 	const u64 *a = f->v, *b = g->v;
 	u64 b1 = 19 * b[1], b2 = 19 * b[2], b3 = 19 * b[3], b4 = 19 * b[4];
-	unsigned __int128 r[5];
+	unsigned __int128 r0, r1, r2, r3, r4;
 
-	r[0] = hvt_mul64(a[0], b[0]) + hvt_mul64(a[1], b4) + hvt_mul64(a[2], b3) +
+	r0 = hvt_mul64(a[0], b[0]) + hvt_mul64(a[1], b4) + hvt_mul64(a[2], b3) +
 	       hvt_mul64(a[3], b2) + hvt_mul64(a[4], b1);
-	r[1] = hvt_mul64(a[0], b[1]) + hvt_mul64(a[1], b[0]) + hvt_mul64(a[2], b4) +
+	r1 = hvt_mul64(a[0], b[1]) + hvt_mul64(a[1], b[0]) + hvt_mul64(a[2], b4) +
 	       hvt_mul64(a[3], b3) + hvt_mul64(a[4], b2);
-	r[2] = hvt_mul64(a[0], b[2]) + hvt_mul64(a[1], b[1]) + hvt_mul64(a[2], b[0]) +
+	r2 = hvt_mul64(a[0], b[2]) + hvt_mul64(a[1], b[1]) + hvt_mul64(a[2], b[0]) +
 	       hvt_mul64(a[3], b4) + hvt_mul64(a[4], b3);
-	r[3] = hvt_mul64(a[0], b[3]) + hvt_mul64(a[1], b[2]) + hvt_mul64(a[2], b[1]) +
+	r3 = hvt_mul64(a[0], b[3]) + hvt_mul64(a[1], b[2]) + hvt_mul64(a[2], b[1]) +
 	       hvt_mul64(a[3], b[0]) + hvt_mul64(a[4], b4);
-	r[4] = hvt_mul64(a[0], b[4]) + hvt_mul64(a[1], b[3]) + hvt_mul64(a[2], b[2]) +
+	r4 = hvt_mul64(a[0], b[4]) + hvt_mul64(a[1], b[3]) + hvt_mul64(a[2], b[2]) +
 	       hvt_mul64(a[3], b[1]) + hvt_mul64(a[4], b[0]);
-	hvt_fe_reduce128(h, r);
+	hvt_fe_reduce128(h, r0, r1, r2, r3, r4);
 }
 
 static HVT_ROOT void hvt_fe_sq(struct hvt_fe *h, const struct hvt_fe *f)
@@ -229,14 +241,14 @@ static HVT_ROOT void hvt_fe_sq(struct hvt_fe *h, const struct hvt_fe *f)
 	u64 a0_2 = 2 * a[0], a1_2 = 2 * a[1];
 	u64 a1_38 = 38 * a[1], a2_38 = 38 * a[2], a3_38 = 38 * a[3];
 	u64 a3_19 = 19 * a[3], a4_19 = 19 * a[4];
-	unsigned __int128 r[5];
+	unsigned __int128 r0, r1, r2, r3, r4;
 
-	r[0] = hvt_mul64(a[0], a[0]) + hvt_mul64(a1_38, a[4]) + hvt_mul64(a2_38, a[3]);
-	r[1] = hvt_mul64(a0_2, a[1]) + hvt_mul64(a2_38, a[4]) + hvt_mul64(a3_19, a[3]);
-	r[2] = hvt_mul64(a0_2, a[2]) + hvt_mul64(a[1], a[1]) + hvt_mul64(a3_38, a[4]);
-	r[3] = hvt_mul64(a0_2, a[3]) + hvt_mul64(a1_2, a[2]) + hvt_mul64(a4_19, a[4]);
-	r[4] = hvt_mul64(a0_2, a[4]) + hvt_mul64(a1_2, a[3]) + hvt_mul64(a[2], a[2]);
-	hvt_fe_reduce128(h, r);
+	r0 = hvt_mul64(a[0], a[0]) + hvt_mul64(a1_38, a[4]) + hvt_mul64(a2_38, a[3]);
+	r1 = hvt_mul64(a0_2, a[1]) + hvt_mul64(a2_38, a[4]) + hvt_mul64(a3_19, a[3]);
+	r2 = hvt_mul64(a0_2, a[2]) + hvt_mul64(a[1], a[1]) + hvt_mul64(a3_38, a[4]);
+	r3 = hvt_mul64(a0_2, a[3]) + hvt_mul64(a1_2, a[2]) + hvt_mul64(a4_19, a[4]);
+	r4 = hvt_mul64(a0_2, a[4]) + hvt_mul64(a1_2, a[3]) + hvt_mul64(a[2], a[2]);
+	hvt_fe_reduce128(h, r0, r1, r2, r3, r4);
 }
 
 /* h = f^(2^n) */
@@ -386,14 +398,6 @@ static HVT_ROOT void hvt_ge_identity(struct hvt_ge *p)
 	hvt_fe_set(&p->t, 0);
 }
 
-static HVT_ROOT void hvt_ge_copy(struct hvt_ge *r, const struct hvt_ge *p)
-{
-	hvt_fe_copy(&r->x, &p->x);
-	hvt_fe_copy(&r->y, &p->y);
-	hvt_fe_copy(&r->z, &p->z);
-	hvt_fe_copy(&r->t, &p->t);
-}
-
 static HVT_ROOT void hvt_ge_to_cached(struct hvt_ge_cached *c, const struct hvt_ge *p)
 {
 	hvt_fe_add(&c->ypx, &p->y, &p->x);
@@ -416,38 +420,43 @@ static HVT_ROOT void hvt_ge_from_p1p1(struct hvt_ge *r, const struct hvt_ge_p1p1
 static HVT_ROOT void hvt_ge_add(struct hvt_ge_p1p1 *r, const struct hvt_ge *p,
 				const struct hvt_ge_cached *q)
 {
-	struct hvt_fe a, b, c, d;
+	struct hvt_fe c, d;
 
-	hvt_fe_sub(&a, &p->y, &p->x);
-	hvt_fe_mul(&a, &a, &q->ymx);
-	hvt_fe_add(&b, &p->y, &p->x);
-	hvt_fe_mul(&b, &b, &q->ypx);
+	/* A and B go straight into r: the stack is VMX root's, and small. */
+	hvt_fe_sub(&r->x, &p->y, &p->x);
+	hvt_fe_mul(&r->x, &r->x, &q->ymx);	/* A */
+	hvt_fe_add(&r->y, &p->y, &p->x);
+	hvt_fe_mul(&r->y, &r->y, &q->ypx);	/* B */
 	hvt_fe_mul(&c, &p->t, &q->t2d);
 	hvt_fe_mul(&d, &p->z, &q->z);
 	hvt_fe_add(&d, &d, &d);
-	hvt_fe_sub(&r->x, &b, &a);	/* E */
-	hvt_fe_add(&r->y, &b, &a);	/* H */
-	hvt_fe_add(&r->z, &d, &c);	/* G */
-	hvt_fe_sub(&r->t, &d, &c);	/* F */
+	hvt_fe_add(&r->z, &d, &c);		/* G */
+	hvt_fe_sub(&r->t, &d, &c);		/* F */
+	hvt_fe_copy(&c, &r->x);
+	hvt_fe_sub(&r->x, &r->y, &c);		/* E = B - A */
+	hvt_fe_add(&r->y, &r->y, &c);		/* H = B + A */
 }
 
 /* 2p, reading X, Y and Z only */
 static HVT_ROOT void hvt_ge_dbl(struct hvt_ge_p1p1 *r, const struct hvt_ge *p)
 {
-	struct hvt_fe a, b, c, e;
+	struct hvt_fe a, b;
 
+	/*
+	 * The formulas give H = -A - B and F = G - C; this takes A + B and
+	 * C - G instead. Negating both negates all four coordinates of the
+	 * result, which is the same projective point.
+	 */
 	hvt_fe_sq(&a, &p->x);
 	hvt_fe_sq(&b, &p->y);
-	hvt_fe_sq(&c, &p->z);
-	hvt_fe_add(&c, &c, &c);
-	hvt_fe_add(&e, &p->x, &p->y);
-	hvt_fe_sq(&e, &e);
-	hvt_fe_sub(&e, &e, &a);
-	hvt_fe_sub(&r->x, &e, &b);	/* E = 2XY */
-	hvt_fe_sub(&r->z, &b, &a);	/* G = B - A */
-	hvt_fe_add(&e, &a, &b);
-	hvt_fe_neg(&r->y, &e);		/* H = -A - B */
-	hvt_fe_sub(&r->t, &r->z, &c);	/* F = G - C */
+	hvt_fe_add(&r->y, &a, &b);		/* -H = A + B */
+	hvt_fe_sub(&r->z, &b, &a);		/* G = B - A */
+	hvt_fe_add(&a, &p->x, &p->y);
+	hvt_fe_sq(&a, &a);
+	hvt_fe_sub(&r->x, &a, &r->y);		/* E = (X + Y)^2 - A - B */
+	hvt_fe_sq(&a, &p->z);
+	hvt_fe_add(&a, &a, &a);			/* C = 2 Z^2 */
+	hvt_fe_sub(&r->t, &a, &r->z);		/* -F = C - G */
 }
 
 /* The table entry whose multiple is |digit|, negated when digit < 0, read without indexing. */
@@ -486,13 +495,13 @@ static HVT_ROOT void hvt_ge_select(struct hvt_ge_cached *c, const struct hvt_ge_
  *
  * The scalar is recoded in 86 signed digits in [-4, 4] (radix 8), so the
  * table holds only 1p..4p: three doublings and one addition of a selected
- * entry per digit, with every entry read for every digit.
+ * entry per digit, with every entry read for every digit. r is the
+ * accumulator, so it must not be p.
  */
 static HVT_ROOT void hvt_ge_scalarmult(struct hvt_ge *r, const u8 a[32], const struct hvt_ge *p)
 {
 	struct hvt_ge_cached table[4], sel;
 	struct hvt_ge_p1p1 t;
-	struct hvt_ge acc;
 	signed char e[86];
 	int i, carry;
 
@@ -516,33 +525,31 @@ static HVT_ROOT void hvt_ge_scalarmult(struct hvt_ge *r, const u8 a[32], const s
 
 	hvt_ge_to_cached(&table[0], p);
 	hvt_ge_dbl(&t, p);
-	hvt_ge_from_p1p1(&acc, &t, true);		/* 2p */
-	hvt_ge_to_cached(&table[1], &acc);
-	hvt_ge_dbl(&t, &acc);
-	hvt_ge_from_p1p1(&acc, &t, true);		/* 4p */
-	hvt_ge_to_cached(&table[3], &acc);
+	hvt_ge_from_p1p1(r, &t, true);		/* 2p */
+	hvt_ge_to_cached(&table[1], r);
+	hvt_ge_dbl(&t, r);
+	hvt_ge_from_p1p1(r, &t, true);		/* 4p */
+	hvt_ge_to_cached(&table[3], r);
 	hvt_ge_add(&t, p, &table[1]);
-	hvt_ge_from_p1p1(&acc, &t, true);		/* 3p */
-	hvt_ge_to_cached(&table[2], &acc);
+	hvt_ge_from_p1p1(r, &t, true);		/* 3p */
+	hvt_ge_to_cached(&table[2], r);
 
-	hvt_ge_identity(&acc);
+	hvt_ge_identity(r);
 	for (i = 85; i >= 0; i--) {
 		if (i < 85) {
-			hvt_ge_dbl(&t, &acc);
-			hvt_ge_from_p1p1(&acc, &t, false);
-			hvt_ge_dbl(&t, &acc);
-			hvt_ge_from_p1p1(&acc, &t, false);
-			hvt_ge_dbl(&t, &acc);
-			hvt_ge_from_p1p1(&acc, &t, true);
+			hvt_ge_dbl(&t, r);
+			hvt_ge_from_p1p1(r, &t, false);
+			hvt_ge_dbl(&t, r);
+			hvt_ge_from_p1p1(r, &t, false);
+			hvt_ge_dbl(&t, r);
+			hvt_ge_from_p1p1(r, &t, true);
 		}
 		hvt_ge_select(&sel, table, e[i]);
-		hvt_ge_add(&t, &acc, &sel);
-		hvt_ge_from_p1p1(&acc, &t, true);
+		hvt_ge_add(&t, r, &sel);
+		hvt_ge_from_p1p1(r, &t, true);
 	}
-	hvt_ge_copy(r, &acc);
 
 	hvt_wipe(e, sizeof(e));
-	hvt_wipe(&acc, sizeof(acc));
 	hvt_wipe(&t, sizeof(t));
 	hvt_wipe(&sel, sizeof(sel));
 	hvt_wipe(table, sizeof(table));
@@ -650,8 +657,11 @@ static HVT_ROOT void hvt_sc_sub_l_if_ge(u64 r[5])
 /*
  * out = x mod L for a 512-bit x (eight limbs), by Barrett reduction
  * (Handbook of Applied Cryptography, 14.42, with base 2^64 and k = 4):
- * q = floor(floor(x / 2^192) * mu / 2^320) undershoots x / L by at most 2,
- * so x - qL, computed modulo 2^320, lies below 3L.
+ * q = floor(floor(x / 2^192) * mu / 2^320). In general q undershoots
+ * floor(x / L) by up to 2; for this L by at most 1: with x = x1 2^192 + x0,
+ * x / L - x1 mu / 2^320 = x0 / L + x1 (2^512 / L - mu) / 2^320, which is
+ * below 2^-60 + 0.225 (the fraction 2^512 / L - mu). So x - qL, computed
+ * modulo 2^320, lies below 2L, and one conditional subtraction ends it.
  */
 static HVT_ROOT void hvt_sc_reduce512(u8 out[32], const u64 x[8])
 {
@@ -679,7 +689,6 @@ static HVT_ROOT void hvt_sc_reduce512(u8 out[32], const u64 x[8])
 	borrow = 0;
 	for (i = 0; i < 5; i++)
 		r[i] = hvt_sbb64(x[i], r[i], &borrow);
-	hvt_sc_sub_l_if_ge(r);
 	hvt_sc_sub_l_if_ge(r);
 	for (i = 0; i < 4; i++)
 		hvt_ed_store64(out + 8 * i, r[i]);
@@ -746,6 +755,44 @@ static HVT_ROOT void hvt_ed25519_expand(u8 az[64], const u8 seed[32])
 	az[31] |= 64;
 }
 
+/*
+ * The steps of signing stay out of line: inlined, their locals would all
+ * sit in one frame under the scalar multiplication's.
+ */
+
+/* out = SHA-512(first || second || msg) mod L; second may be NULL. */
+static noinline HVT_ROOT void hvt_ed25519_hash_scalar(u8 out[32], const u8 first[32],
+						      const u8 *second, const void *msg, size_t len)
+{
+	struct hvt_sha512 ctx;
+	u8 digest[64];
+
+	hvt_sha512_init(&ctx);
+	hvt_sha512_update(&ctx, first, 32);
+	if (second)
+		hvt_sha512_update(&ctx, second, 32);
+	hvt_sha512_update(&ctx, msg, len);
+	hvt_sha512_final(&ctx, digest);
+	hvt_sc_reduce(out, digest);
+	hvt_wipe(digest, sizeof(digest));
+}
+
+/* The encoding of [scalar]B. */
+static noinline HVT_ROOT void hvt_ed25519_base_point(u8 out[32], const u8 scalar[32])
+{
+	struct hvt_ge p;
+
+	hvt_ge_scalarmult(&p, scalar, &hvt_ge_base);
+	hvt_ge_tobytes(out, &p);
+	hvt_wipe(&p, sizeof(p));
+}
+
+static noinline HVT_ROOT void hvt_ed25519_s(u8 out[32], const u8 k[32], const u8 a[32],
+					    const u8 r[32])
+{
+	hvt_sc_muladd(out, k, a, r);
+}
+
 /**
  * hvt_ed25519_public_key() - the public key of a private seed
  * @seed: the 32-byte private key of RFC 8032
@@ -754,14 +801,11 @@ static HVT_ROOT void hvt_ed25519_expand(u8 az[64], const u8 seed[32])
 HVT_ROOT void hvt_ed25519_public_key(const u8 seed[HVT_ED25519_SEED_SIZE],
 				     u8 pub[HVT_ED25519_PUBLIC_KEY_SIZE])
 {
-	struct hvt_ge a_b;
 	u8 az[64];
 
 	hvt_ed25519_expand(az, seed);
-	hvt_ge_scalarmult(&a_b, az, &hvt_ge_base);
-	hvt_ge_tobytes(pub, &a_b);
+	hvt_ed25519_base_point(pub, az);
 	hvt_wipe(az, sizeof(az));
-	hvt_wipe(&a_b, sizeof(a_b));
 }
 
 /**
@@ -776,41 +820,25 @@ HVT_ROOT void hvt_ed25519_public_key(const u8 seed[HVT_ED25519_SEED_SIZE],
  * that belongs to @seed. Two signatures of one message under one seed but
  * different @pub share their nonce and together reveal the private scalar.
  *
- * Stack (x86-64, -O2, kernel flags): about 1.5 KiB at the deepest point,
- * the scalar multiplication's table and accumulators.
+ * Stack: about 1.9 KiB at the deepest point (x86-64, GCC 12, Linux 6.1
+ * and 6.12 flags, -fstack-usage): 1.2 KiB of it the scalar
+ * multiplication's table and temporaries.
  */
 HVT_ROOT void hvt_ed25519_sign(const u8 seed[HVT_ED25519_SEED_SIZE],
 			       const u8 pub[HVT_ED25519_PUBLIC_KEY_SIZE],
 			       const void *msg, size_t len, u8 sig[HVT_ED25519_SIGNATURE_SIZE])
 {
-	struct hvt_sha512 ctx;
-	struct hvt_ge r_b;
-	u8 az[64], digest[64], r[32], k[32];
+	u8 az[64], r[32], k[32];
 
 	hvt_ed25519_expand(az, seed);
-
 	/* r = H(prefix || M) mod L: deterministic, secret, and new for each message. */
-	hvt_sha512_init(&ctx);
-	hvt_sha512_update(&ctx, az + 32, 32);
-	hvt_sha512_update(&ctx, msg, len);
-	hvt_sha512_final(&ctx, digest);
-	hvt_sc_reduce(r, digest);
-	hvt_ge_scalarmult(&r_b, r, &hvt_ge_base);
-	hvt_ge_tobytes(sig, &r_b);
-
+	hvt_ed25519_hash_scalar(r, az + 32, NULL, msg, len);
+	hvt_ed25519_base_point(sig, r);
 	/* k = H(R || A || M) mod L; S = r + k a mod L */
-	hvt_sha512_init(&ctx);
-	hvt_sha512_update(&ctx, sig, 32);
-	hvt_sha512_update(&ctx, pub, 32);
-	hvt_sha512_update(&ctx, msg, len);
-	hvt_sha512_final(&ctx, digest);
-	hvt_sc_reduce(k, digest);
-	hvt_sc_muladd(sig + 32, k, az, r);
-
+	hvt_ed25519_hash_scalar(k, sig, pub, msg, len);
+	hvt_ed25519_s(sig + 32, k, az, r);
 	hvt_wipe(az, sizeof(az));
-	hvt_wipe(digest, sizeof(digest));
 	hvt_wipe(r, sizeof(r));
-	hvt_wipe(&r_b, sizeof(r_b));
 }
 
 /**
@@ -831,31 +859,24 @@ HVT_ROOT bool hvt_ed25519_verify(const u8 pub[HVT_ED25519_PUBLIC_KEY_SIZE],
 				 const void *msg, size_t len,
 				 const u8 sig[HVT_ED25519_SIGNATURE_SIZE])
 {
-	struct hvt_sha512 ctx;
-	struct hvt_ge a, r, s_b;
+	struct hvt_ge a, p;
 	struct hvt_ge_cached neg_k_a;
 	struct hvt_ge_p1p1 sum;
-	u8 digest[64], k[32], check[32];
+	u8 k[32], check[32];
 
 	if (!hvt_sc_is_canonical(sig + 32))
 		return false;
-	if (!hvt_ge_frombytes(&a, pub) || !hvt_ge_frombytes(&r, sig))
+	if (!hvt_ge_frombytes(&a, pub) || !hvt_ge_frombytes(&p, sig))
 		return false;
-
-	hvt_sha512_init(&ctx);
-	hvt_sha512_update(&ctx, sig, 32);
-	hvt_sha512_update(&ctx, pub, 32);
-	hvt_sha512_update(&ctx, msg, len);
-	hvt_sha512_final(&ctx, digest);
-	hvt_sc_reduce(k, digest);
+	hvt_ed25519_hash_scalar(k, sig, pub, msg, len);
 
 	hvt_fe_neg(&a.x, &a.x);
 	hvt_fe_neg(&a.t, &a.t);
-	hvt_ge_scalarmult(&r, k, &a);
-	hvt_ge_to_cached(&neg_k_a, &r);
-	hvt_ge_scalarmult(&s_b, sig + 32, &hvt_ge_base);
-	hvt_ge_add(&sum, &s_b, &neg_k_a);
-	hvt_ge_from_p1p1(&r, &sum, false);
-	hvt_ge_tobytes(check, &r);
+	hvt_ge_scalarmult(&p, k, &a);
+	hvt_ge_to_cached(&neg_k_a, &p);
+	hvt_ge_scalarmult(&p, sig + 32, &hvt_ge_base);
+	hvt_ge_add(&sum, &p, &neg_k_a);
+	hvt_ge_from_p1p1(&p, &sum, false);
+	hvt_ge_tobytes(check, &p);
 	return hvt_ed_equal(check, sig, sizeof(check));
 }

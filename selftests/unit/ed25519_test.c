@@ -7,6 +7,14 @@
 #include <string.h>
 #include <time.h>
 
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#else
+#define RUNNING_ON_VALGRIND			0
+#define VALGRIND_MAKE_MEM_UNDEFINED(p, n)	((void)(p), (void)(n))
+#define VALGRIND_MAKE_MEM_DEFINED(p, n)	((void)(p), (void)(n))
+#endif
+
 #include "kselftest_harness.h"
 #include "../../token/ed25519.h"
 #include "../../token/sha512.h"
@@ -511,6 +519,48 @@ TEST_F(signed_msg, off_curve_point_refused)
 	EXPECT_NE(1, openssl_verify(y, self->msg, sizeof(self->msg), self->sig));
 }
 
+/* The decoder itself: every non-canonical or off-curve encoding refused, valid ones round-trip. */
+TEST(point_decoding)
+{
+	static const char *const refused[] = {
+		identity_plus_p, identity_negative_zero,
+		/* p itself (y = 0 as y + p) and 2^255 - 1 (y = 18 as y + p) */
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	};
+	unsigned char enc[32], back[32], seed[32];
+	struct hvt_ge p;
+	size_t i;
+	int round;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		unhex(refused[i], enc, 32);
+		EXPECT_FALSE(hvt_ge_frombytes(&p, enc)) {
+			TH_LOG("encoding %zu", i);
+		}
+	}
+	off_curve_y(enc);
+	EXPECT_FALSE(hvt_ge_frombytes(&p, enc));
+	enc[31] |= 0x80;
+	EXPECT_FALSE(hvt_ge_frombytes(&p, enc));
+
+	unhex(identity_canonical, enc, 32);
+	ASSERT_TRUE(hvt_ge_frombytes(&p, enc));
+	srand(25528);
+	for (round = 0; round < RANDOM_ROUNDS; round++) {
+		fill_random(seed, sizeof(seed));
+		hvt_ed25519_public_key(seed, enc);
+		ASSERT_TRUE(hvt_ge_frombytes(&p, enc));
+		hvt_ge_tobytes(back, &p);
+		ASSERT_EQ(0, memcmp(enc, back, 32));
+		/* The point's negation: the same y, the other sign. */
+		enc[31] ^= 0x80;
+		ASSERT_TRUE(hvt_ge_frombytes(&p, enc));
+		hvt_ge_tobytes(back, &p);
+		ASSERT_EQ(0, memcmp(enc, back, 32));
+	}
+}
+
 /* Barrett reduction against libcrypto at the edges: multiples of L, near 2^512, random. */
 TEST(scalar_reduction_matches_bignum)
 {
@@ -660,6 +710,32 @@ TEST(field_encoding_and_product_match_bignum)
 	BN_free(y);
 	BN_free(want);
 	BN_CTX_free(ctx);
+}
+
+/*
+ * Run under valgrind (valgrind --error-exitcode=1 build/unit/ed25519_test)
+ * to check that no branch and no memory address depends on the seed or on
+ * anything derived from it: memcheck treats the seed as uninitialised and
+ * reports every conditional jump or address computed from it. Outside
+ * valgrind it only checks that the key signs.
+ */
+TEST(secret_independent_control_flow)
+{
+	unsigned char seed[32], pub[32], sig[64], msg[100];
+
+	srand(25527);
+	fill_random(seed, sizeof(seed));
+	fill_random(msg, sizeof(msg));
+	if (!RUNNING_ON_VALGRIND)
+		TH_LOG("not under valgrind: only the signature is checked");
+	VALGRIND_MAKE_MEM_UNDEFINED(seed, sizeof(seed));
+	hvt_ed25519_public_key(seed, pub);
+	/* The public key and the signature are public: declassify them. */
+	VALGRIND_MAKE_MEM_DEFINED(pub, sizeof(pub));
+	hvt_ed25519_sign(seed, pub, msg, sizeof(msg), sig);
+	VALGRIND_MAKE_MEM_DEFINED(sig, sizeof(sig));
+	VALGRIND_MAKE_MEM_DEFINED(seed, sizeof(seed));
+	ASSERT_TRUE(hvt_ed25519_verify(pub, msg, sizeof(msg), sig));
 }
 
 /* Not a check: the figures for the record, printed with the results. */
