@@ -65,8 +65,8 @@ expect env '' "^plan: jobs=$(nproc) dkms=yes extra=none$" \
 	'^plan: test series=6.1 .* cpu=corei7_skylake_x cpus=2 expect=load timeout=1500 tests=default ' \
 	'^plan: test series=6.12 .* cpu=corei7_skylake_x cpus=2 expect=load ' \
 	'^plan: test series=6.12 .* cpu=ryzen cpus=1 expect=refuse timeout=480 ' \
-	'^plan: demo series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 timeout=300 ' \
-	'^plan: shell series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 '
+	'^plan: demo series=6.12 kernel=6\.12\.[^ ]* cpu=tigerlake cpus=1 timeout=300 ' \
+	'^plan: shell series=6.12 kernel=6\.12\.[^ ]* cpu=tigerlake cpus=1 '
 
 for how in env make; do
 	expect "$how" VM_TESTS=load_test,trust_session_test,trust_lifecycle_test \
@@ -85,7 +85,7 @@ for how in env make; do
 	expect "$how" VM_TIMEOUT=77 '^plan: test .* timeout=77 ' '!^plan: test .* timeout=(1500|480) ' \
 		'^plan: demo .* timeout=77 '
 	expect "$how" VM_KERNEL=6.1 '^plan: demo series=6.1 kernel=6\.1\.' '^plan: shell series=6.1 kernel=6\.1\.'
-	expect "$how" VM_CPU=tigerlake '^plan: demo .* cpu=tigerlake ' '^plan: shell .* cpu=tigerlake '
+	expect "$how" VM_CPU=corei7_icelake_u '^plan: demo .* cpu=corei7_icelake_u ' '^plan: shell .* cpu=corei7_icelake_u '
 	expect "$how" VM_DKMS=no '^plan: jobs=[0-9]+ dkms=no ' '!module=build/dkms/'
 	expect "$how" "VM_EXTRA=$extra" "^plan: .* extra=$extra$"
 	refused "$how" VM_TESTS=load_test,no_such_test "no selftest named 'no_such_test'"
