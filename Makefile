@@ -21,6 +21,7 @@ PURE_SRCS := token/sha256.c token/sha256_ni.S token/sha512.c token/ed25519.c tok
 # Static libcrypto: the tools and the selftests run in a bare initramfs too.
 CRYPTO_LIBS := -lcrypto
 LIBHVTRUST := $(BUILD)/tools/libhvtrust.a
+QUOTE_SIGN := $(BUILD)/tests/quote_sign
 UNIT_TESTS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(wildcard selftests/unit/*_test.c))
 VM_TEST_BINS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,$(wildcard selftests/vm/*_test.c))
 # The bench is no *_test: the guest's test loop does not pick it up.
@@ -50,6 +51,8 @@ $(BUILD)/unit/deps_test: UNIT_EXTRA := tools/deps.c
 $(BUILD)/unit/deps_test: tools/deps.c tools/deps.h
 $(BUILD)/unit/libhvtrust_test: UNIT_EXTRA := $(LIBHVTRUST)
 $(BUILD)/unit/libhvtrust_test: $(LIBHVTRUST) tools/libhvtrust.h
+$(BUILD)/unit/quote_verify_test: UNIT_EXTRA := $(LIBHVTRUST)
+$(BUILD)/unit/quote_verify_test: $(LIBHVTRUST) tools/libhvtrust.h selftests/unit/quote_fixture.h
 
 # make install: GNU-style directories under PREFIX; DESTDIR stages the tree.
 PREFIX ?= /usr/local
@@ -85,17 +88,25 @@ tools: $(BUILD)/tools/hvtrustctl $(LIBHVTRUST) $(BUILD)/tools/hvtrust-exampled
 $(BUILD)/tools/hvtrustctl $(BUILD)/tools/hvtrust-exampled: USER_CFLAGS += -DHVT_VERSION='"$(HVT_VERSION)"'
 $(BUILD)/tools/hvtrustctl $(BUILD)/tools/hvtrust-exampled: VERSION
 
+# quote verify checks signatures with libhvtrust's verifier, the object a verifying daemon links.
 $(BUILD)/tools/hvtrustctl: tools/hvtrustctl.c tools/hvtrustctl_config.c tools/hvtrustctl_opts.c \
 		tools/manifest.c tools/deps.c tools/hvtrustctl_config.h tools/hvtrustctl_opts.h \
-		tools/manifest.h tools/deps.h uapi/hvtrust.h
+		tools/manifest.h tools/deps.h tools/libhvtrust.h uapi/hvtrust.h \
+		$(BUILD)/tools/libhvtrust_verify.o
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(filter %.c %.o,$^) $(CRYPTO_LIBS)
 
 $(BUILD)/tools/libhvtrust.o: tools/libhvtrust.c tools/libhvtrust.h tools/hvtrust_stub.h uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
-$(LIBHVTRUST): $(BUILD)/tools/libhvtrust.o
+$(BUILD)/tools/libhvtrust_verify.o: tools/libhvtrust_verify.c tools/libhvtrust.h uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+# Quote verification is an object of its own: the linker takes it, and libcrypto
+# with it, only into programs that call it.
+$(LIBHVTRUST): $(BUILD)/tools/libhvtrust.o $(BUILD)/tools/libhvtrust_verify.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
@@ -263,8 +274,13 @@ man-check:
 	scripts/man-check.sh
 
 .PHONY: cli-check
-cli-check: $(BUILD)/tools/hvtrustctl
+cli-check: $(BUILD)/tools/hvtrustctl $(QUOTE_SIGN)
 	scripts/cli-check.sh
+
+# Signs test quotes with a key of its own, for cli-check's offline quote verify.
+$(QUOTE_SIGN): selftests/unit/quote_sign.c selftests/unit/quote_fixture.h uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lcrypto
 
 modinfo-check:
 	scripts/modinfo-check.sh

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libhvtrust: the session API of a trusted program (attach, first hypercall, token calls). */
+/* libhvtrust: the session API of a trusted program (attach, first hypercall, token calls, quotes). */
 /* Context: user space, linked statically into the registered binary itself. */
 #include <cpuid.h>
 #include <errno.h>
@@ -303,6 +303,117 @@ int hvtrust_close(struct hvtrust_session *s)
 	return ret;
 }
 
+/*
+ * QUOTE takes a 32-byte nonce in four registers, RDI, R8, R9 and R10, two
+ * more than hvtrust_stub_call() passes: its own copy of that call, with the
+ * token handled the same way (loaded from the page straight into the
+ * registers, cleared after) and the red zone stepped over alike.
+ */
+static long quote_call(const volatile struct hvtrust_session_page *page,
+		       const uint64_t nonce[4])
+{
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r8 asm("r8") = nonce[1];
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r9 asm("r9") = nonce[2];
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r10 asm("r10") = nonce[3];
+	uint64_t stub = page->safe_hypercall;
+	uint64_t rdi = nonce[0];
+	long rax = HVTRUST_HC_QUOTE;
+
+	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
+		     "mov %c[t1](%[page]), %%rcx\n\t"
+		     "mov %c[t2](%[page]), %%rdx\n\t"
+		     "mov %c[t3](%[page]), %%rsi\n\t"
+		     "sub $128, %%rsp\n\t"
+		     "call *%[stub]\n\t"
+		     "add $128, %%rsp\n\t"
+		     "xor %%ebx, %%ebx\n\t"
+		     "xor %%ecx, %%ecx\n\t"
+		     "xor %%edx, %%edx\n\t"
+		     "xor %%esi, %%esi"
+		     : "+a"(rax), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10)
+		     : [page] "r"(page), [stub] "r"(stub),
+		       [t0] "i"(offsetof(struct hvtrust_session_page, token[0])),
+		       [t1] "i"(offsetof(struct hvtrust_session_page, token[1])),
+		       [t2] "i"(offsetof(struct hvtrust_session_page, token[2])),
+		       [t3] "i"(offsetof(struct hvtrust_session_page, token[3]))
+		     : "rbx", "rcx", "rdx", "rsi", "r11", "memory", "cc");
+	return rax;
+}
+
+/* The ABI's byte order, whatever the compiler makes of a uint64_t. */
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int hvtrust_quote(struct hvtrust_session *s, const uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE],
+		  struct hvtrust_quote *out)
+{
+	const volatile uint8_t *src;
+	uint64_t words[4];
+	uint8_t *dst;
+	size_t i;
+	long ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!s || !nonce)
+		return -EINVAL;
+	if (!page_is_sane(s->page))
+		return hvtrust_present() ? -EPROTO : -ENODEV;
+	for (i = 0; i < 4; i++)
+		words[i] = le64(nonce + 8 * i);
+	ret = quote_call(s->page, words);
+	if (ret && ret != -EKEYREVOKED)
+		return ret;
+	/* Byte by byte: the page is the hypervisor's, read it as it stands now. */
+	src = (const volatile uint8_t *)s->page + HVTRUST_SESSION_QUOTE_OFFSET;
+	dst = (uint8_t *)out;
+	for (i = 0; i < sizeof(*out); i++)
+		dst[i] = src[i];
+	/*
+	 * What lies there may be an earlier call's quote (a revoked session's
+	 * call can be refused before anything is written): only one that
+	 * echoes this nonce is this call's.
+	 */
+	if (out->report.magic != HVTRUST_QUOTE_MAGIC ||
+	    memcmp(out->report.nonce, nonce, HVTRUST_QUOTE_NONCE_SIZE) ||
+	    (ret && !(out->report.flags & HVTRUST_QUOTE_REVOKED))) {
+		memset(out, 0, sizeof(*out));
+		return ret ? ret : -EPROTO;
+	}
+	return ret;
+}
+
+int hvtrust_quote_key(struct hvtrust_quote_key *out)
+{
+	int fd, ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	fd = open(DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	ret = ioctl(fd, HVTRUST_IOC_GET_QUOTE_KEY, out) ? -errno : 0;
+	close(fd);
+	if (ret) {
+		memset(out, 0, sizeof(*out));
+		out->size = sizeof(*out);
+	}
+	return ret;
+}
+
 const char *hvtrust_strerror(int err)
 {
 	switch (err) {
@@ -319,7 +430,7 @@ const char *hvtrust_strerror(int err)
 	case -EACCES:
 		return "hypercall from outside the registered code, or other executable memory mapped";
 	case -EBADMSG:
-		return "code or protected memory differs from what was registered";
+		return "code or protected memory differs from what was registered, or a quote is malformed or its signature bad";
 	case -EPERM:
 		return "not permitted: not through the safe hypercall address, not from the session's address space, or not privileged";
 	case -EKEYREJECTED:
@@ -336,6 +447,10 @@ const char *hvtrust_strerror(int err)
 		return "protected, but a CPU did not confirm the flush in time: check the pages";
 	case -EPROTO:
 		return "the session page does not match this library's ABI";
+	case -ENOKEY:
+		return "the quote names another signing key than the one trusted";
+	case -ESTALE:
+		return "the quote was made for another nonce: it may be a replay";
 	case -ENOSYS:
 		return "the hypervisor does not know this hypercall";
 	case -EINVAL:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* libhvtrust: the session API of a trusted program (attach, first hypercall, token calls). */
+/* libhvtrust: the session API of a trusted program (attach, first hypercall, token calls, quotes). */
 /* Context: user space, linked statically into the registered binary itself. */
 #ifndef LIBHVTRUST_H
 #define LIBHVTRUST_H
@@ -32,6 +32,10 @@ extern "C" {
  *   -EFAULT       a page is not mapped
  *   -ENOSPC       the session or protection table is full
  *   -EPROTO       the session page does not look like ABI version 1
+ * and from hvtrust_quote_verify():
+ *   -EBADMSG      the quote is malformed or its signature does not verify
+ *   -ENOKEY       the quote names another signing key than the one given
+ *   -ESTALE       the quote was made for another nonce (a replay)
  */
 
 struct hvtrust_session;
@@ -76,6 +80,37 @@ int hvtrust_status(struct hvtrust_session *s, struct hvtrust_session_status *st)
 
 /* Ends the session, unmaps its page, closes the device, frees @s (also on error). */
 int hvtrust_close(struct hvtrust_session *s);
+
+/*
+ * Has the hypervisor sign a quote of this session (HVTRUST_HC_QUOTE): the
+ * session's identity and state, with @nonce echoed, as a struct
+ * hvtrust_quote copied to @out. A revoked session gets -EKEYREVOKED and a
+ * quote that says HVTRUST_QUOTE_REVOKED at @out (zeros when the hypervisor
+ * wrote none). On other errors @out is zeroed. A quote is checked with
+ * hvtrust_quote_verify(), here or on another machine.
+ */
+int hvtrust_quote(struct hvtrust_session *s, const uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE],
+		  struct hvtrust_quote *out);
+
+/*
+ * Reads the hypervisor's public quote key and its SHA-256 from /dev/hvtrust
+ * (HVTRUST_IOC_GET_QUOTE_KEY; the device is root's). -ENODEV without the
+ * module or while no CPU is virtualized, -ENOTTY from a module without quotes.
+ */
+int hvtrust_quote_key(struct hvtrust_quote_key *out);
+
+/*
+ * Checks a quote against the Ed25519 @public_key the verifier trusts: its
+ * magic and version, that it names that key (key_sha256), the signature
+ * over the report's HVTRUST_QUOTE_REPORT_SIZE bytes and, unless @nonce is
+ * NULL, the nonce. 0 when all hold; says nothing of the report's flags,
+ * which the caller judges (a REVOKED quote verifies). In its own object of
+ * the archive: a program that calls it links libcrypto (-lcrypto), one
+ * that does not needs nothing but libc.
+ */
+int hvtrust_quote_verify(const struct hvtrust_quote *q,
+			 const uint8_t public_key[HVTRUST_ED25519_KEY_SIZE],
+			 const uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE]);
 
 /* What an error means for hvtrust; strerror() for the others. Never NULL. */
 const char *hvtrust_strerror(int err);
