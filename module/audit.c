@@ -66,6 +66,17 @@ static void hvt_audit_push(const struct hvtrust_audit *rec, const char *file)
 			what, rec->session_id, rec->pid, rec->comm, rec->cr3, rec->gva,
 			file ? " in " : "", file ?: "", rec->gpa, rec->cpu);
 	spin_lock(&hvt_audit_lock);
+	/*
+	 * A program's own requests never take the last quarter of the buffer:
+	 * however many it makes, the record of an attack that came before
+	 * them is still there to read. Other records push the oldest out.
+	 */
+	if (hvt_audit_routine(rec->kind) &&
+	    hvt_audit_head - hvt_audit_tail >= HVT_AUDIT_RING - HVT_AUDIT_RING / 4) {
+		hvt_audit_lost++;
+		spin_unlock(&hvt_audit_lock);
+		return;
+	}
 	if (hvt_audit_head - hvt_audit_tail >= HVT_AUDIT_RING) {
 		hvt_audit_tail++;
 		hvt_audit_lost++;

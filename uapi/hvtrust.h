@@ -470,6 +470,100 @@ struct hvtrust_read_audit {
 #define HVTRUST_IOC_READ_AUDIT	_IO(HVTRUST_IOCTL_TYPE, 0x08)
 
 /*
+ * Signed attestation. At load the hypervisor makes an Ed25519 key pair
+ * (RFC 8032) from its token generator; the private key never leaves its
+ * hidden memory and is wiped when it unloads. A trusted program's QUOTE
+ * hypercall has it sign a struct hvtrust_quote_report, which anyone holding
+ * the public key can check (hvtrustctl quote verify, OpenSSL).
+ */
+#define HVTRUST_ED25519_KEY_SIZE	32
+#define HVTRUST_ED25519_SIG_SIZE	64
+
+/**
+ * struct hvtrust_quote_key - the public half of the hypervisor's quote key
+ * @size: in: sizeof(struct hvtrust_quote_key)
+ * @reserved: in: zero
+ * @public_key: out: the Ed25519 public key (RFC 8032 encoding)
+ * @key_sha256: out: its SHA-256, the fingerprint verifiers pin
+ */
+struct hvtrust_quote_key {
+	__u32 size;
+	__u32 reserved;
+	__u8 public_key[HVTRUST_ED25519_KEY_SIZE];
+	__u8 key_sha256[HVTRUST_SHA256_SIZE];
+};
+
+#define HVTRUST_QUOTE_KEY_SIZE_V1	72
+/* Read the quote key; -ENODEV while no CPU is virtualized. */
+#define HVTRUST_IOC_GET_QUOTE_KEY	_IO(HVTRUST_IOCTL_TYPE, 0x09)
+
+#define HVTRUST_QUOTE_MAGIC		0x51547668U	/* "hvTQ" */
+#define HVTRUST_QUOTE_VERSION		1
+#define HVTRUST_QUOTE_MAX_IMAGES	8
+#define HVTRUST_QUOTE_NONCE_SIZE	32
+
+/* Bits of hvtrust_quote_report.flags */
+#define HVTRUST_QUOTE_OPEN	0x1U	/* the session passed a full check for this quote */
+#define HVTRUST_QUOTE_REVOKED	0x2U	/* the session is revoked: its token is gone */
+
+/**
+ * struct hvtrust_quote_report - what the hypervisor signs for a session
+ * @magic: HVTRUST_QUOTE_MAGIC
+ * @version: HVTRUST_QUOTE_VERSION
+ * @abi_version: HVTRUST_ABI_VERSION of the hypervisor
+ * @flags: HVTRUST_QUOTE_* bits
+ * @nr_images: entries at @image_sha256: the program, then the registered
+ *             libraries its process maps
+ * @session_id: the session
+ * @protected_pages: data pages it protects
+ * @checks: integrity checks run for it
+ * @revocations: sessions the hypervisor revoked since it loaded
+ * @audit_sequence: audit records the hypervisor issued since it loaded
+ * @nonce: the caller's, echoed
+ * @root_code_sha256: SHA-256 of the code the hypervisor runs, as loaded
+ * @key_sha256: SHA-256 of the public key that signs
+ * @protected_sha256: SHA-256 over each protected data page, in the order
+ *                    they were protected, of its address (8 bytes, little
+ *                    endian) and the SHA-256 of its contents
+ * @image_sha256: SHA-256 of each file, as its manifest was registered
+ *
+ * All integers are little endian; the signature covers these bytes as laid
+ * out here, unused @image_sha256 entries zero.
+ */
+struct hvtrust_quote_report {
+	__u32 magic;
+	__u16 version;
+	__u16 abi_version;
+	__u32 flags;
+	__u32 nr_images;
+	__aligned_u64 session_id;
+	__aligned_u64 protected_pages;
+	__aligned_u64 checks;
+	__aligned_u64 revocations;
+	__aligned_u64 audit_sequence;
+	__u8 nonce[HVTRUST_QUOTE_NONCE_SIZE];
+	__u8 root_code_sha256[HVTRUST_SHA256_SIZE];
+	__u8 key_sha256[HVTRUST_SHA256_SIZE];
+	__u8 protected_sha256[HVTRUST_SHA256_SIZE];
+	__u8 image_sha256[HVTRUST_QUOTE_MAX_IMAGES][HVTRUST_SHA256_SIZE];
+};
+
+/**
+ * struct hvtrust_quote - a report and the hypervisor's signature of it
+ * @report: what is signed
+ * @signature: Ed25519 signature of @report by the quote key
+ */
+struct hvtrust_quote {
+	struct hvtrust_quote_report report;
+	__u8 signature[HVTRUST_ED25519_SIG_SIZE];
+};
+
+#define HVTRUST_QUOTE_REPORT_SIZE	440
+#define HVTRUST_QUOTE_SIZE		504
+/* Where QUOTE writes its struct hvtrust_quote: in the session page, which only root writes. */
+#define HVTRUST_SESSION_QUOTE_OFFSET	0x200
+
+/*
  * Hypercalls: VMCALL with the call number in RAX and arguments in RBX, RCX,
  * RDX and RSI; the result comes back in RAX, a negative errno on failure.
  */
@@ -510,6 +604,14 @@ struct hvtrust_read_audit {
 #define HVTRUST_HC_UNPROTECT	0x12	/* RDI: address, R8: length; -ENOENT */
 #define HVTRUST_HC_CHECK	0x13	/* -EBADMSG, RDI = first changed address */
 #define HVTRUST_HC_CLOSE	0x14	/* ends the session */
+/*
+ * RDI, R8, R9, R10: a 32-byte nonce (little endian words). After a full check
+ * the hypervisor writes a signed struct hvtrust_quote at
+ * HVTRUST_SESSION_QUOTE_OFFSET of the session page. From a revoked session,
+ * called through its stub without a token, the quote says REVOKED and the
+ * call returns -EKEYREVOKED; anyone else gets nothing.
+ */
+#define HVTRUST_HC_QUOTE	0x15
 
 /* Kernel-only calls: CPL 0 and the module's credential in RBX. */
 #define HVTRUST_HC_KERNEL_BASE	0x100

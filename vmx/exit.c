@@ -592,8 +592,10 @@ static HVT_ROOT bool hvt_handle_exit(struct hvt_guest_regs *regs, struct hvt_cpu
 	unsigned int index;
 
 	/* The first exit after launch: from now on NMIs meet the host IDT. */
-	if (unlikely(!vcpu->in_vmx))
+	if (unlikely(!vcpu->in_vmx)) {
 		WRITE_ONCE(vcpu->in_vmx, true);
+		WRITE_ONCE(vcpu->launching, false);
+	}
 	WRITE_ONCE(vcpu->in_root, true);
 	if (exit.reason < HVT_EXIT_REASONS)
 		vcpu->exits[array_index_nospec(exit.reason, HVT_EXIT_REASONS)]++;

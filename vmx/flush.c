@@ -200,8 +200,9 @@ HVT_ROOT u32 hvt_flush_others(struct hvt_cpu *vcpu)
  *
  * The same test hvt_flush_others() waits for, made once: each other CPU
  * has flushed since, is out of VMX, or is in root, from where it flushes
- * before it runs the guest again. Root's own walks of EPT all hold the
- * service's lock, which the caller holds.
+ * before it runs the guest again. A CPU between launch and its first exit
+ * has not passed, though no flush NMI can reach it yet. Root's own walks
+ * of EPT all hold the service's lock, which the caller holds.
  *
  * Return: true when every other CPU passed @generation.
  */
@@ -215,7 +216,8 @@ HVT_ROOT bool hvt_flush_passed(const struct hvt_cpu *vcpu, u64 generation)
 	for (cpu = 0; cpu < vmm->nr_cpus; cpu++) {
 		const struct hvt_cpu *other = vmm->cpus[cpu];
 
-		if (other && other != vcpu && READ_ONCE(other->in_vmx) &&
+		if (other && other != vcpu &&
+		    (READ_ONCE(other->in_vmx) || READ_ONCE(other->launching)) &&
 		    !READ_ONCE(other->in_root) &&
 		    READ_ONCE(other->ept_generation) < generation)
 			return false;

@@ -274,8 +274,8 @@ HVT_ROOT void hvt_pool_fold(struct hvt_cpu *vcpu, u64 gpa)
  *
  * Retired tables become ready once no CPU can walk them any more: at once
  * when every CPU has flushed since they were retired, else after a flush
- * of every CPU now, which fails closed: a CPU that does not confirm keeps
- * them retired.
+ * of every CPU now, which fails closed: a CPU that does not confirm, or
+ * one being launched, keeps them retired for now.
  *
  * Return: true when the pool holds @tables ready tables.
  */
@@ -289,7 +289,8 @@ HVT_ROOT bool hvt_pool_reserve(struct hvt_cpu *vcpu, unsigned int tables)
 		return false;
 	if (!hvt_flush_passed(vcpu, trust->pool_retired_generation)) {
 		hvt_flush_ept_changed(vcpu);
-		if (hvt_flush_others(vcpu))
+		if (hvt_flush_others(vcpu) ||
+		    !hvt_flush_passed(vcpu, trust->pool_retired_generation))
 			return false;
 	}
 	trust->pool_free += trust->pool_retired;

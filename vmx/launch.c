@@ -298,6 +298,15 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 		goto restore_cr4;
 	if (hvt_vmclear(vcpu->vmcs_pa) || hvt_vmptrld(vcpu->vmcs_pa))
 		goto vmxoff;
+	/*
+	 * Until its first exit no CPU sends this one flush NMIs, but it may
+	 * cache EPT entries: it says so (hvt_flush_passed()), and the EPT
+	 * generation it flushes here is the one its first exit compares.
+	 */
+	WRITE_ONCE(vcpu->launching, true);
+	/* Seen launching before the generation is read: pairs with hvt_flush_passed(). */
+	smp_mb();
+	vcpu->ept_generation = atomic64_read(&vcpu->vmm->ept_generation);
 	hvt_invept_all();
 	if (vcpu->vmm->config.procbased2 & SECONDARY_EXEC_ENABLE_VPID)
 		hvt_invvpid_all();
@@ -317,6 +326,7 @@ int hvt_cpu_launch(struct hvt_cpu *vcpu)
 vmcs_error:
 	vcpu->vm_instruction_error = hvt_vmread32(VM_INSTRUCTION_ERROR);
 	hvt_vmclear(vcpu->vmcs_pa);
+	WRITE_ONCE(vcpu->launching, false);
 vmxoff:
 	hvt_vmxoff();
 restore_cr4:

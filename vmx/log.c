@@ -31,6 +31,19 @@ HVT_ROOT void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d
 	WRITE_ONCE(ring->head, head + 1);
 }
 
+/**
+ * hvt_log_room() - whether this CPU's ring has room for @records more
+ * @vcpu: this CPU
+ * @records: how many
+ *
+ * Return: true when they fit; the guest can make it say false (it can
+ * write the consumer's index), never make a record overwrite another.
+ */
+HVT_ROOT bool hvt_log_room(const struct hvt_cpu *vcpu, u32 records)
+{
+	return vcpu->log_head - READ_ONCE(vcpu->log->tail) + records <= HVT_LOG_ENTRIES;
+}
+
 /* What a failed entry or an unexpected exit logs: enough to debug it from dmesg. */
 static const u32 hvt_dump_fields[] = {
 	PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL, SECONDARY_VM_EXEC_CONTROL,

@@ -11,5 +11,6 @@ struct hvt_guest_regs;
 
 void hvt_log(struct hvt_cpu *vcpu, u32 code, u64 a, u64 b, u64 c, u64 d);
 void hvt_log_vmcs(struct hvt_cpu *vcpu, const struct hvt_guest_regs *regs);
+bool hvt_log_room(const struct hvt_cpu *vcpu, u32 records);
 
 #endif /* HVT_VMX_LOG_H */

@@ -27,6 +27,12 @@
  * of a revocation out of the audit ring.
  */
 #define HVT_BAD_CALLER_AUDITS	16
+/*
+ * A program's own requests are recorded at most this often per second, and
+ * only while a quarter of the CPU's log ring is free: a program that loops
+ * on PROTECT cannot crowd out the records of attacks and revocations.
+ */
+#define HVT_ROUTINE_AUDITS_PER_SEC	32
 
 /**
  * struct hvt_binary - a registered binary as VMX root keeps it
@@ -80,6 +86,9 @@ enum hvt_session_state {
  * @bad_tokens: calls with a wrong token so far
  * @bad_callers: calls from outside the stub so far; the first
  *               HVT_BAD_CALLER_AUDITS are audited
+ * @routine_audits: records of its own requests (PROTECT, UNPROTECT, CLOSE)
+ *                  made since @routine_since
+ * @routine_since: TSC at the start of the second @routine_audits counts
  * @data_frames: pages it protected
  * @ept_tables: EPT tables its frames took from the pool to split large
  *              pages, held against trust->max_session_tables
@@ -101,6 +110,8 @@ struct hvt_session {
 	u32 state;
 	u32 bad_tokens;
 	u32 bad_callers;
+	u32 routine_audits;
+	u64 routine_since;
 	u32 data_frames;
 	u32 ept_tables;
 	u32 frames;
@@ -211,6 +222,12 @@ struct hvt_session_request {
  * @nr_vdso: entries at @vdso
  * @vdso: the vDSO's code pages: the one executable mapping of a trusted
  *        program that the kernel provides, not a registered file
+ * @revocations: sessions revoked since launch
+ * @audit_sequence: audit records issued since launch
+ * @root_code_sha256: SHA-256 of root's code as loaded (struct hvtrust_quote_report)
+ * @quote_seed: the private half of the quote key (RFC 8032 seed)
+ * @quote_public_key: its public half
+ * @quote_key_sha256: SHA-256 of @quote_public_key
  * @pool_free: tables ready at @pool[0 .. @pool_free)
  * @pool_retired: tables at @pool[@pool_free .. @pool_free + @pool_retired)
  *                that merges took out of EPT, which other CPUs may still
@@ -250,6 +267,12 @@ struct hvt_trust {
 	struct hvt_ram_range ram[HVT_RAM_RANGES];
 	u32 nr_vdso;
 	struct hvt_vdso_page vdso[HVT_VDSO_MAX_PAGES];
+	u64 revocations;
+	u64 audit_sequence;
+	u8 root_code_sha256[HVTRUST_SHA256_SIZE];
+	u8 quote_seed[HVTRUST_ED25519_KEY_SIZE];
+	u8 quote_public_key[HVTRUST_ED25519_KEY_SIZE];
+	u8 quote_key_sha256[HVTRUST_SHA256_SIZE];
 	u32 pool_free;
 	u32 pool_retired;
 	u64 pool_retired_generation;

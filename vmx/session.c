@@ -3,7 +3,9 @@
 /* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
 #include <linux/align.h>
 #include <linux/nospec.h>
+#include <linux/time64.h>
 #include <asm/archrandom.h>
+#include <asm/msr.h>
 #include <asm/page.h>
 #include <asm/vmx.h>
 
@@ -24,7 +26,32 @@ static HVT_ROOT void hvt_audit(struct hvt_cpu *vcpu, u32 kind, const struct hvt_
 {
 	u64 id = s ? s->id & HVT_AUDIT_ID_MASK : 0;
 
+	vcpu->vmm->trust->audit_sequence++;
+
 	hvt_log(vcpu, HVT_LOG_AUDIT, (u64)kind << 56 | id, s ? s->cr3 : cr3, gva, gpa);
+}
+
+/*
+ * A record of the program's own request: dropped past its rate or when the
+ * ring is three quarters full, and counted as lost (the ring's @dropped)
+ * like any record that found no room.
+ */
+static HVT_ROOT void hvt_audit_routine(struct hvt_cpu *vcpu, u32 kind, struct hvt_session *s,
+				       u64 gva, u64 len)
+{
+	u64 now = rdtsc();
+
+	if (now - s->routine_since >= vcpu->vmm->tsc_khz * MSEC_PER_SEC) {
+		s->routine_since = now;
+		s->routine_audits = 0;
+	}
+	if (s->routine_audits >= HVT_ROUTINE_AUDITS_PER_SEC ||
+	    !hvt_log_room(vcpu, HVT_LOG_ENTRIES / 4 + 1)) {
+		WRITE_ONCE(vcpu->log->dropped, vcpu->log->dropped + 1);
+		return;
+	}
+	s->routine_audits++;
+	hvt_audit(vcpu, kind, s, 0, gva, len);
 }
 
 static HVT_ROOT void hvt_audit_bad_caller(struct hvt_cpu *vcpu, struct hvt_session *s,
@@ -75,8 +102,10 @@ HVT_ROOT void hvt_session_revoke(struct hvt_cpu *vcpu, struct hvt_session *s, u3
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
 
-	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING)
+	if (s->state == HVT_SESSION_OPEN || s->state == HVT_SESSION_PENDING) {
 		hvt_set_state(vcpu, s, HVT_SESSION_REVOKED);
+		trust->revocations++;
+	}
 	hvt_wipe_token(trust, s);
 	hvt_session_page(trust, s)->flags = HVTRUST_SESSION_REVOKED;
 	hvt_frames_release_session(vcpu, hvt_session_index(trust, s), true);
@@ -419,6 +448,34 @@ static HVT_ROOT bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session
 	return true;
 }
 
+/* The call comes through @s's stub, in its session page where root put it. */
+static HVT_ROOT bool hvt_called_from_stub(const struct hvt_vmm *vmm, const struct hvt_session *s,
+					  u64 rip)
+{
+	u64 gpa;
+
+	return rip == s->page_va + HVTRUST_SESSION_STUB_OFFSET &&
+	       !hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) && gpa == s->page_pa;
+}
+
+/**
+ * hvt_session_revoked_caller() - the revoked session whose stub made this call
+ * @vcpu: this CPU, in a hypercall from user mode
+ *
+ * Return: the session, or NULL when the caller is no revoked session's
+ * address space calling through its stub.
+ */
+HVT_ROOT struct hvt_session *hvt_session_revoked_caller(struct hvt_cpu *vcpu)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_session *s = hvt_session_by_cr3(trust, hvt_current_cr3(trust));
+
+	if (!s || s->state != HVT_SESSION_REVOKED ||
+	    !hvt_called_from_stub(vcpu->vmm, s, hvt_vmreadnl(GUEST_RIP)))
+		return NULL;
+	return s;
+}
+
 /* Identity of the caller: address space, call site, session page, token. */
 static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 				      struct hvt_session **session)
@@ -427,13 +484,12 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 	struct hvt_trust *trust = vmm->trust;
 	u64 cr3 = hvt_current_cr3(trust);
 	struct hvt_session *s = hvt_session_by_cr3(trust, cr3);
-	u64 rip = hvt_vmreadnl(GUEST_RIP), gpa;
+	u64 rip = hvt_vmreadnl(GUEST_RIP);
 	const u64 token[4] = { regs->rbx, regs->rcx, regs->rdx, regs->rsi };
 
 	if (!s || s->state == HVT_SESSION_PENDING)
 		return -EPERM;
-	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET ||
-	    hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) || gpa != s->page_pa) {
+	if (!hvt_called_from_stub(vmm, s, rip)) {
 		hvt_audit_bad_caller(vcpu, s, cr3, rip);
 		return -EPERM;
 	}
@@ -564,7 +620,7 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		hvt_audit(vcpu, HVTRUST_AUDIT_FLUSH_UNCONFIRMED, s, 0, addr, len);
 		return -ETIMEDOUT;
 	}
-	hvt_audit(vcpu, HVTRUST_AUDIT_PROTECTED, s, 0, addr, len);
+	hvt_audit_routine(vcpu, HVTRUST_AUDIT_PROTECTED, s, addr, len);
 	return 0;
 }
 
@@ -589,7 +645,7 @@ HVT_ROOT long hvt_hc_unprotect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs
 		}
 	}
 	if (!ret)
-		hvt_audit(vcpu, HVTRUST_AUDIT_UNPROTECTED, s, 0, addr, len);
+		hvt_audit_routine(vcpu, HVTRUST_AUDIT_UNPROTECTED, s, addr, len);
 	return ret;
 }
 
@@ -604,7 +660,7 @@ HVT_ROOT long hvt_hc_check(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 HVT_ROOT long hvt_hc_close(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			   struct hvt_session *s)
 {
-	hvt_audit(vcpu, HVTRUST_AUDIT_CLOSED, s, 0, 0, 0);
+	hvt_audit_routine(vcpu, HVTRUST_AUDIT_CLOSED, s, 0, 0);
 	hvt_session_end(vcpu, s);
 	return 0;
 }
@@ -634,10 +690,14 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 
 	f = hvt_frame_of_gpa(trust, page, NULL);
 	if (!f) {
-		u64 *leaf = hvt_ept_leaf_4k(&vmm->ept, page);
+		unsigned int level;
+		u64 entry = hvt_ept_lookup(&vmm->ept, page, &level);
 
-		/* Released on another CPU after this one cached the old entry. */
-		if (leaf && (!write || (*leaf & HVT_EPT_WRITE))) {
+		/*
+		 * Released on another CPU after this one cached the old entry,
+		 * and maybe folded into a large page since.
+		 */
+		if (entry && (!write || (entry & HVT_EPT_WRITE))) {
 			hvt_invept_all();
 			verdict = HVT_VIOLATION_RESUME;
 		}

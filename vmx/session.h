@@ -25,7 +25,8 @@ void hvt_sessions_revoke_all(struct hvt_cpu *vcpu, u32 kind);
 bool hvt_session_tables_agree(const struct hvt_vmm *vmm, const struct hvt_session *s);
 long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs, bool full_check,
 		       struct hvt_session **session);
-/* Takes the service's lock itself. */
+struct hvt_session *hvt_session_revoked_caller(struct hvt_cpu *vcpu);
+/* The caller holds the service's lock. */
 int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write, u64 *restore);
 
 /* Hypercall handlers (vmx/hypercall.c's table). */

@@ -125,6 +125,8 @@ struct hvt_trust;
  * @gdt_rw: the writable alias of its GDT, where leaving VMX marks the TSS busy
  * @in_vmx: the CPU runs as a guest and takes NMIs through the host IDT:
  *          set at its first VM exit, cleared when it leaves
+ * @launching: between the EPT flush before VMLAUNCH and the first exit:
+ *             the guest may cache EPT entries, no flush NMI reaches it yet
  * @flush_senders: other CPUs between reading @in_vmx and sending a flush
  *                 NMI here: a leaving CPU waits for them
  * @flush_nmis: NMIs other CPUs sent to make this one flush EPT: they
@@ -159,6 +161,7 @@ struct hvt_cpu {
 	u32 apic_id;
 	struct desc_struct *gdt_rw;
 	bool in_vmx;
+	bool launching;
 	atomic_t flush_senders;
 	atomic_t flush_nmis;
 	bool flush_due;

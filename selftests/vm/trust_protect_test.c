@@ -452,6 +452,51 @@ TEST_F(trust, one_session_cannot_take_every_ept_table)
 }
 
 /*
+ * Attacker: a trusted program that, right after another session was
+ * revoked, floods the audit log with its own requests (4000 PROTECT and
+ * UNPROTECT records) to push the record of the revocation out before
+ * anyone reads it. Its records are rate-limited and never take the room
+ * kept for the others: the revocation is still there to read.
+ */
+TEST_F(trust, a_flood_of_requests_cannot_push_a_revocation_out)
+{
+	uint64_t victim_session = 0;
+	struct hvtrust_audit rec;
+	int link[2], i;
+	struct raw r;
+	char *buf;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(link));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct raw revoked;
+		char *page;
+
+		CHILD_CHECK(open_protecting_a_page(&revoked, &page) == 0, 2);
+		victim_session = revoked.page->session_id;
+		CHILD_CHECK(write(link[1], &victim_session, 8) == 8, 3);
+		page[0] ^= 1;
+		CHILD_CHECK(raw_status(&revoked) == -EKEYREVOKED, 4);
+		_exit(0);
+	}
+	close(link[1]);
+	ASSERT_EQ(8, read(link[0], &victim_session, 8));
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	for (i = 0; i < 2000; i++) {
+		ASSERT_EQ(0, raw_unprotect(&r, buf, PAGE));
+		ASSERT_EQ(0, raw_protect(&r, buf, PAGE));
+	}
+	EXPECT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_WRITE), victim_session, &rec)) {
+		TH_LOG("the revocation of session %llu is not in the audit log",
+		       (unsigned long long)victim_session);
+	}
+	EXPECT_EQ(0, raw_status(&r));
+}
+
+/*
  * Attacker: a root process that starts a hibernation and holds it there:
  * every CPU leaves VMX, so EPT traps no write to a protected page and the
  * hypervisor's memory is Linux's to read. Every session is revoked (token
