@@ -2,10 +2,10 @@
 # Checks what "modinfo" shows of the built modules: description, version, license and
 # author, and a description for every module_param of their sources; each "modinfo -p"
 # line of hvtrust.ko must also appear in hvtrust(4). And that everything that states
-# hvtrust's version states VERSION's: the module, the DKMS tree, hvtrustctl --version and
-# the .TH line of every man page. Context: host; "make modinfo-check", after
-# scripts/build-module.sh and "make tools" (Usage: modinfo-check.sh [KVER], default the
-# first bench kernel).
+# hvtrust's version states VERSION's: the module, the DKMS tree, hvtrustctl --version,
+# hvtrust-exampled --version and the .TH line of every man page. Context: host;
+# "make modinfo-check", after scripts/build-module.sh and "make tools" (Usage:
+# modinfo-check.sh [KVER], default the first bench kernel).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +67,13 @@ if [ -x "$ctl" ]; then
 		fail "hvtrustctl --version says \"$("$ctl" --version)\", not $version"
 else
 	fail "$ctl is not built (make tools)"
+fi
+daemon=build/tools/hvtrust-exampled
+if [ -x "$daemon" ]; then
+	[[ $("$daemon" --version) == "hvtrust-exampled $version "* ]] ||
+		fail "hvtrust-exampled --version says \"$("$daemon" --version)\", not $version"
+else
+	fail "$daemon is not built (make tools)"
 fi
 for page in man/*.[1-8]; do
 	# .TH TITLE SECTION DATE SOURCE MANUAL: SOURCE is "hvtrust VERSION".

@@ -21,7 +21,7 @@
 #include "libhvtrust.h"
 #include "../uapi/hvtrust.h"
 
-#define EXAMPLED_VERSION	"0.1"
+#define EXAMPLED_VERSION	HVT_VERSION
 #define DATA_PAGES		4
 #define PAGE			HVTRUST_PAGE_SIZE
 
