@@ -18,10 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "../uapi/hvtrust.h"
 #include "hvtrustctl_config.h"
 #include "hvtrustctl_opts.h"
 #include "deps.h"
+#include "libhvtrust.h"
 #include "manifest.h"
 
 #define HVTRUSTCTL_VERSION	HVT_VERSION
@@ -86,14 +92,24 @@ static void usage(FILE *out)
 		"                          (default " MAIN_CONFIG ") says 'seal = yes'\n"
 		"  log [--follow] [--json] print and consume the hypervisor's audit records;\n"
 		"                          -f, --follow keeps waiting for more until interrupted\n"
+		"  quote key [-o OUT] [--pem]\n"
+		"                          print the hypervisor's Ed25519 quote key as 64 hex\n"
+		"                          digits, with --pem as a PEM public key; with\n"
+		"                          -o, --output OUT, write it to OUT ('-' for standard\n"
+		"                          output)\n"
+		"  quote verify FILE [--key KEY] [--nonce HEX] [--json]\n"
+		"                          check the signed quote in FILE (504 bytes) against\n"
+		"                          KEY (64 hex digits, 32 bytes or PEM; without --key,\n"
+		"                          this machine's key from " DEVICE_PATH "), and --nonce\n"
+		"                          (64 hex digits) when given; print what it attests\n"
 		"\n"
-		"Files read (FILE, LIB, configuration files) must be regular files on a real\n"
+		"Files read (FILE, LIB, KEY, configuration files) must be regular files on a real\n"
 		"filesystem: FIFOs, devices, sockets, directories and /proc or /sys files are\n"
 		"refused.\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json     print machine-readable JSON (status, manifest, list, log);\n"
-		"                 also accepted after the command\n"
+		"  -j, --json     print machine-readable JSON (status, manifest, list, log,\n"
+		"                 quote verify); also accepted after the command\n"
 		"  -h, --help     display this help and exit\n"
 		"  -V, --version  output version information and exit\n"
 		"\n"
@@ -234,8 +250,42 @@ static void print_exits(int fd, unsigned int cpus_online)
 	}
 }
 
+/* ---- the quote key ---- */
+
+static bool sha256_of(const void *data, size_t len, uint8_t out[HVTRUST_SHA256_SIZE])
+{
+	bool ok = EVP_Digest(data, len, out, NULL, EVP_sha256(), NULL) == 1;
+
+	ERR_clear_error();
+	return ok;
+}
+
+/*
+ * The hypervisor's public quote key; 0 or a positive errno. Its fingerprint
+ * is computed here rather than taken from the module: what verifiers pin
+ * must be the SHA-256 of exactly the key they are given.
+ */
+static int read_quote_key(int dev, uint8_t pub[HVTRUST_ED25519_KEY_SIZE],
+			  uint8_t fingerprint[HVTRUST_SHA256_SIZE])
+{
+	struct hvtrust_quote_key key = { .size = sizeof(key) };
+
+	if (ioctl(dev, HVTRUST_IOC_GET_QUOTE_KEY, &key))
+		return errno;
+	if (!sha256_of(key.public_key, sizeof(key.public_key), fingerprint))
+		return ENOMEM;
+	/* the module's own fingerprint disagreeing is a module bug, not a key */
+	if (memcmp(fingerprint, key.key_sha256, HVTRUST_SHA256_SIZE))
+		return EBADMSG;
+	memcpy(pub, key.public_key, HVTRUST_ED25519_KEY_SIZE);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
+	uint8_t quote_key[HVTRUST_ED25519_KEY_SIZE], quote_key_sha256[HVTRUST_SHA256_SIZE];
+	char key_hex[65], fingerprint_hex[65];
+	bool have_quote_key;
 	static const struct cli_option options[] = { JSON_OPTION };
 	struct hvtrust_caps caps = { .size = sizeof(caps) };
 	struct hvtrust_status status = { .size = sizeof(status) };
@@ -254,6 +304,15 @@ static int cmd_status(int argc, char **argv)
 		close(fd);
 		return device_exit_code(err);
 	}
+	/*
+	 * A module without quotes (ENOTTY), or one whose hypervisor does not
+	 * run (ENODEV), has no key to show: the rest of the status stands.
+	 */
+	have_quote_key = !read_quote_key(fd, quote_key, quote_key_sha256);
+	if (have_quote_key) {
+		hvt_sha256_hex(quote_key, key_hex);
+		hvt_sha256_hex(quote_key_sha256, fingerprint_hex);
+	}
 
 	if (json_output) {
 		printf("{\"version\":%d,\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
@@ -264,7 +323,11 @@ static int cmd_status(int argc, char **argv)
 		       (unsigned long long)status.hidden_pages, status.frames_used,
 		       status.frames_max, status.ept_tables_free, status.ept_tables);
 		print_exits(fd, status.cpus_online);
-		printf("],\"caps\":");
+		printf("],");
+		if (have_quote_key)
+			printf("\"quote_key\":{\"public_key\":\"%s\",\"sha256\":\"%s\"},",
+			       key_hex, fingerprint_hex);
+		printf("\"caps\":");
 	} else {
 		printf("hypervisor: %s, %u of %u online CPUs virtualized, %llu pages hidden from Linux\n",
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "running" : "not running",
@@ -274,6 +337,9 @@ static int cmd_status(int argc, char **argv)
 			printf("protected pages: %u of %u; EPT split tables free: %u of %u\n",
 			       status.frames_used, status.frames_max, status.ept_tables_free,
 			       status.ept_tables);
+		if (have_quote_key)
+			printf("quote key fingerprint (SHA-256): %s\nquote key (Ed25519): %s\n",
+			       fingerprint_hex, key_hex);
 		print_exits(fd, status.cpus_online);
 	}
 	close(fd);
@@ -1126,6 +1192,372 @@ static int cmd_log(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- quote ---- */
+
+/* 64 hex digits (either case) into 32 bytes; false for anything else. */
+static bool parse_hex32(const char *text, size_t len, uint8_t out[32])
+{
+	size_t i;
+
+	if (len != 64 || strspn(text, "0123456789abcdefABCDEF") < len)
+		return false;
+	for (i = 0; i < 32; i++)
+		if (sscanf(text + 2 * i, "%2hhx", &out[i]) != 1)
+			return false;
+	return true;
+}
+
+/* An Ed25519 public key as libcrypto wants it, for PEM in and out; NULL on failure. */
+static EVP_PKEY *ed25519_pkey(const uint8_t pub[HVTRUST_ED25519_KEY_SIZE])
+{
+	return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, HVTRUST_ED25519_KEY_SIZE);
+}
+
+/*
+ * Reads up to @room bytes of the regular file @path; the count, or -1
+ * (reported). One byte more than any valid input is asked for, so that a
+ * file that is too long is told from one that fits.
+ */
+static ssize_t read_small_file(const char *path, void *buf, size_t room)
+{
+	size_t have = 0;
+	int fd = open_input("", path);
+
+	if (fd < 0)
+		return -1;
+	while (have < room) {
+		ssize_t n = read(fd, (char *)buf + have, room - have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error(errno, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (!n)
+			break;
+		have += n;
+	}
+	close(fd);
+	return have;
+}
+
+/* A key file: 64 hex digits, 32 raw bytes, or a PEM public key. 0, or -1 (reported). */
+static int load_key_file(const char *path, uint8_t pub[HVTRUST_ED25519_KEY_SIZE])
+{
+	char text[4096];
+	ssize_t n = read_small_file(path, text, sizeof(text) - 1);
+	size_t len;
+
+	if (n < 0)
+		return -1;
+	/* 32 bytes are raw: the hex form and PEM are longer. */
+	if (n == HVTRUST_ED25519_KEY_SIZE) {
+		memcpy(pub, text, HVTRUST_ED25519_KEY_SIZE);
+		return 0;
+	}
+	text[n] = '\0';
+	/* hex as an editor or "quote key" leaves it: a newline or blanks after it */
+	len = n;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
+		       text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (parse_hex32(text, len, pub))
+		return 0;
+	if (strstr(text, "-----BEGIN PUBLIC KEY-----")) {
+		BIO *bio = BIO_new_mem_buf(text, n);
+		EVP_PKEY *pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+		size_t got = HVTRUST_ED25519_KEY_SIZE;
+		int ret = -1;
+
+		if (!pkey)
+			cli_error(EINVAL, "%s: unreadable PEM public key", path);
+		else if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519)
+			cli_error(EINVAL, "%s: a PEM public key, but not an Ed25519 one", path);
+		else if (EVP_PKEY_get_raw_public_key(pkey, pub, &got) == 1 &&
+			 got == HVTRUST_ED25519_KEY_SIZE)
+			ret = 0;
+		else
+			cli_error(EINVAL, "%s: cannot take the Ed25519 key out of the PEM", path);
+		EVP_PKEY_free(pkey);
+		BIO_free(bio);
+		ERR_clear_error();
+		return ret;
+	}
+	cli_error(EINVAL, "%s: not an Ed25519 public key (64 hex digits, 32 raw bytes or PEM)",
+		  path);
+	return -1;
+}
+
+/* The key from /dev/hvtrust; 0, or an exit code (reported). */
+static int device_quote_key(const char *why, uint8_t pub[HVTRUST_ED25519_KEY_SIZE],
+			    uint8_t fingerprint[HVTRUST_SHA256_SIZE])
+{
+	int dev = open(DEVICE_PATH, O_RDWR | O_CLOEXEC), err;
+
+	if (dev < 0) {
+		err = errno;
+		cli_error(err, "%scannot open %s: %s%s", why, DEVICE_PATH, strerror(err),
+			  err == ENOENT ? " (is the hvtrust module loaded?)" : "");
+		return device_exit_code(err);
+	}
+	err = read_quote_key(dev, pub, fingerprint);
+	close(dev);
+	if (err == EBADMSG) {
+		cli_error(err, "%sthe module's key fingerprint is not the SHA-256 of its key", why);
+		return EXIT_FAILED;
+	}
+	if (err) {
+		cli_error(err, "%sreading the quote key: %s (%s)", why,
+			  ioctl_meaning(HVTRUST_IOC_GET_QUOTE_KEY, err), errname(err));
+		return device_exit_code(err);
+	}
+	return EXIT_OK;
+}
+
+static int cmd_quote_key(int argc, char **argv)
+{
+	const char *out = NULL;
+	bool pem = false;
+	const struct cli_option options[] = {
+		{ .long_name = "output", .short_name = 'o', .arg = CLI_REQUIRED_ARG,
+		  .value = &out },
+		{ .long_name = "pem", .flag = &pem },
+	};
+	uint8_t pub[HVTRUST_ED25519_KEY_SIZE], fingerprint[HVTRUST_SHA256_SIZE];
+	char text[1024];
+	bool to_stdout;
+	size_t len;
+	int fd, ret;
+
+	if (cli_parse_options_only(argc, argv, options, ARRAY_SIZE(options)))
+		return EXIT_USAGE;
+	if (json_output) {
+		cli_usage_error("writes the key itself, no JSON: 'status --json' has it");
+		return EXIT_USAGE;
+	}
+	ret = device_quote_key("", pub, fingerprint);
+	if (ret)
+		return ret;
+	if (pem) {
+		EVP_PKEY *pkey = ed25519_pkey(pub);
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *data;
+		long n;
+
+		ret = pkey && bio && PEM_write_bio_PUBKEY(bio, pkey) == 1 ? 0 : -1;
+		n = ret ? 0 : BIO_get_mem_data(bio, &data);
+		if (n > 0 && (size_t)n < sizeof(text))
+			memcpy(text, data, n);
+		len = n > 0 && (size_t)n < sizeof(text) ? (size_t)n : 0;
+		BIO_free(bio);
+		EVP_PKEY_free(pkey);
+		ERR_clear_error();
+		if (!len) {
+			cli_error(ENOMEM, "cannot write the key as PEM");
+			return EXIT_FAILED;
+		}
+	} else {
+		hvt_sha256_hex(pub, text);
+		len = strlen(text);
+		text[len++] = '\n';
+	}
+	to_stdout = !out || !strcmp(out, "-");
+	fd = to_stdout ? STDOUT_FILENO :
+	     open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cli_error(errno, "%s: %s", out, strerror(errno));
+		return EXIT_FAILED;
+	}
+	ret = write_all(fd, text, len);
+	if (!to_stdout && close(fd) && !ret)
+		ret = -errno;
+	if (ret) {
+		cli_error(-ret, "writing %s: %s", to_stdout ? "standard output" : out,
+			  strerror(-ret));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static void print_quote(const char *file, const struct hvtrust_quote_report *r,
+			const char *key_from, bool nonce_checked)
+{
+	bool open = r->flags & HVTRUST_QUOTE_OPEN, revoked = r->flags & HVTRUST_QUOTE_REVOKED;
+	char hex[65];
+	uint32_t i;
+
+	if (json_output) {
+		printf("{\"version\":%d,\"file\":", JSON_VERSION);
+		print_json_string(file);
+		printf(",\"session_id\":%llu,\"open\":%s,\"revoked\":%s,\"abi_version\":%u,"
+		       "\"images\":[", (unsigned long long)r->session_id, open ? "true" : "false",
+		       revoked ? "true" : "false", r->abi_version);
+		for (i = 0; i < r->nr_images; i++) {
+			hvt_sha256_hex(r->image_sha256[i], hex);
+			printf("%s\"%s\"", i ? "," : "", hex);
+		}
+		hvt_sha256_hex(r->protected_sha256, hex);
+		printf("],\"protected_pages\":%llu,\"protected_sha256\":\"%s\",",
+		       (unsigned long long)r->protected_pages, hex);
+		printf("\"checks\":%llu,\"revocations\":%llu,\"audit_sequence\":%llu,",
+		       (unsigned long long)r->checks, (unsigned long long)r->revocations,
+		       (unsigned long long)r->audit_sequence);
+		hvt_sha256_hex(r->root_code_sha256, hex);
+		printf("\"root_code_sha256\":\"%s\",", hex);
+		hvt_sha256_hex(r->key_sha256, hex);
+		printf("\"key_sha256\":\"%s\",\"key_source\":\"%s\",", hex,
+		       key_from ? "file" : "device");
+		hvt_sha256_hex(r->nonce, hex);
+		printf("\"nonce\":\"%s\",\"nonce_checked\":%s,\"signature_valid\":true}\n", hex,
+		       nonce_checked ? "true" : "false");
+		return;
+	}
+	printf("quote:            %s\n", file);
+	printf("session id:       %llu\n", (unsigned long long)r->session_id);
+	printf("flags:            %s%s%s%s (%#x)\n", open ? "OPEN" : "",
+	       open && revoked ? " " : "", revoked ? "REVOKED" : "",
+	       open || revoked ? "" : "none", r->flags);
+	printf("hypervisor ABI:   %u\n", r->abi_version);
+	for (i = 0; i < r->nr_images; i++) {
+		hvt_sha256_hex(r->image_sha256[i], hex);
+		printf("image %u sha256:   %s%s\n", i, hex, i ? "" : " (the program)");
+	}
+	hvt_sha256_hex(r->protected_sha256, hex);
+	printf("protected pages:  %llu, sha256 %s\n", (unsigned long long)r->protected_pages,
+	       hex);
+	printf("checks:           %llu\n", (unsigned long long)r->checks);
+	printf("revocations:      %llu\n", (unsigned long long)r->revocations);
+	printf("audit sequence:   %llu\n", (unsigned long long)r->audit_sequence);
+	hvt_sha256_hex(r->root_code_sha256, hex);
+	printf("root code sha256: %s\n", hex);
+	hvt_sha256_hex(r->key_sha256, hex);
+	if (key_from)
+		printf("key sha256:       %s (the key of %s)\n", hex, key_from);
+	else
+		printf("key sha256:       %s (this machine's key, read from %s)\n", hex,
+		       DEVICE_PATH);
+	hvt_sha256_hex(r->nonce, hex);
+	printf("nonce:            %s (%s)\n", hex,
+	       nonce_checked ? "matches --nonce" : "not checked: no --nonce");
+	printf("signature:        valid\n");
+}
+
+static int cmd_quote_verify(int argc, char **argv)
+{
+	const char *key_file = NULL, *nonce_text = NULL;
+	const struct cli_option options[] = {
+		{ .long_name = "key", .arg = CLI_REQUIRED_ARG, .value = &key_file },
+		{ .long_name = "nonce", .arg = CLI_REQUIRED_ARG, .value = &nonce_text },
+		JSON_OPTION,
+	};
+	uint8_t pub[HVTRUST_ED25519_KEY_SIZE], fingerprint[HVTRUST_SHA256_SIZE];
+	uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE];
+	char have[65], want[65];
+	const struct hvtrust_quote_report *r;
+	struct hvtrust_quote q;
+	const char *file;
+	int first_operand, ret;
+	ssize_t n;
+
+	first_operand = cli_parse_options(argc, argv, options, ARRAY_SIZE(options), CLI_PERMUTE);
+	if (first_operand < 0)
+		return EXIT_USAGE;
+	if (first_operand + 1 != argc) {
+		cli_usage_error("needs exactly one FILE");
+		return EXIT_USAGE;
+	}
+	if (nonce_text && !parse_hex32(nonce_text, strlen(nonce_text), nonce)) {
+		cli_usage_error("--nonce needs 64 hex digits, not '%s'", nonce_text);
+		return EXIT_USAGE;
+	}
+	file = argv[first_operand];
+	/* the quote first: what is wrong with it is said wherever the key comes from */
+	n = read_small_file(file, &q, sizeof(q) + 1);
+	if (n < 0)
+		return EXIT_FAILED;
+	if (n != sizeof(q)) {
+		cli_error(EBADMSG, "%s: %s%zd bytes, not a quote (%zu bytes)", file,
+			  n > (ssize_t)sizeof(q) ? "more than " : "", n > (ssize_t)sizeof(q) ?
+			  (ssize_t)sizeof(q) : n, sizeof(q));
+		return EXIT_FAILED;
+	}
+	if (key_file) {
+		if (load_key_file(key_file, pub))
+			return EXIT_FAILED;
+		if (!sha256_of(pub, sizeof(pub), fingerprint)) {
+			cli_error(ENOMEM, "cannot hash the key");
+			return EXIT_FAILED;
+		}
+	} else {
+		ret = device_quote_key("no --key: ", pub, fingerprint);
+		if (ret)
+			return ret;
+	}
+	r = &q.report;
+	if (r->magic != HVTRUST_QUOTE_MAGIC) {
+		cli_error(EBADMSG, "%s: bad magic %#010x, not %#010x: no hvtrust quote", file,
+			  r->magic, HVTRUST_QUOTE_MAGIC);
+		return EXIT_FAILED;
+	}
+	if (r->version != HVTRUST_QUOTE_VERSION) {
+		cli_error(EPROTO, "%s: bad version: quote version %u, this tool reads version %u",
+			  file, r->version, HVTRUST_QUOTE_VERSION);
+		return EXIT_FAILED;
+	}
+	if (r->nr_images > HVTRUST_QUOTE_MAX_IMAGES) {
+		cli_error(EBADMSG, "%s: malformed report: %u images, at most %u", file,
+			  r->nr_images, HVTRUST_QUOTE_MAX_IMAGES);
+		return EXIT_FAILED;
+	}
+	ret = hvtrust_quote_verify(&q, pub, nonce_text ? nonce : NULL);
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOKEY:
+		hvt_sha256_hex(r->key_sha256, have);
+		hvt_sha256_hex(fingerprint, want);
+		cli_error(ENOKEY, "%s: wrong key fingerprint: the quote names key fingerprint %s, "
+			  "the key %s%s has %s", file, have, key_file ? "in " : "from ",
+			  key_file ? key_file : DEVICE_PATH, want);
+		return EXIT_FAILED;
+	case -EBADMSG:
+		cli_error(EBADMSG, "%s: bad signature: the report or its signature was altered, "
+			  "or another key signed it", file);
+		return EXIT_FAILED;
+	case -ESTALE:
+		hvt_sha256_hex(r->nonce, have);
+		hvt_sha256_hex(nonce, want);
+		cli_error(ESTALE, "%s: nonce mismatch: the quote answers nonce %s, not %s", file,
+			  have, want);
+		return EXIT_FAILED;
+	default:
+		cli_error(-ret, "%s: cannot verify: %s", file, strerror(-ret));
+		return EXIT_FAILED;
+	}
+	print_quote(file, r, key_file, nonce_text != NULL);
+	return EXIT_OK;
+}
+
+static int cmd_quote(int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_usage_error("needs 'key' or 'verify'");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "key")) {
+		cli_set_command("quote key");
+		return cmd_quote_key(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[1], "verify")) {
+		cli_set_command("quote verify");
+		return cmd_quote_verify(argc - 1, argv + 1);
+	}
+	cli_usage_error("unknown quote command '%s' (key or verify)", argv[1]);
+	return EXIT_USAGE;
+}
+
 /* ---- main ---- */
 
 static const struct {
@@ -1139,6 +1571,7 @@ static const struct {
 	{ "list", cmd_list },
 	{ "seal", cmd_seal },
 	{ "log", cmd_log },
+	{ "quote", cmd_quote },
 };
 
 /* Where --json was asked for, a failure is a JSON object too, on stdout. */
