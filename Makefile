@@ -43,6 +43,8 @@ TRUST_TESTS := $(patsubst selftests/vm/%.c,$(BUILD)/selftests/%,\
 $(TRUST_TESTS): TEST_EXTRA := -DHVT_MANIFEST_OWN_SHA256 tools/manifest.c \
 	token/sha256.c token/sha256_ni.S $(LIBHVTRUST)
 $(TRUST_TESTS): LDLIBS += -pthread
+# It checks quotes with OpenSSL, independently of the hypervisor's own Ed25519.
+$(BUILD)/selftests/trust_quote_test: LDLIBS += $(CRYPTO_LIBS)
 $(TRUST_TESTS): selftests/vm/hvt_trust_harness.h tools/manifest.c tools/manifest.h tools/libhvtrust.h \
 	$(LIBHVTRUST)
 $(BUILD)/unit/manifest_test: UNIT_EXTRA := tools/manifest.c
@@ -208,8 +210,22 @@ $(SHA256_BENCH): selftests/unit/sha256_bench.c $(BUILD)/bench/sha256.o $(BUILD)/
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o -lcrypto
 
-# The bench program is built here, so make check compiles it; make bench runs it.
-unit: $(UNIT_TESTS) $(SHA256_BENCH)
+ED25519_BENCH := $(BUILD)/bench/ed25519_bench
+$(BUILD)/bench/sha512.o: token/sha512.c token/sha512.h include/hvt_types.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KERNEL_LIKE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/bench/ed25519.o: token/ed25519.c token/ed25519.h token/sha512.h include/hvt_types.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KERNEL_LIKE_CFLAGS) -c -o $@ $<
+
+$(ED25519_BENCH): selftests/unit/ed25519_bench.c $(BUILD)/bench/ed25519.o $(BUILD)/bench/sha512.o \
+		token/ed25519.h selftests/cpu_brand.h uapi/hvtrust.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/ed25519.o $(BUILD)/bench/sha512.o -lcrypto
+
+# The bench programs are built here, so make check compiles them; make bench runs them.
+unit: $(UNIT_TESTS) $(SHA256_BENCH) $(ED25519_BENCH)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 deps:
@@ -229,7 +245,7 @@ vmtest:
 vmtest-plan:
 	@scripts/vmtest.sh plan
 
-bench: $(SHA256_BENCH)
+bench: $(SHA256_BENCH) $(ED25519_BENCH)
 	scripts/bench.sh
 
 vmshell:

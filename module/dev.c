@@ -21,6 +21,7 @@
 #include "cpus.h"
 #include "dev.h"
 #include "log_drain.h"
+#include "params.h"
 
 /* The capabilities hvtrust probed at load (hvt_dev_register()). */
 static const struct hvt_vmx_config *hvt_vmx_config;
@@ -47,6 +48,7 @@ static_assert(sizeof(struct hvtrust_audit) == 72);
 static_assert(sizeof(struct hvtrust_read_audit) == HVTRUST_READ_AUDIT_SIZE_V1);
 static_assert(sizeof(struct hvtrust_session_page) == 64);
 static_assert(offsetof(struct hvtrust_session_page, token) == 32);
+static_assert(sizeof(struct hvtrust_quote_key) == HVTRUST_QUOTE_KEY_SIZE_V1);
 
 static int hvt_ioctl_get_caps(struct file *file, void *arg)
 {
@@ -103,6 +105,15 @@ static int hvt_ioctl_get_exits(struct file *file, void *arg)
 	if (exits->reserved)
 		return -EINVAL;
 	return hvt_hv_exits(exits->cpu, exits);
+}
+
+static int hvt_ioctl_get_quote_key(struct file *file, void *arg)
+{
+	struct hvtrust_quote_key *key = arg;
+
+	if (key->reserved)
+		return -EINVAL;
+	return hvt_params_quote_key_of(key);
 }
 
 /* What VMX root logged waits in its rings: drained first, so that it is all there. */
@@ -180,6 +191,12 @@ static const struct hvt_ioctl_op hvt_ioctl_ops[] = {
 		.size = sizeof(struct hvtrust_read_audit),
 		.min_size = HVTRUST_READ_AUDIT_SIZE_V1,
 		.execute = hvt_ioctl_read_audit,
+	},
+	[_IOC_NR(HVTRUST_IOC_GET_QUOTE_KEY)] = {
+		.cmd = HVTRUST_IOC_GET_QUOTE_KEY,
+		.size = sizeof(struct hvtrust_quote_key),
+		.min_size = HVTRUST_QUOTE_KEY_SIZE_V1,
+		.execute = hvt_ioctl_get_quote_key,
 	},
 };
 

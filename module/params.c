@@ -17,8 +17,10 @@
 #include <asm/tsc.h>
 #include <asm/vmx.h>
 
+#include "../token/ed25519.h"
 #include "../token/sha256.h"
 #include "../vmx/caps.h"
+#include "../vmx/root_text.h"
 #include "../vmx/service.h"
 #include "params.h"
 
@@ -130,6 +132,42 @@ static int hvt_learn_vdso(struct hvt_trust *trust)
 	return 0;
 }
 
+static struct hvtrust_quote_key hvt_quote_key;
+
+/*
+ * The quote key, from the token generator (seeded from Linux's CRNG just
+ * before), and the hash of root's code as loaded, which every quote
+ * carries: both before launch, when this memory is still Linux's, as all
+ * of the hypervisor's state is until then. The module keeps the public
+ * half for HVTRUST_IOC_GET_QUOTE_KEY.
+ */
+static int hvt_params_quote_key(struct hvt_trust *trust)
+{
+	int err;
+
+	kernel_fpu_begin();
+	err = hvt_drbg_generate(&trust->drbg, trust->quote_seed, sizeof(trust->quote_seed));
+	if (!err) {
+		hvt_ed25519_public_key(trust->quote_seed, trust->quote_public_key);
+		hvt_sha256(trust->quote_public_key, sizeof(trust->quote_public_key),
+			   trust->quote_key_sha256);
+		hvt_sha256(hvt_root_text_start, hvt_root_text_end - hvt_root_text_start,
+			   trust->root_code_sha256);
+	}
+	kernel_fpu_end();
+	if (err) {
+		pr_err("cannot make the quote key: error %d\n", err);
+		return err;
+	}
+	hvt_quote_key.size = sizeof(hvt_quote_key);
+	memcpy(hvt_quote_key.public_key, trust->quote_public_key, sizeof(hvt_quote_key.public_key));
+	memcpy(hvt_quote_key.key_sha256, trust->quote_key_sha256, sizeof(hvt_quote_key.key_sha256));
+	pr_info("quote key %*phN (SHA-256 %*phN)\n",
+		(int)sizeof(hvt_quote_key.public_key), hvt_quote_key.public_key,
+		(int)sizeof(hvt_quote_key.key_sha256), hvt_quote_key.key_sha256);
+	return 0;
+}
+
 /**
  * hvt_params_setup_service() - fill in the service's state before launch
  * @trust: in hidden memory, zeroed but for its tables: room for
@@ -165,6 +203,21 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 	trust->check_ticks = hvt_check_ticks(vmm_config);
 	trust->timer_save = hvt_cpu_has_save_preemption_timer(&vmm_config->caps);
 	hvt_params_reseed(trust);
+	return hvt_params_quote_key(trust);
+}
+
+/**
+ * hvt_params_quote_key_of() - the public half of the quote key
+ * @out: the ioctl's argument
+ *
+ * Return: 0, or -ENODEV before the hypervisor made one.
+ */
+int hvt_params_quote_key_of(struct hvtrust_quote_key *out)
+{
+	if (!hvt_quote_key.size)
+		return -ENODEV;
+	memcpy(out->public_key, hvt_quote_key.public_key, sizeof(out->public_key));
+	memcpy(out->key_sha256, hvt_quote_key.key_sha256, sizeof(out->key_sha256));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 struct hvt_trust;
 struct hvt_vmx_config;
+struct hvtrust_quote_key;
 
 bool hvt_params_valid(void);
 size_t hvt_params_sessions_size(void);
@@ -16,5 +17,6 @@ size_t hvt_params_pool_size(void);
 unsigned int hvt_params_pool_pages(void);
 int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_config *config);
 void hvt_params_reseed(struct hvt_trust *trust);
+int hvt_params_quote_key_of(struct hvtrust_quote_key *out);
 
 #endif /* HVT_MODULE_PARAMS_H */

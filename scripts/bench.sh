@@ -1,5 +1,5 @@
 #!/bin/bash
-# make bench: the native SHA-256 bench, then the Bochs bench machines one after the other;
+# make bench: the native SHA-256 and Ed25519 benches, then the Bochs bench machines one after the other;
 # the report goes to stdout and to build/bench/report.txt. Context: host.
 # Figures are reported, not asserted. Environment: see vmtest.sh (BENCH_CONFIGS, ...).
 set -uo pipefail
@@ -16,6 +16,8 @@ cd "$top" || exit 1
 	echo "Reported, not asserted: nothing here passes or fails on a threshold."
 	echo
 	"$out/sha256_bench" || echo "sha256_bench failed"
+	echo
+	"$out/ed25519_bench" || echo "ed25519_bench failed"
 	echo
 	scripts/vmtest.sh bench
 } 2>&1 | tee "$out/report.txt.new"

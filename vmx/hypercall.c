@@ -7,6 +7,7 @@
 #include "frame.h"
 #include "hypercall.h"
 #include "log.h"
+#include "quote.h"
 #include "registry.h"
 #include "session.h"
 
@@ -105,6 +106,8 @@ static const struct hvt_hypercall hvt_hypercalls[] = {
 	{ HVTRUST_HC_UNPROTECT, HVT_HC_TRUSTED, 0, hvt_hc_unprotect },
 	{ HVTRUST_HC_CHECK, HVT_HC_TRUSTED, HVT_HC_FULL_CHECK, hvt_hc_check },
 	{ HVTRUST_HC_CLOSE, HVT_HC_TRUSTED, 0, hvt_hc_close },
+	/* Authenticates itself: a revoked session gets a quote that says so. */
+	{ HVTRUST_HC_QUOTE, HVT_HC_ATTACHED, 0, hvt_hc_quote },
 	{ HVTRUST_HC_DEVIRTUALIZE, HVT_HC_KERNEL, HVT_HC_LEAVES, hvt_hc_devirtualize },
 	{ HVTRUST_HC_EXIT_COUNT, HVT_HC_KERNEL, 0, hvt_hc_exit_count },
 	{ HVTRUST_HC_REGISTRY_ADD, HVT_HC_SERVICE, 0, hvt_hc_registry_add },

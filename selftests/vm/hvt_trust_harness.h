@@ -34,7 +34,7 @@ static struct hvtrust_manifest *self_manifest;
 /* ---- hypercalls ---- */
 
 struct hc {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8;
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10;
 };
 
 /* VMCALL right here, from this binary's own code. */
@@ -42,12 +42,16 @@ static __attribute__((noinline)) void hc_direct(struct hc *h)
 {
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
 	register uint64_t r8 asm("r8") = h->r8;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r9 asm("r9") = h->r9;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r10 asm("r10") = h->r10;
 	uint64_t rax = h->rax, rbx = h->rbx, rcx = h->rcx, rdx = h->rdx;
 	uint64_t rsi = h->rsi, rdi = h->rdi;
 
 	asm volatile("vmcall"
 		     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi), "+D"(rdi),
-		       "+r"(r8)
+		       "+r"(r8), "+r"(r9), "+r"(r10)
 		     :
 		     : "memory", "cc");
 	h->rax = rax;
@@ -60,6 +64,10 @@ static __attribute__((noinline)) void hc_via(uint64_t stub, struct hc *h)
 {
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
 	register uint64_t r8 asm("r8") = h->r8;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r9 asm("r9") = h->r9;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register uint64_t r10 asm("r10") = h->r10;
 	uint64_t rax = h->rax, rbx = h->rbx, rcx = h->rcx, rdx = h->rdx;
 	uint64_t rsi = h->rsi, rdi = h->rdi;
 
@@ -67,9 +75,9 @@ static __attribute__((noinline)) void hc_via(uint64_t stub, struct hc *h)
 		     "call *%[stub]\n\t"
 		     "add $128, %%rsp"
 		     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi), "+D"(rdi),
-		       "+r"(r8)
+		       "+r"(r8), "+r"(r9), "+r"(r10)
 		     : [stub] "r"(stub)
-		     : "r9", "r10", "r11", "memory", "cc");
+		     : "r11", "memory", "cc");
 	h->rax = rax;
 	h->rdi = rdi;
 	h->r8 = r8;
