@@ -1,6 +1,7 @@
 #!/bin/bash
 # Checks the manual pages: each renders with groff and man-db without a single warning,
-# and hvtrustctl(8) and "hvtrustctl --help" name the same commands, options and exit codes.
+# hvtrustctl(8) and "hvtrustctl --help" name the same commands, options and exit codes,
+# and libhvtrust(3) the functions of <libhvtrust.h>.
 # Context: host (groff, man-db); "make man-check", counted by scripts/check.sh.
 set -euo pipefail
 
@@ -70,6 +71,20 @@ else
 	fail "$ctl is not built (make tools)"
 fi
 
+# libhvtrust(3) names and declares every function of <libhvtrust.h>, and no other.
+lib_page=man/libhvtrust.3
+lib_functions=$(grep -oE '^(int|const char \*) *hvtrust_[a-z_]+\(' tools/libhvtrust.h |
+		sed -E 's/.*(hvtrust_[a-z_]+)\(/\1/' | sort -u | xargs)
+name_functions=$(sed -n '/^\.SH NAME/,/^\.SH /p' "$lib_page" | grep -oE 'hvtrust_[a-z_]+' | sort -u | xargs)
+synopsis_functions=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$lib_page" |
+		     grep -oE 'hvtrust_[a-z_]+\(' | tr -d '(' | sort -u | xargs)
+[ -n "$lib_functions" ] || fail "tools/libhvtrust.h declares no function"
+[ "$lib_functions" = "$name_functions" ] ||
+	fail "$lib_page NAME lists '$name_functions', tools/libhvtrust.h declares '$lib_functions'"
+[ "$lib_functions" = "$synopsis_functions" ] ||
+	fail "$lib_page SYNOPSIS declares '$synopsis_functions', tools/libhvtrust.h '$lib_functions'"
+
 [ "$failures" -eq 0 ] || exit 1
 echo "man-check: ${#pages[@]} pages render without warnings; hvtrustctl.8 and --help agree on" \
-	"$(wc -w <<<"$commands") commands, $(wc -w <<<"$help_options") options and exit codes $help_codes"
+	"$(wc -w <<<"$commands") commands, $(wc -w <<<"$help_options") options and exit codes $help_codes;" \
+	"libhvtrust.3 documents the $(wc -w <<<"$lib_functions") functions of libhvtrust.h"
