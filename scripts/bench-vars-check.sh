@@ -65,8 +65,8 @@ expect env '' "^plan: jobs=$(nproc) dkms=yes extra=none$" \
 	'^plan: test series=6.1 .* cpu=corei7_skylake_x cpus=2 expect=load timeout=1500 tests=default ' \
 	'^plan: test series=6.12 .* cpu=corei7_skylake_x cpus=2 expect=load ' \
 	'^plan: test series=6.12 .* cpu=ryzen cpus=1 expect=refuse timeout=480 ' \
-	'^plan: demo series=6.12 kernel=6\.12\.[^ ]* cpu=tigerlake cpus=1 timeout=300 ' \
-	'^plan: shell series=6.12 kernel=6\.12\.[^ ]* cpu=tigerlake cpus=1 '
+	'^plan: demo series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 timeout=300 ' \
+	'^plan: shell series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 '
 
 for how in env make; do
 	expect "$how" VM_TESTS=load_test,trust_session_test,trust_lifecycle_test \

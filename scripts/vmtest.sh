@@ -30,10 +30,9 @@ action=${1:-test}
 default_configs="6.12:tigerlake:2:load 6.12:corei7_skylake_x:4:load:load_test,caps_test,hv_test 6.1:corei7_skylake_x:2:load 6.12:corei7_skylake_x:2:load 6.12:ryzen:1:refuse"
 configs=${VM_CONFIGS:-$default_configs}
 jobs=${VM_JOBS:-$(nproc)}
-# The machine of shell and demo. Its SHA extensions make the hashing of the demo's
-# story (registration, first hypercall) several times cheaper to emulate.
+# The machine of shell and demo.
 series_1=${VM_KERNEL:-6.12}
-model_1=${VM_CPU:-tigerlake}
+model_1=${VM_CPU:-corei7_skylake_x}
 # The demo's machine boots in about half a minute and tells its story in seconds.
 demo_budget=300
 
