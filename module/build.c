@@ -311,7 +311,8 @@ static int hvt_alloc_trust(struct hvt_vmm *vmm)
 	trust->sessions = hvt_alloc_hidden(hvt_params_sessions_size());
 	trust->frames = hvt_alloc_hidden(hvt_params_frames_size());
 	trust->pool = hvt_alloc_hidden(hvt_params_pool_size());
-	if (!trust->sessions || !trust->frames || !trust->pool)
+	trust->secrets = hvt_alloc_hidden(hvt_params_secrets_size());
+	if (!trust->sessions || !trust->frames || !trust->pool || !trust->secrets)
 		return -ENOMEM;
 	for (i = 0; i < hvt_params_pool_pages(); i++) {
 		if (!hvt_ept_alloc_table(NULL, &trust->pool[i]))
@@ -334,6 +335,7 @@ static void hvt_free_vmm(struct hvt_vmm *vmm)
 		hvt_free_hidden(vmm->trust->sessions, hvt_params_sessions_size());
 		hvt_free_hidden(vmm->trust->frames, hvt_params_frames_size());
 		hvt_free_hidden(vmm->trust->pool, hvt_params_pool_size());
+		hvt_free_hidden(vmm->trust->secrets, hvt_params_secrets_size());
 		hvt_free_hidden(vmm->trust, sizeof(*vmm->trust));
 	}
 	hvt_free_hidden(vmm->msr_bitmap, PAGE_SIZE);
@@ -418,7 +420,8 @@ static int hvt_hide_memory(struct hvt_vmm *vmm)
 		err = hvt_hide_range(vmm, vmm->trust, sizeof(*vmm->trust)) ?:
 		      hvt_hide_range(vmm, vmm->trust->sessions, hvt_params_sessions_size()) ?:
 		      hvt_hide_range(vmm, vmm->trust->frames, hvt_params_frames_size()) ?:
-		      hvt_hide_range(vmm, vmm->trust->pool, hvt_params_pool_size());
+		      hvt_hide_range(vmm, vmm->trust->pool, hvt_params_pool_size()) ?:
+		      hvt_hide_range(vmm, vmm->trust->secrets, hvt_params_secrets_size());
 	for_each_possible_cpu(cpu) {
 		struct hvt_cpu *vcpu = vmm->cpus[cpu];
 
@@ -531,7 +534,7 @@ struct hvt_root_alloc {
 };
 
 /* What hvt_note_root_state() notes: shared allocations, and those of each CPU. */
-#define HVT_ROOT_ALLOCS_SHARED	10
+#define HVT_ROOT_ALLOCS_SHARED	11
 #define HVT_ROOT_ALLOCS_PER_CPU	5
 
 static struct hvt_root_alloc *hvt_root_allocs;
@@ -572,6 +575,7 @@ static void hvt_note_root_state(const struct hvt_vmm *vmm)
 	hvt_note_alloc("sessions", -1, trust->sessions, hvt_params_sessions_size());
 	hvt_note_alloc("frames", -1, trust->frames, hvt_params_frames_size());
 	hvt_note_alloc("pool", -1, trust->pool, hvt_params_pool_size());
+	hvt_note_alloc("secrets", -1, trust->secrets, hvt_params_secrets_size());
 	for_each_possible_cpu(cpu) {
 		const struct hvt_cpu *vcpu = vmm->cpus[cpu];
 

@@ -3,6 +3,7 @@
 /* Context: process context (module load). */
 #define pr_fmt(fmt) "hvtrust: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/ioport.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -58,6 +59,16 @@ static unsigned int ept_pool_pages = 256;
 module_param(ept_pool_pages, uint, 0444);
 MODULE_PARM_DESC(ept_pool_pages,
 		 "Pages set aside for splitting EPT large pages when frames are protected; releasing the last protected page of a region gives them back (default 256)");
+
+static unsigned int max_secrets = 16;
+module_param(max_secrets, uint, 0444);
+MODULE_PARM_DESC(max_secrets,
+		 "Secrets of up to 4 KiB the hypervisor keeps for all trusted programs together (default 16)");
+
+static unsigned int max_secrets_per_program = 4;
+module_param(max_secrets_per_program, uint, 0444);
+MODULE_PARM_DESC(max_secrets_per_program,
+		 "Secrets one registered program may keep (default 4); beyond: -ENOSPC");
 
 static unsigned int max_session_ept_tables = 64;
 module_param(max_session_ept_tables, uint, 0444);
@@ -185,6 +196,8 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 	trust->max_frames = max_protected_pages;
 	trust->max_session_pages = max_session_pages;
 	trust->max_session_tables = max_session_ept_tables;
+	trust->max_secrets = max_secrets;
+	trust->max_secrets_per_binary = max_secrets_per_program;
 	trust->bad_token_limit = max(bad_token_limit, 1U);
 	trust->cr3_ignore = boot_cpu_has(X86_FEATURE_PTI) ? BIT_ULL(PAGE_SHIFT) : 0;
 	trust->direct_map = PAGE_OFFSET;
@@ -241,6 +254,11 @@ void hvt_params_reseed(struct hvt_trust *trust)
 	memzero_explicit(seed, sizeof(seed));
 }
 
+/* The selftests count the hidden pages of these tables (hvt_trust_hidden_pages()). */
+static_assert(sizeof(struct hvt_session) == 248);
+static_assert(sizeof(struct hvt_frame) == 72);
+static_assert(sizeof(struct hvt_secret) == 4136);
+
 size_t hvt_params_sessions_size(void)
 {
 	return (size_t)max_sessions * sizeof(struct hvt_session);
@@ -263,6 +281,12 @@ bool hvt_params_valid(void)
 		       max_protected_pages);
 		return false;
 	}
+	if (!max_secrets || max_secrets > 1024 || !max_secrets_per_program ||
+	    max_secrets_per_program > max_secrets) {
+		pr_err("max_secrets must be 1..1024 and max_secrets_per_program 1..max_secrets (%u)\n",
+		       max_secrets);
+		return false;
+	}
 	if (!ept_pool_pages || ept_pool_pages > (1U << 20) ||
 	    !max_session_ept_tables || max_session_ept_tables > ept_pool_pages) {
 		pr_err("ept_pool_pages must be 1..1048576 and max_session_ept_tables 1..ept_pool_pages (%u)\n",
@@ -270,6 +294,11 @@ bool hvt_params_valid(void)
 		return false;
 	}
 	return true;
+}
+
+size_t hvt_params_secrets_size(void)
+{
+	return ((size_t)max_secrets + 1) * sizeof(struct hvt_secret);
 }
 
 size_t hvt_params_pool_size(void)

@@ -14,6 +14,7 @@ bool hvt_params_valid(void);
 size_t hvt_params_sessions_size(void);
 size_t hvt_params_frames_size(void);
 size_t hvt_params_pool_size(void);
+size_t hvt_params_secrets_size(void);
 unsigned int hvt_params_pool_pages(void);
 int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_config *config);
 void hvt_params_reseed(struct hvt_trust *trust);

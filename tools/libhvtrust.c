@@ -304,23 +304,23 @@ int hvtrust_close(struct hvtrust_session *s)
 }
 
 /*
- * QUOTE takes a 32-byte nonce in four registers, RDI, R8, R9 and R10, two
- * more than hvtrust_stub_call() passes: its own copy of that call, with the
- * token handled the same way (loaded from the page straight into the
- * registers, cleared after) and the red zone stepped over alike.
+ * QUOTE and the secrets take their arguments in four registers, RDI, R8, R9
+ * and R10, two more than hvtrust_stub_call() passes: its own copy of that
+ * call, with the token handled the same way (loaded from the page straight
+ * into the registers, cleared after) and the red zone stepped over alike.
  */
-static long quote_call(const volatile struct hvtrust_session_page *page,
-		       const uint64_t nonce[4])
+static long call4(const volatile struct hvtrust_session_page *page, long nr,
+		  const uint64_t args[4])
 {
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r8 asm("r8") = nonce[1];
+	register uint64_t r8 asm("r8") = args[1];
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r9 asm("r9") = nonce[2];
+	register uint64_t r9 asm("r9") = args[2];
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r10 asm("r10") = nonce[3];
+	register uint64_t r10 asm("r10") = args[3];
 	uint64_t stub = page->safe_hypercall;
-	uint64_t rdi = nonce[0];
-	long rax = HVTRUST_HC_QUOTE;
+	uint64_t rdi = args[0];
+	long rax = nr;
 
 	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
 		     "mov %c[t1](%[page]), %%rcx\n\t"
@@ -372,7 +372,7 @@ int hvtrust_quote(struct hvtrust_session *s, const uint8_t nonce[HVTRUST_QUOTE_N
 		return hvtrust_present() ? -EPROTO : -ENODEV;
 	for (i = 0; i < 4; i++)
 		words[i] = le64(nonce + 8 * i);
-	ret = quote_call(s->page, words);
+	ret = call4(s->page, HVTRUST_HC_QUOTE, words);
 	if (ret && ret != -EKEYREVOKED)
 		return ret;
 	/* Byte by byte: the page is the hypervisor's, read it as it stands now. */
@@ -391,6 +391,78 @@ int hvtrust_quote(struct hvtrust_session *s, const uint8_t nonce[HVTRUST_QUOTE_N
 		memset(out, 0, sizeof(*out));
 		return ret ? ret : -EPROTO;
 	}
+	return ret;
+}
+
+/* @name as the hypervisor takes it: NUL padded to HVTRUST_SECRET_NAME_SIZE. */
+static int secret_name(const char *name, char padded[HVTRUST_SECRET_NAME_SIZE])
+{
+	size_t len = name ? strnlen(name, HVTRUST_SECRET_NAME_SIZE) : 0;
+
+	if (!len || len == HVTRUST_SECRET_NAME_SIZE)
+		return -EINVAL;
+	memset(padded, 0, HVTRUST_SECRET_NAME_SIZE);
+	memcpy(padded, name, len);
+	return 0;
+}
+
+int hvtrust_secret_put(struct hvtrust_session *s, const char *name, const void *data,
+		       size_t len)
+{
+	char padded[HVTRUST_SECRET_NAME_SIZE];
+	uint64_t args[4] = { (uintptr_t)padded, (uintptr_t)data, len, 0 };
+	int ret;
+
+	if (!s || (len && !data) || len > HVTRUST_SECRET_MAX_SIZE)
+		return -EINVAL;
+	ret = secret_name(name, padded);
+	if (ret)
+		return ret;
+	if (!page_is_sane(s->page))
+		return hvtrust_present() ? -EPROTO : -ENODEV;
+	return call4(s->page, HVTRUST_HC_SECRET_PUT, args);
+}
+
+/*
+ * The hypervisor hands a secret over only in a page the session protects,
+ * which it writes itself: a fresh page, protected for the call, released
+ * and wiped after.
+ */
+int hvtrust_secret_get(struct hvtrust_session *s, const char *name, void *buf, size_t size)
+{
+	char padded[HVTRUST_SECRET_NAME_SIZE];
+	uint64_t args[4] = { (uintptr_t)padded, 0, 0, 0 };
+	volatile uint8_t *page;
+	int ret, err;
+	size_t i;
+
+	if (!s || (size && !buf))
+		return -EINVAL;
+	ret = secret_name(name, padded);
+	if (ret)
+		return ret;
+	if (!page_is_sane(s->page))
+		return hvtrust_present() ? -EPROTO : -ENODEV;
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -errno;
+	/* Written first: the protected frame is the page's own, not the shared zero page. */
+	page[0] = 0;
+	args[1] = (uintptr_t)page;
+	ret = hvtrust_protect(s, (const void *)page, PAGE);
+	if (!ret) {
+		ret = call4(s->page, HVTRUST_HC_SECRET_GET, args);
+		if (ret > 0 && (size_t)ret > size)
+			ret = -ENOBUFS;
+		for (i = 0; ret > 0 && i < (size_t)ret; i++)
+			((uint8_t *)buf)[i] = page[i];
+		err = hvtrust_unprotect(s, (const void *)page, PAGE);
+		if (err && ret >= 0)
+			ret = err;
+		if (!err)
+			explicit_bzero((void *)page, PAGE);
+	}
+	munmap((void *)page, PAGE);
 	return ret;
 }
 
@@ -422,7 +494,7 @@ const char *hvtrust_strerror(int err)
 	case -ENODEV:
 		return "the hvtrust hypervisor is not running";
 	case -ENOENT:
-		return "not registered: this binary is not a trusted binary, or the range is not protected";
+		return "not registered: this binary is not a trusted binary, the range is not protected, or no such secret";
 	case -EBUSY:
 		return "this process has an hvtrust session already";
 	case -ESRCH:
@@ -442,7 +514,7 @@ const char *hvtrust_strerror(int err)
 	case -EFAULT:
 		return "a page is not mapped";
 	case -ENOSPC:
-		return "the hypervisor's session or protection table is full";
+		return "the hypervisor's session, protection or secret table is full, or a quota is reached";
 	case -ETIMEDOUT:
 		return "protected, but a CPU did not confirm the flush in time: check the pages";
 	case -EPROTO:
@@ -451,6 +523,8 @@ const char *hvtrust_strerror(int err)
 		return "the quote names another signing key than the one trusted";
 	case -ESTALE:
 		return "the quote was made for another nonce: it may be a replay";
+	case -ENOBUFS:
+		return "the buffer is smaller than the secret";
 	case -ENOSYS:
 		return "the hypervisor does not know this hypercall";
 	case -EINVAL:

@@ -112,6 +112,26 @@ int hvtrust_quote_verify(const struct hvtrust_quote *q,
 			 const uint8_t public_key[HVTRUST_ED25519_KEY_SIZE],
 			 const uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE]);
 
+/*
+ * Has the hypervisor keep @len bytes (at most HVTRUST_SECRET_MAX_SIZE) under
+ * @name (1 to HVTRUST_SECRET_NAME_SIZE - 1 characters) for this registered
+ * program, replacing a secret of that name; @len 0 deletes it. Only a
+ * session of the same registered program gets it back, across restarts,
+ * until the program is unregistered or the hypervisor leaves a CPU
+ * (suspend, hibernation, unload) or the machine reboots. -ENOSPC when the
+ * program holds its most, -ENOENT deleting one that is not there.
+ */
+int hvtrust_secret_put(struct hvtrust_session *s, const char *name, const void *data,
+		       size_t len);
+
+/*
+ * Copies the secret @name of this program to @buf (@size bytes) and returns
+ * its length; -ENOENT when there is none, -ENOBUFS when @size is smaller
+ * (nothing copied). The hypervisor writes it into a page the library
+ * protects for the call and wipes afterwards.
+ */
+int hvtrust_secret_get(struct hvtrust_session *s, const char *name, void *buf, size_t size);
+
 /* What an error means for hvtrust; strerror() for the others. Never NULL. */
 const char *hvtrust_strerror(int err);
 

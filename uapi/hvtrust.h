@@ -613,6 +613,33 @@ struct hvtrust_quote {
  */
 #define HVTRUST_HC_QUOTE	0x15
 
+/*
+ * Secrets the hypervisor keeps for a registered program: up to
+ * HVTRUST_SECRET_MAX_SIZE bytes each under a name of HVTRUST_SECRET_NAME_SIZE
+ * bytes (NUL padded), a few per program, in its hidden memory. Only a
+ * session of the same registered program gets them back, across restarts
+ * of the program; they go when the program is unregistered, when a CPU
+ * leaves the hypervisor (suspend, hibernation, unload) and at reboot. A
+ * revoked session neither stores nor reads them, but its secrets stay.
+ */
+#define HVTRUST_SECRET_MAX_SIZE		4096
+#define HVTRUST_SECRET_NAME_SIZE	32
+/*
+ * Authenticated. RDI: the name's address, R8: the data's address, R9: its
+ * length (0 deletes the secret). Stores or replaces. -EINVAL a bad length or
+ * an empty name, -EFAULT memory not mapped, -ENOSPC the program holds
+ * its most (max_secrets_per_program) or the hypervisor's table is full.
+ */
+#define HVTRUST_HC_SECRET_PUT	0x16
+/*
+ * Authenticated. RDI: the name's address, R8: a page the session protected
+ * (PROTECT, page aligned). The hypervisor writes the secret there itself,
+ * zeros the rest of the page, keeps the page protected with its new
+ * contents, and returns the secret's length. -ENOENT no such secret,
+ * -EINVAL R8 is not one of the session's protected pages.
+ */
+#define HVTRUST_HC_SECRET_GET	0x17
+
 /* Kernel-only calls: CPL 0 and the module's credential in RBX. */
 #define HVTRUST_HC_KERNEL_BASE	0x100
 /* Leave VMX on this CPU: every live session is revoked first; -EPERM once sealed. */

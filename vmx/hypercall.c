@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hypercall table of VMX root: number, class, handler; and the one dispatcher. */
 /* Context: VMX root only: no printk, no Linux locks, no allocation, no call into Linux. */
+#include <linux/limits.h>
 #include <linux/nospec.h>
 
 #include "../uapi/hvtrust.h"
@@ -9,6 +10,7 @@
 #include "log.h"
 #include "quote.h"
 #include "registry.h"
+#include "secret.h"
 #include "session.h"
 
 /**
@@ -82,6 +84,8 @@ static HVT_ROOT long hvt_hc_devirtualize(struct hvt_cpu *vcpu, struct hvt_guest_
 		return -EPERM;
 	}
 	hvt_sessions_revoke_all(vcpu, HVTRUST_AUDIT_HYPERVISOR_LEFT);
+	/* Out of VMX, Linux could read them: they do not outlive the hypervisor. */
+	hvt_secrets_forget(trust, U32_MAX);
 	hvt_root_unlock(&trust->lock);
 	hvt_log(vcpu, HVT_LOG_DEVIRTUALIZED, 0, 0, 0, 0);
 	return 0;
@@ -108,6 +112,8 @@ static const struct hvt_hypercall hvt_hypercalls[] = {
 	{ HVTRUST_HC_CLOSE, HVT_HC_TRUSTED, 0, hvt_hc_close },
 	/* Authenticates itself: a revoked session gets a quote that says so. */
 	{ HVTRUST_HC_QUOTE, HVT_HC_ATTACHED, 0, hvt_hc_quote },
+	{ HVTRUST_HC_SECRET_PUT, HVT_HC_TRUSTED, 0, hvt_hc_secret_put },
+	{ HVTRUST_HC_SECRET_GET, HVT_HC_TRUSTED, 0, hvt_hc_secret_get },
 	{ HVTRUST_HC_DEVIRTUALIZE, HVT_HC_KERNEL, HVT_HC_LEAVES, hvt_hc_devirtualize },
 	{ HVTRUST_HC_EXIT_COUNT, HVT_HC_KERNEL, 0, hvt_hc_exit_count },
 	{ HVTRUST_HC_REGISTRY_ADD, HVT_HC_SERVICE, 0, hvt_hc_registry_add },

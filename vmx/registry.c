@@ -10,6 +10,7 @@
 #include "frame.h"
 #include "guest_mem.h"
 #include "registry.h"
+#include "secret.h"
 #include "session.h"
 #include "vmm.h"
 
@@ -113,6 +114,7 @@ HVT_ROOT long hvt_hc_registry_remove(struct hvt_cpu *vcpu, struct hvt_guest_regs
 	frames = DIV_ROUND_UP(bin->size, PAGE_SIZE);
 	for (i = 0; i < frames; i++)
 		hvt_registry_restore(vcpu, bin->manifest_pa + i * PAGE_SIZE, bin->saved_leaves[i]);
+	hvt_secrets_forget(trust, id);
 	bin->used = false;
 	bin->manifest = NULL;
 	return 0;

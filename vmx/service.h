@@ -151,6 +151,20 @@ struct hvt_frame {
 };
 
 /**
+ * struct hvt_secret - a secret the hypervisor keeps for a registered program
+ * @binary: the program's registry slot
+ * @len: bytes at @data; 0: the entry is free
+ * @name: its name, NUL padded
+ * @data: the secret
+ */
+struct hvt_secret {
+	u32 binary;
+	u32 len;
+	u8 name[HVTRUST_SECRET_NAME_SIZE];
+	u8 data[HVTRUST_SECRET_MAX_SIZE];
+};
+
+/**
  * struct hvt_ram_range - guest-physical RAM that VMX root may read
  * @start: first byte
  * @end: first byte after it
@@ -236,6 +250,10 @@ struct hvt_session_request {
  * @pool_size: entries at @pool
  * @pool: physical addresses of hidden pages for splitting EPT large pages
  *        in root
+ * @max_secrets: entries at @secrets
+ * @max_secrets_per_binary: secrets one registered program may hold
+ * @secrets: the programs' secrets (HVTRUST_HC_SECRET_PUT), and one spare
+ *           entry past them that a PUT reads into first
  * @binaries: the registry
  * @sessions: the session table
  * @frames: the protected frames
@@ -278,6 +296,9 @@ struct hvt_trust {
 	u64 pool_retired_generation;
 	u32 pool_size;
 	u64 *pool;
+	u32 max_secrets;
+	u32 max_secrets_per_binary;
+	struct hvt_secret *secrets;
 	struct hvt_binary binaries[HVT_MAX_BINARIES];
 	struct hvt_session *sessions;
 	struct hvt_frame *frames;

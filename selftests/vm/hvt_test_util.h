@@ -200,12 +200,12 @@ static inline unsigned long hvt_module_param(const char *name)
 #define HVT_OWN_CPU_ALLOCS	5
 #define HVT_OWN_SHARED_VISIBLE	1
 #define HVT_OWN_CPU_VISIBLE	4
-#define HVT_TRUST_ALLOCS	5
+#define HVT_TRUST_ALLOCS	6
 
 /*
  * The trusted-program service's hidden tables (module/build.c, vmx/service.h):
- * the EPT split pool and its index, 72 bytes per protectable page, 104 per
- * session, two pages of state.
+ * the EPT split pool and its index, 72 bytes per protectable page, 248 per
+ * session, 4136 per secret and one spare, two pages of state.
  */
 static inline unsigned long hvt_trust_hidden_pages(void)
 {
@@ -213,7 +213,8 @@ static inline unsigned long hvt_trust_hidden_pages(void)
 
 	return pool + HVT_PAGES_OF(pool * 8) +
 	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 72) +
-	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 104) + 2;
+	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 248) +
+	       HVT_PAGES_OF((hvt_module_param("max_secrets") + 1) * 4136) + 2;
 }
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Selftest: signed quotes: OpenSSL verifies them; tampering, impostors and revocation show. */
+/* Selftest: signed quotes (OpenSSL verifies them) and the secrets the hypervisor keeps. */
 /* Context: user space inside the test guest (root); registers itself; links libcrypto. */
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -227,7 +227,267 @@ TEST_F(trust, impostors_get_no_quote)
 	EXPECT_EQ(HVTRUST_QUOTE_MAGIC, after.report.magic);
 }
 
+/* ---- secrets ---- */
+
+static void name_of(char name[HVTRUST_SECRET_NAME_SIZE], const char *text)
+{
+	memset(name, 0, HVTRUST_SECRET_NAME_SIZE);
+	strncpy(name, text, HVTRUST_SECRET_NAME_SIZE - 1);
+}
+
+static long secret_put(const struct raw *r, const char *text, const void *data, uint64_t len)
+{
+	char name[HVTRUST_SECRET_NAME_SIZE];
+	uint64_t tok[4];
+	struct hc h;
+
+	name_of(name, text);
+	token_of(r, tok);
+	h = (struct hc){ .rax = HVTRUST_HC_SECRET_PUT, .rbx = tok[0], .rcx = tok[1],
+			 .rdx = tok[2], .rsi = tok[3], .rdi = (uintptr_t)name,
+			 .r8 = (uintptr_t)data, .r9 = len };
+	hc_via(r->page->safe_hypercall, &h);
+	return h.rax;
+}
+
+/* GET into @page, which the session protects. Return: the length or -errno. */
+static long secret_get(const struct raw *r, const char *text, void *page)
+{
+	char name[HVTRUST_SECRET_NAME_SIZE];
+	uint64_t tok[4];
+	struct hc h;
+
+	name_of(name, text);
+	token_of(r, tok);
+	h = (struct hc){ .rax = HVTRUST_HC_SECRET_GET, .rbx = tok[0], .rcx = tok[1],
+			 .rdx = tok[2], .rsi = tok[3], .rdi = (uintptr_t)name,
+			 .r8 = (uintptr_t)page };
+	hc_via(r->page->safe_hypercall, &h);
+	return h.rax;
+}
+
+/* A session with one protected page to receive secrets in; 0 or what failed. */
+static long open_with_inbox(struct raw *r, unsigned char **inbox)
+{
+	long ret;
+
+	*inbox = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*inbox == MAP_FAILED)
+		return -errno;
+	memset(*inbox, 0xee, PAGE);
+	ret = raw_open(r);
+	return ret ? ret : raw_protect(r, *inbox, PAGE);
+}
+
+static void pattern(unsigned char *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 31 + seed);
+}
+
+#define SECRET_NAME	"quote-test-secret"
+
+/*
+ * A daemon stores a secret and exits; its next run (a new process, a new
+ * session) gets it back, written by the hypervisor into a page it protects,
+ * which stays protected with its new contents. Deleting it works too.
+ */
+TEST_F(trust, a_secret_comes_back_to_the_next_run_of_the_program)
+{
+	unsigned char data[HVTRUST_SECRET_MAX_SIZE], *inbox;
+	struct raw r;
+	pid_t pid;
+
+	pattern(data, sizeof(data), 7);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct raw first;
+
+		CHILD_CHECK(raw_open(&first) == 0, 2);
+		CHILD_CHECK(secret_put(&first, SECRET_NAME, data, sizeof(data)) == 0, 3);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, open_with_inbox(&r, &inbox));
+	ASSERT_EQ(sizeof(data), secret_get(&r, SECRET_NAME, inbox));
+	EXPECT_EQ(0, memcmp(data, inbox, sizeof(data)));
+	/* The page keeps its protection, with the secret as its contents now. */
+	EXPECT_EQ(0, raw_call(&r, HVTRUST_HC_CHECK, NULL, NULL));
+	/* A shorter one replaces it; the rest of the page reads as zeros. */
+	ASSERT_EQ(0, secret_put(&r, SECRET_NAME, "short", 5));
+	ASSERT_EQ(5, secret_get(&r, SECRET_NAME, inbox));
+	EXPECT_EQ(0, memcmp("short", inbox, 5));
+	EXPECT_EQ(0, inbox[5] | inbox[PAGE - 1]);
+	/* Deleted: gone. */
+	ASSERT_EQ(0, secret_put(&r, SECRET_NAME, NULL, 0));
+	EXPECT_EQ(-ENOENT, secret_get(&r, SECRET_NAME, inbox));
+	/* Only into a page the session protects. */
+	ASSERT_EQ(0, secret_put(&r, SECRET_NAME, "x", 1));
+	EXPECT_EQ(-EINVAL, secret_get(&r, SECRET_NAME, data));
+	EXPECT_EQ(-EINVAL, secret_put(&r, SECRET_NAME, data, HVTRUST_SECRET_MAX_SIZE + 1));
+	EXPECT_EQ(-EFAULT, secret_put(&r, SECRET_NAME, (void *)8, 16));
+	/* A failed PUT left the old secret whole. */
+	EXPECT_EQ(1, secret_get(&r, SECRET_NAME, inbox));
+	ASSERT_EQ(0, secret_put(&r, SECRET_NAME, NULL, 0));
+}
+
+/* The library's way: a secret in, the same bytes out; a quote through it verifies. */
+TEST_F(trust, the_library_keeps_secrets_and_gets_quotes)
+{
+	unsigned char data[300], back[HVTRUST_SECRET_MAX_SIZE];
+	uint8_t nonce[HVTRUST_QUOTE_NONCE_SIZE];
+	struct hvtrust_quote_key key;
+	struct hvtrust_session *s;
+	struct hvtrust_quote q;
+
+	pattern(data, sizeof(data), 3);
+	ASSERT_EQ(0, hvtrust_open(&s));
+	ASSERT_EQ(0, hvtrust_secret_put(s, "library-secret", data, sizeof(data)));
+	EXPECT_EQ(-ENOBUFS, hvtrust_secret_get(s, "library-secret", back, 10));
+	ASSERT_EQ(sizeof(data), hvtrust_secret_get(s, "library-secret", back, sizeof(back)));
+	EXPECT_EQ(0, memcmp(data, back, sizeof(data)));
+	EXPECT_EQ(-ENOENT, hvtrust_secret_get(s, "no-such-secret", back, sizeof(back)));
+	EXPECT_EQ(-EINVAL, hvtrust_secret_put(s, "", data, 1));
+	EXPECT_EQ(0, hvtrust_secret_put(s, "library-secret", NULL, 0));
+	/* The page the library used for it is released: nothing stays protected. */
+	EXPECT_EQ(0, hvtrust_check(s, NULL));
+	ASSERT_EQ(0, hvtrust_quote_key(&key));
+	memset(nonce, 0x77, sizeof(nonce));
+	ASSERT_EQ(0, hvtrust_quote(s, nonce, &q));
+	EXPECT_EQ(0, hvtrust_quote_verify(&q, key.public_key, nonce));
+	EXPECT_TRUE(openssl_verifies(&q, key.public_key));
+	EXPECT_EQ(0, q.report.protected_pages);
+	EXPECT_EQ(0, hvtrust_close(s));
+}
+
+/* A program holds at most max_secrets_per_program; the next one is -ENOSPC. */
+TEST_F(trust, a_program_holds_a_bounded_number_of_secrets)
+{
+	long most = hvt_module_param("max_secrets_per_program"), i;
+	char name[HVTRUST_SECRET_NAME_SIZE];
+	struct raw r;
+
+	ASSERT_LT(0, most);
+	ASSERT_EQ(0, raw_open(&r));
+	for (i = 0; i < most; i++) {
+		snprintf(name, sizeof(name), "bounded-%ld", i);
+		ASSERT_EQ(0, secret_put(&r, name, "v", 1));
+	}
+	EXPECT_EQ(-ENOSPC, secret_put(&r, "bounded-more", "v", 1));
+	/* Replacing one that exists still works. */
+	EXPECT_EQ(0, secret_put(&r, "bounded-0", "w", 1));
+	for (i = 0; i < most; i++) {
+		snprintf(name, sizeof(name), "bounded-%ld", i);
+		EXPECT_EQ(0, secret_put(&r, name, NULL, 0));
+	}
+}
+
+/* The role of the copy below: its own session asks for SECRET_NAME. */
+static int role_secret_get(void)
+{
+	unsigned char *inbox;
+	struct raw r;
+	long ret;
+
+	if (open_with_inbox(&r, &inbox))
+		return 2;
+	ret = secret_get(&r, SECRET_NAME, inbox);
+	return ret == -ENOENT ? 0 : ret >= 0 ? 1 : 3;
+}
+
+/* The role that stores SECRET_NAME for the copy's own identity. */
+static int role_secret_put(void)
+{
+	struct raw r;
+
+	if (raw_open(&r))
+		return 2;
+	return secret_put(&r, SECRET_NAME, "copy", 4) ? 3 : 0;
+}
+
+static int run_copy(const char *role)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		setenv("HVT_TRUST_ROLE", role, 1);
+		execl(COPY_PATH, COPY_PATH, (char *)NULL);
+		_exit(127);
+	}
+	return wait_exit(pid);
+}
+
+/*
+ * Attacker: another registered program (a copy of this one, one byte
+ * longer) asks for this program's secret by name: it gets nothing. Its own
+ * secret goes when it is unregistered: registered again, it finds none.
+ */
+TEST_F(trust, secrets_belong_to_one_program_and_go_with_its_registration)
+{
+	struct hvt_mf_status st;
+	struct hvtrust_manifest *mf;
+	uint32_t copy_id;
+	struct raw r;
+
+	ASSERT_EQ(0, raw_open(&r));
+	ASSERT_EQ(0, secret_put(&r, SECRET_NAME, "mine", 4));
+	ASSERT_EQ(0, make_copy("other program"));
+	ASSERT_EQ(0, hvt_manifest_build_path(COPY_PATH, &mf, &st));
+	ASSERT_EQ(0, do_register(self->dev, COPY_PATH, mf, mf->size, &copy_id));
+	EXPECT_EQ(0, run_copy("secret-get"));
+	EXPECT_EQ(0, run_copy("secret-put"));
+	ASSERT_EQ(0, do_unregister(self->dev, copy_id));
+	ASSERT_EQ(0, do_register(self->dev, COPY_PATH, mf, mf->size, &copy_id));
+	EXPECT_EQ(0, run_copy("secret-get"));
+	EXPECT_EQ(0, do_unregister(self->dev, copy_id));
+	free(mf);
+	unlink(COPY_PATH);
+	EXPECT_EQ(0, secret_put(&r, SECRET_NAME, NULL, 0));
+}
+
+/*
+ * Out of VMX, Linux could read the hypervisor's memory: a CPU that leaves
+ * (the path of suspend, hibernation and unload) takes every secret along.
+ */
+TEST_F(trust, secrets_do_not_outlive_a_cpu_leaving_the_hypervisor)
+{
+	unsigned char *inbox;
+	struct raw r;
+	pid_t pid;
+
+	if (access(DEVIRTUALIZE_HOOK, W_OK))
+		SKIP(return, "a module without test hooks");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct raw first;
+
+		CHILD_CHECK(raw_open(&first) == 0, 2);
+		CHILD_CHECK(secret_put(&first, SECRET_NAME, "gone", 4) == 0, 3);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, devirtualize_cpu(0));
+	ASSERT_TRUE(all_cpus_virtualized(self->dev));
+	ASSERT_EQ(0, open_with_inbox(&r, &inbox));
+	EXPECT_EQ(-ENOENT, secret_get(&r, SECRET_NAME, inbox));
+}
+
+static int run_role(const char *role)
+{
+	if (!strcmp(role, "secret-get"))
+		return role_secret_get();
+	if (!strcmp(role, "secret-put"))
+		return role_secret_put();
+	return UNKNOWN_ROLE;
+}
+
 int main(int argc, char **argv)
 {
-	return hvt_trust_main(argc, argv, NULL);
+	return hvt_trust_main(argc, argv, run_role);
 }
