@@ -55,10 +55,10 @@ module_param(bad_token_limit, uint, 0444);
 MODULE_PARM_DESC(bad_token_limit,
 		 "Calls with a wrong token before a session is locked out (default 8)");
 
-static unsigned int ept_pool_pages = 256;
+static unsigned int ept_pool_pages = 1024;
 module_param(ept_pool_pages, uint, 0444);
 MODULE_PARM_DESC(ept_pool_pages,
-		 "Pages set aside for splitting EPT large pages when frames are protected; releasing the last protected page of a region gives them back (default 256)");
+		 "Pages set aside for splitting EPT large pages when frames are protected; releasing the last protected page of a region gives them back (default 1024)");
 
 static unsigned int max_secrets = 16;
 module_param(max_secrets, uint, 0444);
@@ -73,7 +73,7 @@ MODULE_PARM_DESC(max_secrets_per_program,
 static unsigned int max_session_ept_tables = 64;
 module_param(max_session_ept_tables, uint, 0444);
 MODULE_PARM_DESC(max_session_ept_tables,
-		 "EPT split tables the pages of one session may take (default 64); beyond: -ENOSPC");
+		 "EPT split tables the data pages one session protects may take (default 64); beyond: -ENOSPC");
 
 static int hvt_add_ram(struct resource *res, void *arg)
 {

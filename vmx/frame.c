@@ -41,9 +41,15 @@ static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *fr
 	leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
 	if (!leaf)
 		return -EFAULT;
-	/* One session cannot take the tables every other session needs. */
+	/*
+	 * One session cannot take the tables every other session needs with
+	 * the data pages it chooses. Its code is what the administrator
+	 * registered, bounded by the manifests, and shared with every other
+	 * process that maps the same files: not held against it.
+	 */
 	tables = hvt_ept_split_tables(&vmm->ept, frame->gpa);
-	if (tables > trust->max_session_tables - s->ept_tables)
+	if (frame->kind == HVT_FRAME_DATA &&
+	    tables > trust->max_session_tables - s->ept_tables)
 		return -ENOSPC;
 	if (!hvt_pool_reserve(vcpu, tables))
 		return -ENOMEM;
@@ -51,8 +57,10 @@ static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *fr
 	err = hvt_ept_set_4k(&vmm->ept, frame->gpa, leaf & ~HVT_EPT_WRITE);
 	if (err)
 		return err;
-	frame->ept_tables = tables;
-	s->ept_tables += tables;
+	if (frame->kind == HVT_FRAME_DATA) {
+		frame->ept_tables = tables;
+		s->ept_tables += tables;
+	}
 	hvt_flush_ept_changed(vcpu);
 	return 0;
 }

@@ -90,8 +90,8 @@ enum hvt_session_state {
  *                  made since @routine_since
  * @routine_since: TSC at the start of the second @routine_audits counts
  * @data_frames: pages it protected
- * @ept_tables: EPT tables its frames took from the pool to split large
- *              pages, held against trust->max_session_tables
+ * @ept_tables: EPT tables its data pages took from the pool to split
+ *              large pages, held against trust->max_session_tables
  * @frames: its first frame, as an index into the frame table plus one (0:
  *          none): every call walks only its own frames, not the table
  * @nr_libs: entries at @libs
@@ -135,7 +135,8 @@ enum hvt_frame_kind {
  * @kind: enum hvt_frame_kind
  * @prev: the session's frame before it (index plus one, 0: none)
  * @next: the session's frame after it (index plus one, 0: none)
- * @ept_tables: pool tables protecting it took (charged to its session)
+ * @ept_tables: pool tables protecting it took, for a data page (charged to
+ *              its session)
  * @hash: SHA-256 of its contents when protected (code: the manifest's)
  */
 struct hvt_frame {
