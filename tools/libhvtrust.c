@@ -411,6 +411,7 @@ int hvtrust_secret_put(struct hvtrust_session *s, const char *name, const void *
 {
 	char padded[HVTRUST_SECRET_NAME_SIZE];
 	uint64_t args[4] = { (uintptr_t)padded, (uintptr_t)data, len, 0 };
+	size_t i;
 	int ret;
 
 	if (!s || (len && !data) || len > HVTRUST_SECRET_MAX_SIZE)
@@ -420,6 +421,12 @@ int hvtrust_secret_put(struct hvtrust_session *s, const char *name, const void *
 		return ret;
 	if (!page_is_sane(s->page))
 		return hvtrust_present() ? -EPROTO : -ENODEV;
+	/*
+	 * The hypervisor reads the data through the page table and cannot
+	 * fault a page in: every page of it is touched first.
+	 */
+	for (i = 0; i < len; i += PAGE - ((uintptr_t)data + i) % PAGE)
+		(void)((const volatile uint8_t *)data)[i];
 	return call4(s->page, HVTRUST_HC_SECRET_PUT, args);
 }
 
