@@ -1100,11 +1100,14 @@ static void print_audit(const struct hvtrust_audit *a)
 		printf("}\n");
 		return;
 	}
-	printf("[%5llu.%06llu] %-12s cpu %u session %llu pid %d (%s) cr3 %#llx gva %#llx gpa %#llx",
+	/* A program's own PROTECT and UNPROTECT name a range: start and length. */
+	printf("[%5llu.%06llu] %-12s cpu %u session %llu pid %d (%s) cr3 %#llx gva %#llx %s %#llx",
 	       (unsigned long long)(a->time_ns / 1000000000ULL),
 	       (unsigned long long)(a->time_ns % 1000000000ULL / 1000), kind, a->cpu,
 	       (unsigned long long)a->session_id, a->pid, comm, (unsigned long long)a->cr3,
-	       (unsigned long long)a->gva, (unsigned long long)a->gpa);
+	       (unsigned long long)a->gva,
+	       a->kind == HVTRUST_AUDIT_PROTECTED || a->kind == HVTRUST_AUDIT_UNPROTECTED ?
+	       "len" : "gpa", (unsigned long long)a->gpa);
 	/* The file: "hvtrustctl list" shows the path of each id. */
 	if (a->binary)
 		printf(" binary %u", a->binary - 1);

@@ -98,7 +98,7 @@ gpa=$(echo "$record" | sed -n 's/.* gpa \(0x[0-9a-f]*\).*/\1/p')
 	fail "the audit record names $gva, the attacker wrote the page at $target"
 say "   In plain words: who: session $session of pid $daemon_pid (hvtrust-exampled); what: a write"
 say "   to its protected code; where: $gva (libcrypto's code in the daemon), frame $gpa."
-say "   (In the \"protected\" records, gva is where a range starts and the last field its length.)"
+say "   (In the \"protected\" records, gva is where a range starts and len its length.)"
 say "   The kernel log says it too:"
 dmesg | grep 'hvtrust: audit: write' | sed 's/^\[[ 0-9.]*\] //' | show
 
