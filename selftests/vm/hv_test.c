@@ -128,11 +128,13 @@ TEST_F(hv, unknown_hypercalls_are_enosys)
 {
 	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_SESSION_OPEN + 1, 0, 0, 0, 0));
 	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_STATUS - 1, 0, 0, 0, 0));
-	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_CLOSE + 1, 0, 0, 0, 0));
+	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_SECRET_GET + 1, 0, 0, 0, 0));
 	EXPECT_EQ(-ENOSYS, vmcall(HVTRUST_HC_KERNEL_BASE - 1, 0, 0, 0, 0));
 	/* the trusted-program calls exist, but this process has no session */
 	EXPECT_EQ(-ESRCH, vmcall(HVTRUST_HC_SESSION_OPEN, 0, 0, 0, 0));
 	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_STATUS, 0, 0, 0, 0));
+	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_QUOTE, 0, 0, 0, 0));
+	EXPECT_EQ(-EPERM, vmcall(HVTRUST_HC_SECRET_GET, 0, 0, 0, 0));
 	/* the kernel range answers -EPERM before it looks at the number */
 	EXPECT_EQ(-EPERM, vmcall(0x7fffffff, 0, 0, 0, 0));
 	EXPECT_EQ(-EPERM, vmcall(~0UL, 0, 0, 0, 0));
@@ -164,7 +166,7 @@ TEST_F(hv, random_registers_never_hurt)
 		else if (r[0] == HVTRUST_HC_SESSION_OPEN)
 			expect = -ESRCH;	/* no session for this process */
 		else if (r[0] >= HVTRUST_HC_KERNEL_BASE ||
-			 (r[0] >= HVTRUST_HC_STATUS && r[0] <= HVTRUST_HC_CLOSE))
+			 (r[0] >= HVTRUST_HC_STATUS && r[0] <= HVTRUST_HC_SECRET_GET))
 			expect = -EPERM;
 		else
 			expect = -ENOSYS;
