@@ -6,10 +6,12 @@
 
 #include "../uapi/hvtrust.h"
 
-/* The call's arguments (RDI, R8) in, its outputs out. */
+/* The call's arguments (RDI, R8, R9, R10: QUOTE's nonce takes all four) in, its outputs out. */
 struct hvtrust_stub_args {
 	__u64 rdi;
 	__u64 r8;
+	__u64 r9;
+	__u64 r10;
 };
 
 /*
@@ -23,6 +25,10 @@ static inline long hvtrust_stub_call(const volatile struct hvtrust_session_page 
 {
 	/* cppcheck-suppress constStatement ; an explicit-register variable */
 	register __u64 r8 asm("r8") = args->r8;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register __u64 r9 asm("r9") = args->r9;
+	/* cppcheck-suppress constStatement ; an explicit-register variable */
+	register __u64 r10 asm("r10") = args->r10;
 	__u64 stub = page->safe_hypercall;
 	__u64 rdi = args->rdi;
 	long rax = nr;
@@ -38,15 +44,17 @@ static inline long hvtrust_stub_call(const volatile struct hvtrust_session_page 
 		     "xor %%ecx, %%ecx\n\t"
 		     "xor %%edx, %%edx\n\t"
 		     "xor %%esi, %%esi"
-		     : "+a"(rax), "+D"(rdi), "+r"(r8)
+		     : "+a"(rax), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10)
 		     : [page] "r"(page), [stub] "r"(stub),
 		       [t0] "i"(__builtin_offsetof(struct hvtrust_session_page, token[0])),
 		       [t1] "i"(__builtin_offsetof(struct hvtrust_session_page, token[1])),
 		       [t2] "i"(__builtin_offsetof(struct hvtrust_session_page, token[2])),
 		       [t3] "i"(__builtin_offsetof(struct hvtrust_session_page, token[3]))
-		     : "rbx", "rcx", "rdx", "rsi", "r9", "r10", "r11", "memory", "cc");
+		     : "rbx", "rcx", "rdx", "rsi", "r11", "memory", "cc");
 	args->rdi = rdi;
 	args->r8 = r8;
+	args->r9 = r9;
+	args->r10 = r10;
 	return rax;
 }
 

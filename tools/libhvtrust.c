@@ -303,44 +303,15 @@ int hvtrust_close(struct hvtrust_session *s)
 	return ret;
 }
 
-/*
- * QUOTE and the secrets take their arguments in four registers, RDI, R8, R9
- * and R10, two more than hvtrust_stub_call() passes: its own copy of that
- * call, with the token handled the same way (loaded from the page straight
- * into the registers, cleared after) and the red zone stepped over alike.
- */
+/* QUOTE and the secrets take their arguments in four registers: RDI, R8, R9, R10. */
 static long call4(const volatile struct hvtrust_session_page *page, long nr,
-		  const uint64_t args[4])
+		  const uint64_t words[4])
 {
-	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r8 asm("r8") = args[1];
-	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r9 asm("r9") = args[2];
-	/* cppcheck-suppress constStatement ; an explicit-register variable */
-	register uint64_t r10 asm("r10") = args[3];
-	uint64_t stub = page->safe_hypercall;
-	uint64_t rdi = args[0];
-	long rax = nr;
+	struct hvtrust_stub_args args = {
+		.rdi = words[0], .r8 = words[1], .r9 = words[2], .r10 = words[3],
+	};
 
-	asm volatile("mov %c[t0](%[page]), %%rbx\n\t"
-		     "mov %c[t1](%[page]), %%rcx\n\t"
-		     "mov %c[t2](%[page]), %%rdx\n\t"
-		     "mov %c[t3](%[page]), %%rsi\n\t"
-		     "sub $128, %%rsp\n\t"
-		     "call *%[stub]\n\t"
-		     "add $128, %%rsp\n\t"
-		     "xor %%ebx, %%ebx\n\t"
-		     "xor %%ecx, %%ecx\n\t"
-		     "xor %%edx, %%edx\n\t"
-		     "xor %%esi, %%esi"
-		     : "+a"(rax), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10)
-		     : [page] "r"(page), [stub] "r"(stub),
-		       [t0] "i"(offsetof(struct hvtrust_session_page, token[0])),
-		       [t1] "i"(offsetof(struct hvtrust_session_page, token[1])),
-		       [t2] "i"(offsetof(struct hvtrust_session_page, token[2])),
-		       [t3] "i"(offsetof(struct hvtrust_session_page, token[3]))
-		     : "rbx", "rcx", "rdx", "rsi", "r11", "memory", "cc");
-	return rax;
+	return hvtrust_stub_call(page, nr, &args);
 }
 
 /* The ABI's byte order, whatever the compiler makes of a uint64_t. */

@@ -232,6 +232,25 @@ static void calls_section(int iters)
 	    (double)status[iters * 9 / 10] / cpuid[iters * 9 / 10]);
 }
 
+/* ---- (f) 5: QUOTE ---- */
+
+#define QUOTE_CALLS	20
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+static void quote_section(void)
+{
+	static uint64_t w[1 + QUOTE_CALLS];
+	struct child c = spawn(1, "quote", STR(QUOTE_CALLS), false);
+
+	finish(&c, "trust_pad_1 quote", w, 1 + QUOTE_CALLS);
+	qsort(w + 1, QUOTE_CALLS, sizeof(w[0]), cmp_u64);
+	out("  5. QUOTE round trip (full check of 1 code page, Ed25519 signature in root, report in the");
+	out("     session page), %d calls: median %llu, min %llu, max %llu", QUOTE_CALLS,
+	    (unsigned long long)w[1 + QUOTE_CALLS / 2], (unsigned long long)w[1],
+	    (unsigned long long)w[QUOTE_CALLS]);
+}
+
 /* ---- (f) 3: CHECK by protected pages ---- */
 
 static void check_section(void)
@@ -376,6 +395,8 @@ int main(void)
 	check_section();
 	fflush(stdout);
 	recurring_section(reps, loop_ms);
+	fflush(stdout);
+	quote_section();
 	out("  (f) took %.0f ms of guest time", now_ms() - t0);
 	fflush(stdout);
 	return 0;

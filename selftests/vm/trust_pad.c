@@ -21,6 +21,7 @@
  *   check         CHECK_REPS CHECKs of each of CHECK_SIZES protected pages
  *   hold N        protect N pages, write one word, wait for EOF on fd 0,
  *                 then write the session's checks and protected pages
+ *   quote N       N QUOTE round trips
  */
 #ifndef PAD_PAGES
 #define PAD_PAGES	1
@@ -292,6 +293,31 @@ static int mode_calls(long n)
 	return 0;
 }
 
+/* N QUOTE round trips: a full check, a signed report written into the session page. */
+static int mode_quote(long n)
+{
+	u64 cycles, t0, t1;
+	long ret = open_session(&cycles), i;
+
+	if (ret)
+		return fail(ret);
+	if (n < 1 || n > MAX_CALLS)
+		return fail(-22);
+	for (i = 0; i < n; i++) {
+		struct hvtrust_stub_args nonce = { .rdi = i, .r8 = ~i, .r9 = n, .r10 = cycles };
+
+		t0 = tsc_start();
+		ret = hvtrust_stub_call(page, HVTRUST_HC_QUOTE, &nonce);
+		t1 = tsc_stop();
+		if (ret)
+			return fail(ret);
+		results[1 + i] = t1 - t0;
+	}
+	results[0] = 0;
+	emit(results, 1 + n);
+	return 0;
+}
+
 static const long check_sizes[] = { 1, 16, 64, 256 };
 #define NR_SIZES	(long)(sizeof(check_sizes) / sizeof(check_sizes[0]))
 
@@ -368,5 +394,7 @@ int pad_main(const long *sp)
 		return mode_check();
 	if (streq(argv[1], "hold"))
 		return mode_hold(parse(argc > 2 ? argv[2] : 0));
+	if (streq(argv[1], "quote"))
+		return mode_quote(parse(argc > 2 ? argv[2] : 0));
 	return fail(-22);
 }
