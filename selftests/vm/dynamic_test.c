@@ -212,12 +212,23 @@ TEST_F(dynamic, library_replaced_on_disk_fails_the_first_call)
 	ASSERT_EQ(0, rename(LIB_COPY ".new", LIB_COPY));
 	kmsg = hvt_kmsg_open();
 	ASSERT_LE(0, kmsg);
+	/* What earlier tests left in the audit buffer goes first. */
+	do {
+		drain.count = 8;
+		drain.lost = 0;
+		ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_READ_AUDIT, &drain));
+	} while (drain.count);
 	EXPECT_EQ(EBADMSG, run_preloaded(self->self, LIB_COPY));
-	ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_READ_AUDIT, &drain));	/* to dmesg now */
+	/* To dmesg now; the record itself names the file by its registry id. */
+	do {
+		drain.count = 8;
+		drain.lost = 0;
+		ASSERT_EQ(0, ioctl(self->dev, HVTRUST_IOC_READ_AUDIT, &drain));
+		for (i = 0; i < (int)drain.count; i++)
+			named |= recs[i].kind == HVTRUST_AUDIT_BAD_CODE &&
+				 recs[i].binary == lib_id + 1u;
+	} while (drain.count && !named);
 	EXPECT_TRUE(hvt_kmsg_find(kmsg, "code differs from the manifest", LIB_COPY));
-	/* The record itself names the file by its registry id. */
-	for (i = 0; i < (int)drain.count; i++)
-		named |= recs[i].kind == HVTRUST_AUDIT_BAD_CODE && recs[i].binary == lib_id + 1u;
 	EXPECT_TRUE(named);
 	close(kmsg);
 	unlink(LIB_COPY);
