@@ -139,6 +139,7 @@ union any_arg {
 	struct hvtrust_seal seal;
 	struct hvtrust_attach attach;
 	struct hvtrust_read_audit audit;
+	struct hvtrust_quote_key key;
 	uint8_t bytes[256];
 };
 
@@ -154,6 +155,7 @@ TEST_F(trust, new_ioctls_check_their_arguments)
 		{ HVTRUST_IOC_SEAL, HVTRUST_SEAL_SIZE_V1 },
 		{ HVTRUST_IOC_ATTACH, HVTRUST_ATTACH_SIZE_V1 },
 		{ HVTRUST_IOC_READ_AUDIT, HVTRUST_READ_AUDIT_SIZE_V1 },
+		{ HVTRUST_IOC_GET_QUOTE_KEY, HVTRUST_QUOTE_KEY_SIZE_V1 },
 	};
 	static struct hvtrust_binary bins[4];
 	struct hvtrust_audit rec;
@@ -231,7 +233,12 @@ TEST_F(trust, new_ioctls_check_their_arguments)
 	/* unknown commands, and known numbers with another encoding */
 	memset(&a, 0, sizeof(a));
 	a.seal.size = sizeof(a.seal);
-	EXPECT_EQ(-ENOTTY, ioctl_err(self->dev, _IO(HVTRUST_IOCTL_TYPE, 0x09), &a));
+	EXPECT_EQ(-ENOTTY, ioctl_err(self->dev, _IO(HVTRUST_IOCTL_TYPE, 0x0a), &a));
+	/* the quote key's reserved word */
+	memset(&a, 0, sizeof(a));
+	a.key.size = sizeof(a.key);
+	a.key.reserved = 1;
+	EXPECT_EQ(-EINVAL, ioctl_err(self->dev, HVTRUST_IOC_GET_QUOTE_KEY, &a));
 	EXPECT_EQ(-ENOTTY, ioctl_err(self->dev, _IO(HVTRUST_IOCTL_TYPE, 0xff), &a));
 	EXPECT_EQ(-ENOTTY, ioctl_err(self->dev, _IOW(HVTRUST_IOCTL_TYPE, 0x06,
 						     struct hvtrust_seal), &a));
