@@ -636,7 +636,8 @@ struct hvtrust_quote {
  * (PROTECT, page aligned). The hypervisor writes the secret there itself,
  * zeros the rest of the page, keeps the page protected with its new
  * contents, and returns the secret's length. -ENOENT no such secret,
- * -EINVAL R8 is not one of the session's protected pages.
+ * -EINVAL R8 is not one of the session's protected pages, or another
+ * session protects the same frame.
  */
 #define HVTRUST_HC_SECRET_GET	0x17
 

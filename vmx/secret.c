@@ -155,7 +155,9 @@ HVT_ROOT long hvt_hc_secret_get(struct hvt_cpu *vcpu, struct hvt_guest_regs *reg
 	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f))
 		if (f->kind == HVT_FRAME_DATA && f->gva == regs->r8)
 			break;
-	if (!f || !f->gpa || hvt_translate(vmm, s->user_cr3, f->gva, NULL, &gpa) || gpa != f->gpa)
+	/* Its own page alone: a frame another session protects too is not written. */
+	if (!f || !f->gpa || hvt_translate(vmm, s->user_cr3, f->gva, NULL, &gpa) ||
+	    gpa != f->gpa || hvt_frame_of_gpa(trust, f->gpa, f))
 		return -EINVAL;
 	page = hvt_root_va(trust, f->gpa);
 	for (i = 0; i < PAGE_SIZE; i++)
