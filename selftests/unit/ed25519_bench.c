@@ -112,7 +112,7 @@ int main(void)
 		return 1;
 	}
 	cpu_brand(brand);
-	printf("(f) Ed25519 over a quote report (%d bytes), natively on the host (median of %d runs)\n",
+	printf("(g) Ed25519 over a quote report (%d bytes), natively on the host (median of %d runs)\n",
 	       HVTRUST_QUOTE_REPORT_SIZE, RUNS);
 	printf("  host CPU: \"%s\"\n", brand);
 	printf("  %-44s sign %8.1f us   verify %8.1f us\n", "token/ed25519.c (kernel flags, no SIMD)",
