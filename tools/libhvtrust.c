@@ -365,8 +365,12 @@ int hvtrust_quote(struct hvtrust_session *s, const uint8_t nonce[HVTRUST_QUOTE_N
 	return ret;
 }
 
-/* @name as the hypervisor takes it: NUL padded to HVTRUST_SECRET_NAME_SIZE. */
-static int secret_name(const char *name, char padded[HVTRUST_SECRET_NAME_SIZE])
+/*
+ * What both secret calls check first: @name as the hypervisor takes it (NUL
+ * padded to HVTRUST_SECRET_NAME_SIZE) and a session page of this ABI.
+ */
+static int secret_call_ready(const struct hvtrust_session *s, const char *name,
+			     char padded[HVTRUST_SECRET_NAME_SIZE])
 {
 	size_t len = name ? strnlen(name, HVTRUST_SECRET_NAME_SIZE) : 0;
 
@@ -374,6 +378,8 @@ static int secret_name(const char *name, char padded[HVTRUST_SECRET_NAME_SIZE])
 		return -EINVAL;
 	memset(padded, 0, HVTRUST_SECRET_NAME_SIZE);
 	memcpy(padded, name, len);
+	if (!page_is_sane(s->page))
+		return hvtrust_present() ? -EPROTO : -ENODEV;
 	return 0;
 }
 
@@ -387,11 +393,9 @@ int hvtrust_secret_put(struct hvtrust_session *s, const char *name, const void *
 
 	if (!s || (len && !data) || len > HVTRUST_SECRET_MAX_SIZE)
 		return -EINVAL;
-	ret = secret_name(name, padded);
+	ret = secret_call_ready(s, name, padded);
 	if (ret)
 		return ret;
-	if (!page_is_sane(s->page))
-		return hvtrust_present() ? -EPROTO : -ENODEV;
 	/*
 	 * The hypervisor reads the data through the page table and cannot
 	 * fault a page in: every page of it is touched first.
@@ -416,11 +420,9 @@ int hvtrust_secret_get(struct hvtrust_session *s, const char *name, void *buf, s
 
 	if (!s || (size && !buf))
 		return -EINVAL;
-	ret = secret_name(name, padded);
+	ret = secret_call_ready(s, name, padded);
 	if (ret)
 		return ret;
-	if (!page_is_sane(s->page))
-		return hvtrust_present() ? -EPROTO : -ENODEV;
 	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		return -errno;
