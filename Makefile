@@ -206,7 +206,7 @@ $(BUILD)/bench/sha256_ni.o: token/sha256_ni.S
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(SHA256_BENCH): selftests/unit/sha256_bench.c $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o \
-		token/sha256.h selftests/cpu_brand.h
+		token/sha256.h selftests/cpu_brand.h selftests/unit/bench_clock.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/sha256.o $(BUILD)/bench/sha256_ni.o -lcrypto
 
@@ -220,7 +220,7 @@ $(BUILD)/bench/ed25519.o: token/ed25519.c token/ed25519.h token/sha512.h include
 	$(CC) $(USER_CFLAGS) $(KERNEL_LIKE_CFLAGS) -c -o $@ $<
 
 $(ED25519_BENCH): selftests/unit/ed25519_bench.c $(BUILD)/bench/ed25519.o $(BUILD)/bench/sha512.o \
-		token/ed25519.h selftests/cpu_brand.h uapi/hvtrust.h
+		token/ed25519.h selftests/cpu_brand.h selftests/unit/bench_clock.h uapi/hvtrust.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/bench/ed25519.o $(BUILD)/bench/sha512.o -lcrypto
 

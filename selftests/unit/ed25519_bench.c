@@ -11,26 +11,12 @@
 #include <time.h>
 
 #include "../cpu_brand.h"
+#include "bench_clock.h"
 #include "../../token/ed25519.h"
 #include "../../uapi/hvtrust.h"
 
 #define RUNS	7
 #define RUN_NS	100000000LL	/* each run signs or verifies for at least 100 ms */
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static uint8_t seed[32], pub[32], report[HVTRUST_QUOTE_REPORT_SIZE], sig[64];
 static EVP_PKEY *ossl_key, *ossl_pub;

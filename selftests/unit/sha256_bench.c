@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../cpu_brand.h"
+#include "bench_clock.h"
 #include "../../token/sha256.h"
 
 #define PAGE		4096
@@ -29,21 +30,6 @@ static inline uint64_t rdtsc(void)
 
 	asm volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* TSC ticks per nanosecond, against CLOCK_MONOTONIC over 200 ms. */
