@@ -173,8 +173,9 @@ $(BUILD)/selftests/%: selftests/vm/%.c selftests/vm/hvt_test_util.h selftests/vm
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< $(TEST_EXTRA) $(LDLIBS)
 
-# No C library, so the code segment is the padding plus well under a page of code.
-PAD_CFLAGS := -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding -fno-stack-protector \
+# No C library, so the code segment is the padding plus well under a page of code
+# (-Os keeps it there; the timed instructions are inline assembly either way).
+PAD_CFLAGS := -Os -Wall -Wextra -Werror -static -nostdlib -ffreestanding -fno-stack-protector \
 	-fno-pie -no-pie -fno-asynchronous-unwind-tables -fcf-protection=none
 $(TRUST_PADS): $(BUILD)/selftests/trust_pad_%: selftests/vm/trust_pad.c tools/hvtrust_stub.h uapi/hvtrust.h
 	@mkdir -p $(@D)

@@ -14,6 +14,12 @@
 #define HVT_EPT_TYPE_SHIFT	3
 #define HVT_EPT_IGNORE_PAT	BIT_ULL(6)
 #define HVT_EPT_LARGE		BIT_ULL(7)
+/*
+ * Ignored by the CPU in every EPT entry (SDM Vol. 3C, 29.3.2): set on a
+ * 4 KiB leaf that root write-protected because a session's page table lies
+ * there (vmx/table_watch.c).
+ */
+#define HVT_EPT_WATCHED		BIT_ULL(11)
 #define HVT_EPT_ADDR_MASK	0x000ffffffffff000ULL
 #define HVT_EPT_ENTRIES		512
 

@@ -24,11 +24,61 @@ static inline u64 hvt_user_top(bool la57)
 	return la57 ? HVT_USER_TOP_5LEVEL : HVT_USER_TOP_4LEVEL;
 }
 
+/* Page tables one pass may name in a struct hvt_table_set. */
+#define HVT_TABLE_SET_MAX	64
+
+/**
+ * struct hvt_table_set - the guest-physical pages of the tables a pass read
+ * @nr: entries at @gpa
+ * @overflow: the pass read more tables than @gpa holds
+ * @gpa: each table once, in the order first read
+ */
+struct hvt_table_set {
+	u32 nr;
+	bool overflow;
+	u64 gpa[HVT_TABLE_SET_MAX];
+};
+
+static inline bool hvt_table_set_has(const struct hvt_table_set *set, u64 gpa)
+{
+	u32 i;
+
+	for (i = 0; i < set->nr; i++)
+		if (set->gpa[i] == gpa)
+			return true;
+	return false;
+}
+
+/* Whether every table @part names is in @whole too. */
+static inline bool hvt_table_set_within(const struct hvt_table_set *part,
+					const struct hvt_table_set *whole)
+{
+	u32 i;
+
+	for (i = 0; i < part->nr; i++)
+		if (!hvt_table_set_has(whole, part->gpa[i]))
+			return false;
+	return !part->overflow;
+}
+
+static inline void hvt_table_set_add(struct hvt_table_set *set, u64 gpa)
+{
+	if (hvt_table_set_has(set, gpa))
+		return;
+	if (set->nr == HVT_TABLE_SET_MAX) {
+		set->overflow = true;
+		return;
+	}
+	set->gpa[set->nr++] = gpa;
+}
+
 /**
  * struct hvt_walk_cache - the page table a walk reached last
  * @cr3: the page tables it belongs to; 0: empty
  * @region: the 2 MiB region it maps (address >> 21)
  * @pt: its entries
+ * @read: NULL, or where every table the pass reads is added: a table the
+ *        cache serves was added when it was read
  *
  * The pages of one region share every level above the page table: within
  * one pass over a program's pages (one VM exit), a walk of the next page of
@@ -38,6 +88,7 @@ struct hvt_walk_cache {
 	u64 cr3;
 	u64 region;
 	const u64 *pt;
+	struct hvt_table_set *read;
 };
 
 /* One entry: present and open to user mode. */
@@ -84,6 +135,8 @@ static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
 		unsigned int shift = 12 + 9 * (level - 1);
 		const u64 *entries = read_table(ctx, table);
 
+		if (cache && cache->read)
+			hvt_table_set_add(cache->read, table);
 		if (!entries)
 			return -EFAULT;
 		entry = READ_ONCE(entries[(gva >> shift) & 511]);
@@ -99,6 +152,7 @@ static inline int hvt_walk_user(u64 cr3, bool la57, u64 gva,
 			if (cache && level == 1)
 				*cache = (struct hvt_walk_cache){
 					.cr3 = cr3, .region = gva >> 21, .pt = entries,
+					.read = cache->read,
 				};
 			return 0;
 		}

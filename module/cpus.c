@@ -191,7 +191,7 @@ int hvt_hv_start(const struct hvt_vmx_config *config)
 }
 
 /* The service's figures live in hidden memory: any virtualized CPU answers; 0 without one. */
-static u32 hvt_hv_capacity(unsigned int figure)
+static u64 hvt_hv_capacity(unsigned int figure)
 {
 	long value = hvt_hv_call(HVTRUST_HC_CAPACITY, figure, 0, 0);
 
@@ -221,6 +221,9 @@ void hvt_hv_status(struct hvtrust_status *status)
 	status->frames_max = hvt_hv_capacity(HVTRUST_CAPACITY_FRAMES_MAX);
 	status->ept_tables_free = hvt_hv_capacity(HVTRUST_CAPACITY_EPT_TABLES_FREE);
 	status->ept_tables = hvt_hv_capacity(HVTRUST_CAPACITY_EPT_TABLES);
+	status->table_writes = hvt_hv_capacity(HVTRUST_CAPACITY_TABLE_WRITES);
+	status->tables_watched = hvt_hv_capacity(HVTRUST_CAPACITY_TABLES_WATCHED);
+	status->sessions_clean = hvt_hv_capacity(HVTRUST_CAPACITY_SESSIONS_CLEAN);
 }
 
 /* The counters live in hidden memory: ask the hypervisor on that CPU. */

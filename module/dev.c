@@ -33,7 +33,7 @@ static const struct hvt_vmx_config *hvt_vmx_config;
  */
 static_assert(sizeof(struct hvtrust_caps) == HVTRUST_CAPS_SIZE_V1);
 static_assert(offsetof(struct hvtrust_caps, feature_control) == 16);
-static_assert(sizeof(struct hvtrust_status) == HVTRUST_STATUS_SIZE_V2);
+static_assert(sizeof(struct hvtrust_status) == HVTRUST_STATUS_SIZE_V3);
 static_assert(sizeof(struct hvtrust_exits) == HVTRUST_EXITS_SIZE_V1);
 static_assert(HVTRUST_EXIT_REASONS == HVT_EXIT_REASONS);
 static_assert(sizeof(struct hvtrust_manifest) == 80);

@@ -50,6 +50,11 @@ module_param(enforce, bool, 0444);
 MODULE_PARM_DESC(enforce,
 		 "Drop writes to the code of trusted programs instead of letting them complete and revoking the session (default 0)");
 
+static bool watch_page_tables = true;
+module_param(watch_page_tables, bool, 0444);
+MODULE_PARM_DESC(watch_page_tables,
+		 "Write-protect the page tables a session's calls walk, so that a call walks them again only after the kernel wrote one (default 1; 0: every call walks every protected page)");
+
 static unsigned int bad_token_limit = 8;
 module_param(bad_token_limit, uint, 0444);
 MODULE_PARM_DESC(bad_token_limit,
@@ -203,6 +208,7 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 	trust->direct_map = PAGE_OFFSET;
 	trust->has_rdrand = boot_cpu_has(X86_FEATURE_RDRAND);
 	trust->enforce = enforce;
+	trust->watch_tables = watch_page_tables;
 	err = walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
 				  0, -1, trust, hvt_add_ram);
 	if (err) {
@@ -255,7 +261,7 @@ void hvt_params_reseed(struct hvt_trust *trust)
 }
 
 /* The selftests count the hidden pages of these tables (hvt_trust_hidden_pages()). */
-static_assert(sizeof(struct hvt_session) == 248);
+static_assert(sizeof(struct hvt_session) == 784);
 static_assert(sizeof(struct hvt_frame) == 72);
 static_assert(sizeof(struct hvt_secret) == 4136);
 

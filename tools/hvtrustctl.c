@@ -317,11 +317,14 @@ static int cmd_status(int argc, char **argv)
 	if (json_output) {
 		printf("{\"version\":%d,\"virtualized\":%s,\"cpus_online\":%u,\"cpus_virtualized\":%u,"
 		       "\"hidden_pages\":%llu,\"frames_used\":%u,\"frames_max\":%u,"
-		       "\"ept_tables_free\":%u,\"ept_tables\":%u,\"cpus\":[", JSON_VERSION,
+		       "\"ept_tables_free\":%u,\"ept_tables\":%u,\"tables_watched\":%u,"
+		       "\"sessions_clean\":%u,\"table_writes\":%llu,\"cpus\":[", JSON_VERSION,
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "true" : "false",
 		       status.cpus_online, status.cpus_virtualized,
 		       (unsigned long long)status.hidden_pages, status.frames_used,
-		       status.frames_max, status.ept_tables_free, status.ept_tables);
+		       status.frames_max, status.ept_tables_free, status.ept_tables,
+		       status.tables_watched, status.sessions_clean,
+		       (unsigned long long)status.table_writes);
 		print_exits(fd, status.cpus_online);
 		printf("],");
 		if (have_quote_key)
@@ -333,10 +336,14 @@ static int cmd_status(int argc, char **argv)
 		       status.flags & HVTRUST_STATUS_VIRTUALIZED ? "running" : "not running",
 		       status.cpus_virtualized, status.cpus_online,
 		       (unsigned long long)status.hidden_pages);
-		if (status.frames_max)
+		if (status.frames_max) {
 			printf("protected pages: %u of %u; EPT split tables free: %u of %u\n",
 			       status.frames_used, status.frames_max, status.ept_tables_free,
 			       status.ept_tables);
+			printf("page tables watched: %u; sessions whose calls skip walks: %u; "
+			       "writes to watched tables: %llu\n", status.tables_watched,
+			       status.sessions_clean, (unsigned long long)status.table_writes);
+		}
 		if (have_quote_key)
 			printf("quote key fingerprint (SHA-256): %s\nquote key (Ed25519): %s\n",
 			       fingerprint_hex, key_hex);

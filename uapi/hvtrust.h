@@ -102,6 +102,11 @@ struct hvtrust_caps {
  *                   protecting a page in a new 2 MiB region takes and
  *                   releasing the last one there gives back
  * @ept_tables: out: the tables set aside for that (ept_pool_pages)
+ * @table_writes: out: writes to page tables the hypervisor watched for
+ *                sessions, since it launched: each costs a VM exit, and the
+ *                session's next call walks its pages again
+ * @tables_watched: out: page tables watched now (watch_page_tables)
+ * @sessions_clean: out: sessions whose calls skip their walks now
  */
 struct hvtrust_status {
 	__u32 size;
@@ -115,10 +120,14 @@ struct hvtrust_status {
 	__u32 frames_max;
 	__u32 ept_tables_free;
 	__u32 ept_tables;
+	__aligned_u64 table_writes;
+	__u32 tables_watched;
+	__u32 sessions_clean;
 };
 
 #define HVTRUST_STATUS_SIZE_V1	40
 #define HVTRUST_STATUS_SIZE_V2	56
+#define HVTRUST_STATUS_SIZE_V3	72
 
 /* Read the hypervisor's state; the argument is a struct hvtrust_status. */
 #define HVTRUST_IOC_GET_STATUS	_IO(HVTRUST_IOCTL_TYPE, 0x01)
@@ -663,6 +672,9 @@ struct hvtrust_quote {
 #define HVTRUST_CAPACITY_FRAMES_MAX	1
 #define HVTRUST_CAPACITY_EPT_TABLES_FREE	2
 #define HVTRUST_CAPACITY_EPT_TABLES	3
+#define HVTRUST_CAPACITY_TABLE_WRITES	4
+#define HVTRUST_CAPACITY_TABLES_WATCHED	5
+#define HVTRUST_CAPACITY_SESSIONS_CLEAN	6
 
 #define HVTRUST_HC_PING_REPLY	0x6876747275737421ULL	/* "hvtrust!" */
 

@@ -32,6 +32,21 @@ HVT_ROOT void hvt_flush_ept_changed(struct hvt_cpu *vcpu)
 	hvt_invept_all();
 }
 
+/**
+ * hvt_flush_ept_folded() - EPT tables were folded into a large leaf
+ * @vcpu: this CPU, which flushes now
+ *
+ * A fold takes no permission away and leaves the retired tables as they
+ * were, so other CPUs may go on walking them: they flush when they next
+ * leave root, and no table is reused before they have (hvt_flush_passed()).
+ * No NMI is sent for it.
+ */
+HVT_ROOT void hvt_flush_ept_folded(struct hvt_cpu *vcpu)
+{
+	vcpu->ept_generation = atomic64_inc_return(&vcpu->vmm->ept_generation);
+	hvt_invept_all();
+}
+
 static HVT_ROOT u64 hvt_rdmsr(u32 msr)
 {
 	u32 lo, hi;

@@ -18,6 +18,7 @@ static __always_inline void hvt_flush_kick_others(struct hvt_cpu *vcpu)
 }
 
 void hvt_flush_ept_changed(struct hvt_cpu *vcpu);
+void hvt_flush_ept_folded(struct hvt_cpu *vcpu);
 u32 hvt_flush_others(struct hvt_cpu *vcpu);
 bool hvt_flush_passed(const struct hvt_cpu *vcpu, u64 generation);
 void hvt_flush_leave_root(struct hvt_cpu *vcpu);

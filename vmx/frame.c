@@ -6,6 +6,7 @@
 #include "flush.h"
 #include "frame.h"
 #include "guest_mem.h"
+#include "table_watch.h"
 #include "vmm.h"
 
 HVT_ROOT struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
@@ -32,6 +33,7 @@ static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *fr
 	u64 leaf;
 	int err;
 
+	s->tables_clean = false;
 	if (!frame->gpa)
 		return 0;
 	if (other) {
@@ -39,6 +41,11 @@ static HVT_ROOT int hvt_frame_protect(struct hvt_cpu *vcpu, struct hvt_frame *fr
 		return 0;
 	}
 	leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
+	/* A page table becomes a frame: its leaf as it was before the watch. */
+	if (leaf & HVT_EPT_WATCHED) {
+		hvt_watch_forget_gpa(vcpu, frame->gpa);
+		leaf = hvt_ept_entry_4k(&vmm->ept, frame->gpa);
+	}
 	if (!leaf)
 		return -EFAULT;
 	/*
@@ -77,6 +84,7 @@ HVT_ROOT void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 	struct hvt_vmm *vmm = vcpu->vmm;
 	u64 *leaf;
 
+	vmm->trust->sessions[frame->session].tables_clean = false;
 	if (frame->gpa && !hvt_frame_of_gpa(vmm->trust, frame->gpa, frame)) {
 		leaf = hvt_ept_leaf_4k(&vmm->ept, frame->gpa);
 		if (leaf) {
@@ -168,6 +176,7 @@ HVT_ROOT void hvt_frames_release_session(struct hvt_cpu *vcpu, u32 session,
 	struct hvt_trust *trust = vcpu->vmm->trust;
 	struct hvt_frame *f, *next;
 
+	hvt_watch_release(vcpu, &trust->sessions[session]);
 	for (f = hvt_first_frame(trust, &trust->sessions[session]); f; f = next) {
 		next = hvt_next_frame(trust, f);
 		if (keep_session_page && f->kind == HVT_FRAME_SESSION)
@@ -271,7 +280,7 @@ HVT_ROOT void hvt_pool_fold(struct hvt_cpu *vcpu, u64 gpa)
 
 	if (!hvt_ept_merge(&vmm->ept, gpa))
 		return;
-	hvt_flush_ept_changed(vcpu);
+	hvt_flush_ept_folded(vcpu);
 	vmm->trust->pool_retired_generation = vcpu->ept_generation;
 }
 
@@ -325,6 +334,7 @@ HVT_ROOT long hvt_hc_capacity(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			      struct hvt_session *unused)
 {
 	const struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 i, watched = 0, clean = 0;
 
 	switch (regs->rcx) {
 	case HVTRUST_CAPACITY_FRAMES_USED:
@@ -335,6 +345,15 @@ HVT_ROOT long hvt_hc_capacity(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		return trust->pool_free + trust->pool_retired;
 	case HVTRUST_CAPACITY_EPT_TABLES:
 		return trust->pool_size;
+	case HVTRUST_CAPACITY_TABLE_WRITES:
+		return trust->table_writes & LONG_MAX;
+	case HVTRUST_CAPACITY_TABLES_WATCHED:
+	case HVTRUST_CAPACITY_SESSIONS_CLEAN:
+		for (i = 0; i < trust->sessions_used; i++) {
+			watched += trust->sessions[i].watched.nr;
+			clean += trust->sessions[i].tables_clean;
+		}
+		return regs->rcx == HVTRUST_CAPACITY_TABLES_WATCHED ? watched : clean;
 	}
 	return -EINVAL;
 }

@@ -6,6 +6,7 @@
 
 #include <linux/types.h>
 
+#include "../ept/walk.h"
 #include "../token/drbg.h"
 #include "../uapi/hvtrust.h"
 #include "root_lock.h"
@@ -96,6 +97,13 @@ enum hvt_session_state {
  *          none): every call walks only its own frames, not the table
  * @nr_libs: entries at @libs
  * @libs: the registered libraries its process maps, and where
+ * @tables_clean: its calls need not walk its page tables: the last pass
+ *                found every page in place, read only tables in @watched,
+ *                and began after every CPU had flushed @watch_generation;
+ *                a write to one of them, or a change of its frames, ends it
+ * @watch_generation: the EPT generation when a table joined @watched
+ * @watched: the page tables its calls walk, write-protected in EPT
+ *           (vmx/table_watch.c)
  */
 struct hvt_session {
 	u64 id;
@@ -117,6 +125,9 @@ struct hvt_session {
 	u32 frames;
 	u32 nr_libs;
 	struct hvt_session_image libs[HVT_SESSION_MAX_LIBS];
+	bool tables_clean;
+	u64 watch_generation;
+	struct hvt_table_set watched;
 };
 
 enum hvt_frame_kind {
@@ -224,6 +235,9 @@ struct hvt_session_request {
  * @has_rdrand: RDRAND adds fresh entropy before each token
  * @enforce: writes to protected code are dropped instead of revoking
  * @timer_save: the CPU can save the VMX-preemption timer at VM exit
+ * @watch_tables: calls skip their walks while the session's page tables
+ *                are unwritten (struct hvt_session, @tables_clean)
+ * @table_writes: writes to watched page tables since launch
  * @check_ticks: VMX-preemption timer ticks between recurring checks, 0: off
  * @open_sessions: sessions in HVT_SESSION_OPEN
  * @check_cursor: the next frame the recurring check looks at
@@ -275,6 +289,8 @@ struct hvt_trust {
 	bool has_rdrand;
 	bool enforce;
 	bool timer_save;
+	bool watch_tables;
+	u64 table_writes;
 	u32 check_ticks;
 	u32 open_sessions;
 	u32 check_cursor;

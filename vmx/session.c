@@ -16,6 +16,7 @@
 #include "guest_mem.h"
 #include "log.h"
 #include "session.h"
+#include "table_watch.h"
 #include "vmcs.h"
 #include "vmm.h"
 
@@ -430,17 +431,17 @@ undo:
  * @changed and where it is mapped now in @changed_gpa.
  */
 static HVT_ROOT bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session *s,
-					bool rehash_all, u64 *changed, u64 *changed_gpa)
+					bool rehash_all, struct hvt_walk_cache *cache,
+					u64 *changed, u64 *changed_gpa)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
-	struct hvt_walk_cache cache = { 0 };
 	struct hvt_frame *f;
 
 	s->checks++;
 	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f)) {
 		if (f->kind != HVT_FRAME_CODE && f->kind != HVT_FRAME_DATA)
 			continue;
-		if (!hvt_frame_check(vcpu, s, f, rehash_all, &cache, changed_gpa)) {
+		if (!hvt_frame_check(vcpu, s, f, rehash_all, cache, changed_gpa)) {
 			*changed = f->gva;
 			return false;
 		}
@@ -448,14 +449,21 @@ static HVT_ROOT bool hvt_verify_session(struct hvt_cpu *vcpu, struct hvt_session
 	return true;
 }
 
-/* The call comes through @s's stub, in its session page where root put it. */
+/*
+ * The call comes through @s's stub, in its session page where root put it.
+ * While the session's tables are clean the page is where the pass that
+ * left them clean found it (vmx/table_watch.c).
+ */
 static HVT_ROOT bool hvt_called_from_stub(const struct hvt_vmm *vmm, const struct hvt_session *s,
-					  u64 rip)
+					  u64 rip, struct hvt_walk_cache *cache)
 {
 	u64 gpa;
 
-	return rip == s->page_va + HVTRUST_SESSION_STUB_OFFSET &&
-	       !hvt_translate(vmm, s->user_cr3, s->page_va, NULL, &gpa) && gpa == s->page_pa;
+	if (rip != s->page_va + HVTRUST_SESSION_STUB_OFFSET)
+		return false;
+	if (s->tables_clean && !cache)
+		return true;
+	return !hvt_translate(vmm, s->user_cr3, s->page_va, cache, &gpa) && gpa == s->page_pa;
 }
 
 /**
@@ -471,7 +479,7 @@ HVT_ROOT struct hvt_session *hvt_session_revoked_caller(struct hvt_cpu *vcpu)
 	struct hvt_session *s = hvt_session_by_cr3(trust, hvt_current_cr3(trust));
 
 	if (!s || s->state != HVT_SESSION_REVOKED ||
-	    !hvt_called_from_stub(vcpu->vmm, s, hvt_vmreadnl(GUEST_RIP)))
+	    !hvt_called_from_stub(vcpu->vmm, s, hvt_vmreadnl(GUEST_RIP), NULL))
 		return NULL;
 	return s;
 }
@@ -489,7 +497,7 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 
 	if (!s || s->state == HVT_SESSION_PENDING)
 		return -EPERM;
-	if (!hvt_called_from_stub(vmm, s, rip)) {
+	if (!hvt_called_from_stub(vmm, s, rip, NULL)) {
 		hvt_audit_bad_caller(vcpu, s, cr3, rip);
 		return -EPERM;
 	}
@@ -522,7 +530,9 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
  * The caller must be the session's address space, calling from the safe
  * hypercall address with the token, and its protected pages must hold what
  * they held: a change revokes the session first. A full check also walks
- * the whole executable view (hvt_exec_view_check()).
+ * the whole executable view (hvt_exec_view_check()). Other calls skip the
+ * walks while no table they read has been written since the last pass
+ * found every page in place (vmx/table_watch.c): O(1) instead of O(pages).
  *
  * Return: 0; -EKEYREVOKED after a change, or with @full_check -EBADMSG and
  * RDI the first changed address; another -errno when the caller is refused.
@@ -530,18 +540,35 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 HVT_ROOT long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 				bool full_check, struct hvt_session **session)
 {
+	struct hvt_table_set read;
+	struct hvt_walk_cache cache = { .read = &read };
 	struct hvt_session *s = NULL;
 	u64 changed = 0, changed_gpa = 0;
+	bool ready;
 	long ret;
 
 	ret = hvt_authenticate(vcpu, regs, &s);
 	if (ret)
 		return ret;
+	if (s->tables_clean && !full_check) {
+		s->checks++;
+		*session = s;
+		return 0;
+	}
+	/* Before the pass reads a table: see hvt_watch_ready(). */
+	ready = hvt_watch_ready(vcpu, s);
+	read.nr = 0;
+	read.overflow = false;
+	hvt_table_set_add(&read, s->cr3);
+	hvt_table_set_add(&read, s->user_cr3);
 	if (!hvt_session_tables_agree(vcpu->vmm, s)) {
 		hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_TABLES_DIVERGED, s->user_cr3, 0);
 		return -EKEYREVOKED;
 	}
-	if (!hvt_verify_session(vcpu, s, full_check, &changed, &changed_gpa)) {
+	/* hvt_authenticate() walked to the stub before the pass: once more inside it. */
+	if (!hvt_called_from_stub(vcpu->vmm, s, hvt_vmreadnl(GUEST_RIP), &cache))
+		return -EPERM;
+	if (!hvt_verify_session(vcpu, s, full_check, &cache, &changed, &changed_gpa)) {
 		hvt_session_revoke(vcpu, s, full_check ? HVTRUST_AUDIT_CHECK_FAILED :
 				   HVTRUST_AUDIT_REMAPPED, changed, changed_gpa);
 		if (!full_check)
@@ -554,6 +581,7 @@ HVT_ROOT long hvt_session_enter(struct hvt_cpu *vcpu, struct hvt_guest_regs *reg
 		regs->rdi = changed;
 		return -EBADMSG;
 	}
+	hvt_watch_settle(vcpu, s, &read, ready);
 	*session = s;
 	return 0;
 }
@@ -689,6 +717,10 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 	int verdict = HVT_VIOLATION_NOT_MINE;
 
 	f = hvt_frame_of_gpa(trust, page, NULL);
+	if (!f && write && hvt_watch_table_written(vcpu, page)) {
+		verdict = HVT_VIOLATION_RESUME;
+		goto out;
+	}
 	if (!f) {
 		unsigned int level;
 		u64 entry = hvt_ept_lookup(&vmm->ept, page, &level);

@@ -230,6 +230,66 @@ TEST_F(walk, cache_reads_one_entry_within_a_region_and_walks_elsewhere)
 	EXPECT_LT(12, self->g->reads);
 }
 
+/*
+ * What a pass read is what root must watch: every table on the way to each
+ * page, the one holding a hole included, each once, and overflow said.
+ */
+TEST_F(walk, a_pass_names_every_table_it_read_once)
+{
+	u64 base = 0x00007f0000200000ULL, other = 0x00007f0000400000ULL, gpa = 0;
+	struct hvt_table_set *read = calloc(1, sizeof(*read));
+	struct hvt_walk_cache cache = { .read = read };
+	u64 pt_base, pt_other;
+	u32 i;
+
+	ASSERT_NE(NULL, read);
+	map(self->g, self->cr3, 4, base, 1, 0x61000ULL | USER_TABLE);
+	map(self->g, self->cr3, 4, other, 1, 0x63000ULL | USER_TABLE);
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, base, read_table, self->g, &cache, &gpa));
+	ASSERT_EQ(4, read->nr);
+	EXPECT_EQ(self->cr3, read->gpa[0]);
+	pt_base = read->gpa[3];
+	EXPECT_EQ(pt_base, table_at(self->g, read->gpa[2])[index_at(base, 2)] & HVT_PTE_ADDR);
+	/* The cache serves the same region: nothing new is read or named. */
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, base + PAGE, read_table, self->g,
+					 &cache, &gpa));
+	EXPECT_EQ(4, read->nr);
+	/* Another region shares the upper levels: only its page table is new. */
+	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, other, read_table, self->g, &cache, &gpa));
+	ASSERT_EQ(5, read->nr);
+	pt_other = read->gpa[4];
+	EXPECT_NE(pt_base, pt_other);
+	/* A walk that stops at a missing entry names the table that lacks it. */
+	read->nr = 0;
+	cache = (struct hvt_walk_cache){ .read = read };
+	EXPECT_EQ(-EFAULT, hvt_walk_user(self->cr3, false, 0x1000, read_table, self->g, &cache,
+					 &gpa));
+	ASSERT_EQ(1, read->nr);
+	EXPECT_EQ(self->cr3, read->gpa[0]);
+	/* Within: every table of one set in the other. */
+	{
+		struct hvt_table_set *whole = calloc(1, sizeof(*whole));
+
+		ASSERT_NE(NULL, whole);
+		hvt_table_set_add(whole, self->cr3);
+		EXPECT_TRUE(hvt_table_set_within(read, whole));
+		hvt_table_set_add(read, pt_other);
+		EXPECT_FALSE(hvt_table_set_within(read, whole));
+		hvt_table_set_add(whole, pt_other);
+		EXPECT_TRUE(hvt_table_set_within(read, whole));
+		free(whole);
+	}
+	/* More tables than the set holds: flagged, never silently dropped. */
+	read->nr = 0;
+	for (i = 0; i < HVT_TABLE_SET_MAX + 1; i++)
+		hvt_table_set_add(read, (i + 100) * PAGE);
+	EXPECT_EQ(HVT_TABLE_SET_MAX, read->nr);
+	EXPECT_TRUE(read->overflow);
+	/* A pass that overflowed is within nothing: it did not name all it read. */
+	EXPECT_FALSE(hvt_table_set_within(read, read));
+	free(read);
+}
+
 TEST_F(walk, large_pages_are_not_cached)
 {
 	u64 gva = 0x00007f0000345000ULL, gpa = 0;

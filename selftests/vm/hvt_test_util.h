@@ -182,6 +182,22 @@ static inline unsigned long hvt_module_param(const char *name)
 	return strtoul(text, NULL, 10);
 }
 
+/* A bool parameter of the loaded module: true for "Y". */
+static inline bool hvt_module_flag(const char *name)
+{
+	char path[128], text[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hvtrust/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = 0;
+	fclose(f);
+	return text[0] == 'Y';
+}
+
 #define HVT_PAGES_OF(bytes)	(((bytes) + 4095) / 4096)
 
 /*
@@ -204,7 +220,7 @@ static inline unsigned long hvt_module_param(const char *name)
 
 /*
  * The trusted-program service's hidden tables (module/build.c, vmx/service.h):
- * the EPT split pool and its index, 72 bytes per protectable page, 248 per
+ * the EPT split pool and its index, 72 bytes per protectable page, 784 per
  * session, 4136 per secret and one spare, two pages of state.
  */
 static inline unsigned long hvt_trust_hidden_pages(void)
@@ -213,7 +229,7 @@ static inline unsigned long hvt_trust_hidden_pages(void)
 
 	return pool + HVT_PAGES_OF(pool * 8) +
 	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 72) +
-	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 248) +
+	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 784) +
 	       HVT_PAGES_OF((hvt_module_param("max_secrets") + 1) * 4136) + 2;
 }
 

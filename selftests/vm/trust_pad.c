@@ -22,6 +22,9 @@
  *   hold N        protect N pages, write one word, wait for EOF on fd 0,
  *                 then write the session's checks and protected pages
  *   quote N       N QUOTE round trips
+ *   churn N       N rounds of: map, touch and unmap CHURN_PAGES pages (page-table
+ *                 writes), then one STATUS round trip; the loop's ticks, then
+ *                 each round's STATUS
  */
 #ifndef PAD_PAGES
 #define PAD_PAGES	1
@@ -33,10 +36,13 @@
 #define CHECK_REPS	5
 #define MAX_CALLS	5000
 #define WARMUP		100
+#define CHURN_PAGES	16
 
 #define NR_READ		0
 #define NR_WRITE	1
 #define NR_OPEN		2
+#define NR_MMAP		9
+#define NR_MUNMAP	11
 #define NR_MADVISE	28
 #define NR_IOCTL	16
 #define NR_MLOCK	149
@@ -84,6 +90,16 @@ static long sys3(long nr, long a, long b, long c)
 
 	asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c)
 		     : "rcx", "r11", "memory");
+	return ret;
+}
+
+static long sys6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 asm("r10") = d, r8 asm("r8") = e, r9 asm("r9") = f;
+	long ret;
+
+	asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+		     "r"(r9) : "rcx", "r11", "memory");
 	return ret;
 }
 
@@ -293,6 +309,44 @@ static int mode_calls(long n)
 	return 0;
 }
 
+/*
+ * A busy program: each round writes its page tables (a mapping made,
+ * touched, unmapped), and the next call walks again. What the watch costs
+ * such a program: its VM exits (counted by trust_bench) and these calls.
+ */
+static int mode_churn(long n)
+{
+	const long size = CHURN_PAGES * PAGE;
+	u64 cycles, t0;
+	long ret = open_session(&cycles), i, j;
+
+	if (ret)
+		return fail(ret);
+	if (n < 1 || n > MAX_CALLS)
+		return fail(-22);
+	t0 = tsc_start();
+	for (i = 0; i < n; i++) {
+		long addr = sys6(NR_MMAP, 0, size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		volatile char *map = (volatile char *)addr;
+
+		if (addr < 0 && addr > -4096)
+			return fail(addr);
+		for (j = 0; map && j < CHURN_PAGES; j++)
+			map[j * PAGE] = 1;
+		ret = sys3(NR_MUNMAP, addr, size, 0);
+		if (ret)
+			return fail(ret);
+		results[2 + i] = time_status(&ret);
+		if (ret)
+			return fail(ret);
+	}
+	results[1] = tsc_stop() - t0;
+	results[0] = 0;
+	emit(results, 2 + n);
+	return 0;
+}
+
 /* N QUOTE round trips: a full check, a signed report written into the session page. */
 static int mode_quote(long n)
 {
@@ -396,5 +450,7 @@ int pad_main(const long *sp)
 		return mode_hold(parse(argc > 2 ? argv[2] : 0));
 	if (streq(argv[1], "quote"))
 		return mode_quote(parse(argc > 2 ? argv[2] : 0));
+	if (streq(argv[1], "churn"))
+		return mode_churn(parse(argc > 2 ? argv[2] : 0));
 	return fail(-22);
 }

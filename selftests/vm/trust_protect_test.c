@@ -287,7 +287,7 @@ TEST_F(trust, protect_unprotect_and_close_are_audited)
 	EXPECT_EQ(getpid(), rec.pid);
 }
 
-/* The service's capacity figures (struct hvtrust_status, second version). */
+/* The service's capacity figures (struct hvtrust_status, third version). */
 static int read_capacity(int dev, struct hvtrust_status *status)
 {
 	memset(status, 0, sizeof(*status));
@@ -377,6 +377,12 @@ TEST_F(trust, ept_tables_come_back_when_pages_are_released)
 
 	ASSERT_NE(NULL, used);
 	ASSERT_EQ(0, raw_open(&r));
+	/*
+	 * The tables the session's own calls walk are watched (a split
+	 * table each, at most): counted once they are, before the rounds.
+	 */
+	ASSERT_EQ(0, raw_status(&r));
+	ASSERT_EQ(0, raw_status(&r));
 	ASSERT_EQ(0, read_capacity(self->dev, &before));
 	ASSERT_LT(0, before.ept_tables);
 	for (round = 0; round < 6; round++) {
@@ -392,6 +398,8 @@ TEST_F(trust, ept_tables_come_back_when_pages_are_released)
 		}
 		for (i = 0; i < n; i++)
 			ASSERT_EQ(0, raw_unprotect(&r, pages[i], PAGE));
+		/* The next call stops watching the tables of the pages released. */
+		ASSERT_EQ(0, raw_status(&r));
 		ASSERT_EQ(0, read_capacity(self->dev, &after));
 		EXPECT_EQ(before.ept_tables_free, after.ept_tables_free) {
 			TH_LOG("round %u: %u tables free before, %u with %u pages, %u after",
@@ -401,6 +409,85 @@ TEST_F(trust, ept_tables_come_back_when_pages_are_released)
 	}
 	EXPECT_EQ(0, raw_status(&r));
 	free(used);
+}
+
+/* Calls until the session's calls skip their walks (bounded): its figures then. */
+static int quiet_session(int dev, struct raw *r, struct hvtrust_status *status)
+{
+	int i, ret;
+
+	for (i = 0; i < 32; i++) {
+		ret = raw_status(r);
+		if (ret)
+			return ret;
+		ret = read_capacity(dev, status);
+		if (ret || status->sessions_clean)
+			return ret;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Attacker: a process, or the kernel, that puts another page under a
+ * protected address once the program's calls have stopped walking its page
+ * tables. No write touches the protected frame: only a page table changes,
+ * and that write is a VM exit, after which the next call walks again and
+ * finds the page replaced. Without the watch (watch_page_tables=0) every
+ * call walks: the test then checks only that.
+ */
+TEST_F(trust, a_page_replaced_after_calls_went_quiet_is_found)
+{
+	bool watch = hvt_module_flag("watch_page_tables");
+	struct hvtrust_status quiet, after;
+	struct hvtrust_audit rec;
+	uint64_t session;
+	char *buf, *again;
+	struct raw r;
+
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	session = r.page->session_id;
+	if (watch) {
+		ASSERT_EQ(0, quiet_session(self->dev, &r, &quiet));
+		EXPECT_LT(0, quiet.tables_watched);
+	} else {
+		ASSERT_EQ(0, raw_status(&r));
+		ASSERT_EQ(0, read_capacity(self->dev, &quiet));
+	}
+	again = mmap(buf, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0);
+	ASSERT_EQ(buf, again);
+	memset(again, 2, PAGE);
+	ASSERT_EQ(0, read_capacity(self->dev, &after));
+	if (watch)
+		EXPECT_LT(quiet.table_writes, after.table_writes);
+	EXPECT_EQ(-EKEYREVOKED, raw_status(&r));
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_REMAPPED), session, &rec));
+	EXPECT_EQ((uintptr_t)buf, rec.gva & ~(uint64_t)(PAGE - 1));
+}
+
+/*
+ * A page-table write while calls skip their walks (here the program's own
+ * mprotect: two writes to the protected page's entry) ends the quiet at
+ * once, before any call. The walk that follows finds the same frame with
+ * the same contents, and the calls go quiet again.
+ */
+TEST_F(trust, a_page_table_written_while_quiet_makes_the_next_call_walk)
+{
+	struct hvtrust_status quiet, after;
+	struct raw r;
+	char *buf;
+
+	if (!hvt_module_flag("watch_page_tables"))
+		SKIP(return, "watch_page_tables=0: every call walks");
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	ASSERT_EQ(0, quiet_session(self->dev, &r, &quiet));
+	/* mprotect and back: two writes to the protected page's entry, same frame. */
+	ASSERT_EQ(0, mprotect(buf, PAGE, PROT_READ));
+	ASSERT_EQ(0, mprotect(buf, PAGE, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, read_capacity(self->dev, &after));
+	EXPECT_LT(quiet.table_writes, after.table_writes);
+	EXPECT_GT(quiet.sessions_clean, after.sessions_clean);
+	ASSERT_EQ(0, quiet_session(self->dev, &r, &after));
 }
 
 /*
