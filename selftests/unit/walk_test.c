@@ -237,12 +237,13 @@ TEST_F(walk, cache_reads_one_entry_within_a_region_and_walks_elsewhere)
 TEST_F(walk, a_pass_names_every_table_it_read_once)
 {
 	u64 base = 0x00007f0000200000ULL, other = 0x00007f0000400000ULL, gpa = 0;
-	struct hvt_table_set *read = calloc(1, sizeof(*read));
+	struct hvt_table_set *read = calloc(1, sizeof(*read)), *whole = calloc(1, sizeof(*whole));
 	struct hvt_walk_cache cache = { .read = read };
 	u64 pt_base, pt_other;
 	u32 i;
 
 	ASSERT_NE(NULL, read);
+	ASSERT_NE(NULL, whole);
 	map(self->g, self->cr3, 4, base, 1, 0x61000ULL | USER_TABLE);
 	map(self->g, self->cr3, 4, other, 1, 0x63000ULL | USER_TABLE);
 	ASSERT_EQ(0, hvt_walk_user(self->cr3, false, base, read_table, self->g, &cache, &gpa));
@@ -267,18 +268,12 @@ TEST_F(walk, a_pass_names_every_table_it_read_once)
 	ASSERT_EQ(1, read->nr);
 	EXPECT_EQ(self->cr3, read->gpa[0]);
 	/* Within: every table of one set in the other. */
-	{
-		struct hvt_table_set *whole = calloc(1, sizeof(*whole));
-
-		ASSERT_NE(NULL, whole);
-		hvt_table_set_add(whole, self->cr3);
-		EXPECT_TRUE(hvt_table_set_within(read, whole));
-		hvt_table_set_add(read, pt_other);
-		EXPECT_FALSE(hvt_table_set_within(read, whole));
-		hvt_table_set_add(whole, pt_other);
-		EXPECT_TRUE(hvt_table_set_within(read, whole));
-		free(whole);
-	}
+	hvt_table_set_add(whole, self->cr3);
+	EXPECT_TRUE(hvt_table_set_within(read, whole));
+	hvt_table_set_add(read, pt_other);
+	EXPECT_FALSE(hvt_table_set_within(read, whole));
+	hvt_table_set_add(whole, pt_other);
+	EXPECT_TRUE(hvt_table_set_within(read, whole));
 	/* More tables than the set holds: flagged, never silently dropped. */
 	read->nr = 0;
 	for (i = 0; i < HVT_TABLE_SET_MAX + 1; i++)
@@ -287,6 +282,7 @@ TEST_F(walk, a_pass_names_every_table_it_read_once)
 	EXPECT_TRUE(read->overflow);
 	/* A pass that overflowed is within nothing: it did not name all it read. */
 	EXPECT_FALSE(hvt_table_set_within(read, read));
+	free(whole);
 	free(read);
 }
 
