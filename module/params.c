@@ -5,6 +5,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/ioport.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -184,6 +185,12 @@ static int hvt_params_quote_key(struct hvt_trust *trust)
 	return 0;
 }
 
+/* Buckets of each frame index (struct hvt_trust): a power of two, at least max_protected_pages. */
+static unsigned int hvt_frame_hash_bits(void)
+{
+	return max(order_base_2(max_protected_pages), 1);
+}
+
 /**
  * hvt_params_setup_service() - fill in the service's state before launch
  * @trust: in hidden memory, zeroed but for its tables: room for
@@ -199,6 +206,9 @@ int hvt_params_setup_service(struct hvt_trust *trust, const struct hvt_vmx_confi
 
 	trust->max_sessions = max_sessions;
 	trust->max_frames = max_protected_pages;
+	trust->frame_hash_bits = hvt_frame_hash_bits();
+	trust->gpa_buckets = (u32 *)(trust->frames + max_protected_pages);
+	trust->gva_buckets = trust->gpa_buckets + (1U << trust->frame_hash_bits);
 	trust->max_session_pages = max_session_pages;
 	trust->max_session_tables = max_session_ept_tables;
 	trust->max_secrets = max_secrets;
@@ -262,7 +272,7 @@ void hvt_params_reseed(struct hvt_trust *trust)
 
 /* The selftests count the hidden pages of these tables (hvt_trust_hidden_pages()). */
 static_assert(sizeof(struct hvt_session) == 784);
-static_assert(sizeof(struct hvt_frame) == 72);
+static_assert(sizeof(struct hvt_frame) == 80);
 static_assert(sizeof(struct hvt_secret) == 4136);
 
 size_t hvt_params_sessions_size(void)
@@ -270,9 +280,11 @@ size_t hvt_params_sessions_size(void)
 	return (size_t)max_sessions * sizeof(struct hvt_session);
 }
 
+/* The frames, then the buckets by frame, then those by session and address. */
 size_t hvt_params_frames_size(void)
 {
-	return (size_t)max_protected_pages * sizeof(struct hvt_frame);
+	return (size_t)max_protected_pages * sizeof(struct hvt_frame) +
+	       2 * sizeof(u32) * ((size_t)1 << hvt_frame_hash_bits());
 }
 
 bool hvt_params_valid(void)

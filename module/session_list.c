@@ -56,7 +56,7 @@ static void hvt_session_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	spin_lock(&hvt_sessions_lock);
 	id = g->id;
-	g->id = 0;
+	WRITE_ONCE(g->id, 0);
 	released = g->released;
 	g->released = true;
 	spin_unlock(&hvt_sessions_lock);
@@ -65,6 +65,24 @@ static void hvt_session_release(struct mmu_notifier *mn, struct mm_struct *mm)
 		hvt_hv_call(HVTRUST_HC_SESSION_END, id, 0, 0);
 	if (!released)
 		mmu_notifier_put(mn);
+}
+
+/*
+ * Linux is about to change or remove mappings in a session's address space
+ * (reclaim, migration, compaction, copy on write, munmap): VMX root hears
+ * it first, so that a protected page it then finds in another frame is
+ * Linux's move and not an attack (a move nobody announced revokes). Never
+ * blocks: the call is one VMCALL on this CPU.
+ */
+static int hvt_session_invalidate(struct mmu_notifier *mn,
+				  const struct mmu_notifier_range *range)
+{
+	struct hvt_session_glue *g = container_of(mn, struct hvt_session_glue, mn);
+	u64 id = READ_ONCE(g->id);
+
+	if (id)
+		hvt_hv_call(HVTRUST_HC_SESSION_MOVING, id, range->start, range->end);
+	return 0;
 }
 
 static struct mmu_notifier *hvt_session_alloc(struct mm_struct *mm)
@@ -93,6 +111,7 @@ static void hvt_session_free(struct mmu_notifier *mn)
 
 static const struct mmu_notifier_ops hvt_session_mn_ops = {
 	.release = hvt_session_release,
+	.invalidate_range_start = hvt_session_invalidate,
 	.alloc_notifier = hvt_session_alloc,
 	.free_notifier = hvt_session_free,
 };
@@ -117,7 +136,7 @@ void hvt_session_list_put(struct hvt_session_glue *g)
 void hvt_session_list_add(struct hvt_session_glue *g, u64 id)
 {
 	spin_lock(&hvt_sessions_lock);
-	g->id = id;
+	WRITE_ONCE(g->id, id);
 	g->issued_id = id;
 	list_add(&g->node, &hvt_sessions);
 	spin_unlock(&hvt_sessions_lock);
@@ -129,7 +148,7 @@ void hvt_session_list_reset(struct hvt_session_glue *g)
 	spin_lock(&hvt_sessions_lock);
 	list_del_init(&g->node);
 	hvt_remember_owner(g);
-	g->id = 0;
+	WRITE_ONCE(g->id, 0);
 	g->issued_id = 0;
 	spin_unlock(&hvt_sessions_lock);
 	put_page(g->page);
@@ -232,7 +251,7 @@ void hvt_sessions_forget_binary(u32 binary)
 	spin_lock(&hvt_sessions_lock);
 	list_for_each_entry(g, &hvt_sessions, node)
 		if (g->binary == binary || (g->libraries & BIT(binary)))
-			g->id = 0;
+			WRITE_ONCE(g->id, 0);
 	spin_unlock(&hvt_sessions_lock);
 }
 
@@ -274,7 +293,7 @@ void hvt_sessions_end_all(void)
 			continue;
 		if (g->id && !hvt_hv_call(HVTRUST_HC_SESSION_END, g->id, 0, 0))
 			ended++;
-		g->id = 0;
+		WRITE_ONCE(g->id, 0);
 		WRITE_ONCE(*(u64 *)(page_address(g->page) + HVTRUST_SESSION_STUB_OFFSET), gone);
 	}
 	spin_unlock(&hvt_sessions_lock);
@@ -297,7 +316,7 @@ restart:
 	list_for_each_entry(g, &hvt_sessions, node) {
 		if (!g->released) {
 			g->released = true;
-			g->id = 0;
+			WRITE_ONCE(g->id, 0);
 			spin_unlock(&hvt_sessions_lock);
 			mmu_notifier_put(&g->mn);
 			goto restart;

@@ -667,6 +667,8 @@ struct hvtrust_quote {
 #define HVTRUST_HC_SESSION_REVOKE	0x108
 /* RCX: one of HVTRUST_CAPACITY_*; returns that figure of the service */
 #define HVTRUST_HC_CAPACITY	0x109
+/* RCX: session id, RDX, RSI: start and end of user addresses Linux is about to remap */
+#define HVTRUST_HC_SESSION_MOVING	0x10a
 
 #define HVTRUST_CAPACITY_FRAMES_USED	0
 #define HVTRUST_CAPACITY_FRAMES_MAX	1

@@ -9,16 +9,93 @@
 #include "table_watch.h"
 #include "vmm.h"
 
+/*
+ * Frames are found through two hash tables of chains, by frame and by
+ * session and address, so that no lookup scans the table: one exit's work
+ * stays proportional to what it protects or checks, not to max_frames.
+ */
+static HVT_ROOT u32 hvt_frame_bucket(const struct hvt_trust *trust, u64 key)
+{
+	return (key * 0x9e3779b97f4a7c15ULL) >> (64 - trust->frame_hash_bits);
+}
+
+static HVT_ROOT u64 hvt_gva_key(u32 session, u64 gva)
+{
+	return (gva >> PAGE_SHIFT) ^ ((u64)session << 52);
+}
+
+static HVT_ROOT u32 hvt_frame_self(const struct hvt_trust *trust, const struct hvt_frame *frame)
+{
+	return frame - trust->frames + 1;
+}
+
+static HVT_ROOT void hvt_chain_remove(struct hvt_trust *trust, u32 *head, u32 self, bool by_gpa)
+{
+	u32 *link = head;
+
+	while (*link && *link != self) {
+		struct hvt_frame *f = &trust->frames[*link - 1];
+
+		link = by_gpa ? &f->gpa_next : &f->gva_next;
+	}
+	if (*link) {
+		struct hvt_frame *f = &trust->frames[self - 1];
+
+		*link = by_gpa ? f->gpa_next : f->gva_next;
+	}
+}
+
+static HVT_ROOT void hvt_gpa_link(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	u32 *head = &trust->gpa_buckets[hvt_frame_bucket(trust, frame->gpa >> PAGE_SHIFT)];
+
+	frame->gpa_next = *head;
+	*head = hvt_frame_self(trust, frame);
+}
+
+static HVT_ROOT void hvt_gpa_unlink(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	u32 bucket = hvt_frame_bucket(trust, frame->gpa >> PAGE_SHIFT);
+
+	hvt_chain_remove(trust, &trust->gpa_buckets[bucket], hvt_frame_self(trust, frame), true);
+	frame->gpa_next = 0;
+}
+
 HVT_ROOT struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 					    const struct hvt_frame *except)
 {
-	u32 i;
+	u32 next = trust->gpa_buckets[hvt_frame_bucket(trust, gpa >> PAGE_SHIFT)];
 
-	for (i = 0; i < trust->frames_used; i++) {
-		struct hvt_frame *f = &trust->frames[i];
+	while (next) {
+		struct hvt_frame *f = &trust->frames[next - 1];
 
-		if (f->kind != HVT_FRAME_FREE && f->gpa == gpa && f != except)
+		if (f->gpa == gpa && f != except)
 			return f;
+		next = f->gpa_next;
+	}
+	return NULL;
+}
+
+/**
+ * hvt_frame_of_gva() - a session's frame of one kind at a user address
+ * @trust: the service
+ * @session: the session's index
+ * @kind: enum hvt_frame_kind
+ * @gva: the page's address
+ *
+ * Return: the frame, or NULL.
+ */
+HVT_ROOT struct hvt_frame *hvt_frame_of_gva(struct hvt_trust *trust, u32 session, u32 kind,
+					    u64 gva)
+{
+	u32 next = trust->gva_buckets[hvt_frame_bucket(trust, hvt_gva_key(session, gva))];
+
+	while (next) {
+		struct hvt_frame *f = &trust->frames[next - 1];
+
+		if (f->session == session && f->kind == kind && f->gva == gva)
+			return f;
+		next = f->gva_next;
 	}
 	return NULL;
 }
@@ -92,9 +169,25 @@ HVT_ROOT void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 			hvt_pool_fold(vcpu, frame->gpa);
 		}
 	}
+	if (frame->gpa)
+		hvt_gpa_unlink(vmm->trust, frame);
 	vmm->trust->sessions[frame->session].ept_tables -= frame->ept_tables;
 	frame->ept_tables = 0;
 	frame->gpa = 0;
+}
+
+/* Protects @frame in @gpa: Return: 0, or -errno with @frame pinned nowhere. */
+static HVT_ROOT int hvt_frame_pin(struct hvt_cpu *vcpu, struct hvt_frame *frame, u64 gpa)
+{
+	int err;
+
+	frame->gpa = gpa;
+	err = hvt_frame_protect(vcpu, frame);
+	if (err)
+		frame->gpa = 0;
+	else if (gpa)
+		hvt_gpa_link(vcpu->vmm->trust, frame);
+	return err;
 }
 
 static HVT_ROOT void hvt_frame_link(struct hvt_trust *trust, struct hvt_frame *frame)
@@ -121,50 +214,57 @@ static HVT_ROOT void hvt_frame_unlink(struct hvt_trust *trust, struct hvt_frame 
 	frame->next = 0;
 }
 
+/* A free entry back on the free list. */
+static HVT_ROOT void hvt_frame_free(struct hvt_trust *trust, struct hvt_frame *frame)
+{
+	frame->kind = HVT_FRAME_FREE;
+	frame->prev = 0;
+	frame->next = trust->frame_free;
+	trust->frame_free = hvt_frame_self(trust, frame);
+}
+
 HVT_ROOT void hvt_frame_release(struct hvt_cpu *vcpu, struct hvt_frame *frame)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
+	u32 bucket = hvt_frame_bucket(trust, hvt_gva_key(frame->session, frame->gva));
 
 	hvt_frame_unpin(vcpu, frame);
 	hvt_frame_unlink(trust, frame);
-	frame->kind = HVT_FRAME_FREE;
+	hvt_chain_remove(trust, &trust->gva_buckets[bucket], hvt_frame_self(trust, frame), false);
+	frame->gva_next = 0;
+	hvt_frame_free(trust, frame);
 	trust->frames_in_use--;
-	/* Scans stop at the last frame in use: keep that bound tight. */
-	while (trust->frames_used &&
-	       trust->frames[trust->frames_used - 1].kind == HVT_FRAME_FREE)
-		trust->frames_used--;
 }
 
 HVT_ROOT struct hvt_frame *hvt_frame_add(struct hvt_cpu *vcpu, u32 session, u32 kind,
 					 u64 gva, u64 gpa, int *err)
 {
 	struct hvt_trust *trust = vcpu->vmm->trust;
-	struct hvt_frame *frame = NULL;
-	u32 i;
+	struct hvt_frame *frame;
+	u32 *head;
 
-	for (i = 0; i < trust->max_frames; i++) {
-		if (trust->frames[i].kind == HVT_FRAME_FREE) {
-			frame = &trust->frames[i];
-			break;
-		}
-	}
-	if (!frame) {
+	if (trust->frame_free) {
+		frame = &trust->frames[trust->frame_free - 1];
+		trust->frame_free = frame->next;
+	} else if (trust->frames_used < trust->max_frames) {
+		frame = &trust->frames[trust->frames_used++];
+	} else {
 		*err = -ENOSPC;
 		return NULL;
 	}
-	if (i >= trust->frames_used)
-		trust->frames_used = i + 1;
-	frame->gpa = gpa;
 	frame->gva = gva;
 	frame->session = session;
 	frame->kind = kind;
 	frame->ept_tables = 0;
-	*err = hvt_frame_protect(vcpu, frame);
+	frame->gpa_next = 0;
+	*err = hvt_frame_pin(vcpu, frame, gpa);
 	if (*err) {
-		frame->kind = HVT_FRAME_FREE;
-		frame->gpa = 0;
+		hvt_frame_free(trust, frame);
 		return NULL;
 	}
+	head = &trust->gva_buckets[hvt_frame_bucket(trust, hvt_gva_key(session, gva))];
+	frame->gva_next = *head;
+	*head = hvt_frame_self(trust, frame);
 	trust->frames_in_use++;
 	hvt_frame_link(trust, frame);
 	return frame;
@@ -195,12 +295,13 @@ HVT_ROOT void hvt_frames_release_session(struct hvt_cpu *vcpu, u32 session,
  * @cache: the walk cache of this pass
  * @gpa_now: where the page is mapped now, when its contents changed
  *
- * A page that maps another frame than the one protected is hashed again; a
- * page with the same contents elsewhere (migrated, copied on write) takes
- * its protection along. Not-present pages cannot change unseen: they are
- * checked when they are mapped again.
+ * A page that maps another frame than the one protected moved: when Linux
+ * announced it (hvt_hc_session_moving(): migration, compaction, reclaim)
+ * and the contents are the same, the protection goes along; a move nobody
+ * announced is a violation, whatever the contents. Not-present pages
+ * cannot change unseen: they are checked when they are mapped again.
  *
- * Return: false when the contents changed.
+ * Return: false when the contents changed or the page moved unannounced.
  */
 HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
 			      struct hvt_frame *f, bool rehash, struct hvt_walk_cache *cache,
@@ -212,8 +313,14 @@ HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
 
 	if (hvt_translate(vmm, s->user_cr3, f->gva, cache, &gpa))
 		return true;
-	if (gpa == f->gpa && !rehash)
-		return true;
+	if (gpa == f->gpa) {
+		f->move_announced = false;
+		if (!rehash)
+			return true;
+	} else if (f->gpa && !f->move_announced) {
+		*gpa_now = gpa;
+		return false;
+	}
 	if (hvt_hash_guest_page(vmm, gpa, digest) ||
 	    !hvt_ct_equal(digest, f->hash, sizeof(digest))) {
 		*gpa_now = gpa;
@@ -221,9 +328,8 @@ HVT_ROOT bool hvt_frame_check(struct hvt_cpu *vcpu, const struct hvt_session *s,
 	}
 	if (gpa != f->gpa) {
 		hvt_frame_unpin(vcpu, f);
-		f->gpa = gpa;
-		if (hvt_frame_protect(vcpu, f))
-			f->gpa = 0;
+		hvt_frame_pin(vcpu, f, gpa);
+		f->move_announced = false;
 	}
 	return true;
 }

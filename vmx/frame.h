@@ -28,6 +28,7 @@ static __always_inline struct hvt_frame *hvt_next_frame(struct hvt_trust *trust,
 
 struct hvt_frame *hvt_frame_of_gpa(struct hvt_trust *trust, u64 gpa,
 				   const struct hvt_frame *except);
+struct hvt_frame *hvt_frame_of_gva(struct hvt_trust *trust, u32 session, u32 kind, u64 gva);
 struct hvt_frame *hvt_frame_add(struct hvt_cpu *vcpu, u32 session, u32 kind,
 				u64 gva, u64 gpa, int *err);
 void hvt_frame_unpin(struct hvt_cpu *vcpu, struct hvt_frame *frame);

@@ -124,6 +124,7 @@ static const struct hvt_hypercall hvt_hypercalls[] = {
 	{ HVTRUST_HC_SESSION_INFO, HVT_HC_SERVICE, 0, hvt_hc_session_info },
 	{ HVTRUST_HC_SESSION_REVOKE, HVT_HC_SERVICE, 0, hvt_hc_session_revoke },
 	{ HVTRUST_HC_CAPACITY, HVT_HC_SERVICE, 0, hvt_hc_capacity },
+	{ HVTRUST_HC_SESSION_MOVING, HVT_HC_SERVICE, 0, hvt_hc_session_moving },
 #ifdef HVT_TEST_HOOKS
 	{ HVT_HC_TEST_SILENT_WRITE, HVT_HC_SERVICE, 0, hvt_hc_test_silent_write },
 #endif

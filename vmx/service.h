@@ -144,8 +144,17 @@ enum hvt_frame_kind {
  * @saved_leaf: its EPT leaf before protection
  * @session: index of the owning session
  * @kind: enum hvt_frame_kind
+ * @move_announced: Linux said it would change the page's mapping (an mmu
+ *                  notifier's invalidation covered it) since the last check
+ *                  found it in place: a move to a frame with the same
+ *                  contents is then Linux's, not an attack
  * @prev: the session's frame before it (index plus one, 0: none)
- * @next: the session's frame after it (index plus one, 0: none)
+ * @next: the session's frame after it, or for a free entry the next free
+ *        one (index plus one, 0: none)
+ * @gpa_next: the next frame in its @gpa bucket (index plus one, 0: none);
+ *            linked while it is in use and @gpa is not 0
+ * @gva_next: the next frame in its session-and-@gva bucket (index plus
+ *            one, 0: none); linked while it is in use
  * @ept_tables: pool tables protecting it took, for a data page (charged to
  *              its session)
  * @hash: SHA-256 of its contents when protected (code: the manifest's)
@@ -155,10 +164,13 @@ struct hvt_frame {
 	u64 gva;
 	u64 saved_leaf;
 	u32 session;
-	u16 kind;
+	u8 kind;
+	u8 move_announced;
 	u16 ept_tables;
 	u32 prev;
 	u32 next;
+	u32 gpa_next;
+	u32 gva_next;
 	u8 hash[HVTRUST_SHA256_SIZE];
 };
 
@@ -226,8 +238,17 @@ struct hvt_session_request {
  * @max_sessions: entries at @sessions
  * @sessions_used: entries at @sessions up to the last one in use
  * @max_frames: entries at @frames
- * @frames_used: entries at @frames up to the last one in use
+ * @frames_used: entries at @frames ever used since launch: those past it
+ *               are free and on no list
  * @frames_in_use: entries at @frames in use
+ * @frame_free: the first free entry below @frames_used (index plus one,
+ *              0: none), the others linked through their @next
+ * @frame_hash_bits: log2 of the entries of @gpa_buckets and of @gva_buckets
+ * @gpa_buckets: the first frame of each bucket of frames by guest-physical
+ *               page (index plus one, 0: none): a lookup by frame, as
+ *               every EPT violation and protection makes, is O(1)
+ * @gva_buckets: the same by session and user address, for PROTECT's "is
+ *               this page already protected"
  * @max_session_pages: data pages one session may protect
  * @max_session_tables: pool tables one session's frames may take
  * @bad_token_limit: wrong tokens before an address space is locked out
@@ -281,6 +302,10 @@ struct hvt_trust {
 	u32 sessions_used;
 	u32 max_frames;
 	u32 frames_used;
+	u32 frame_free;
+	u32 frame_hash_bits;
+	u32 *gpa_buckets;
+	u32 *gva_buckets;
 	u32 frames_in_use;
 	u32 max_session_pages;
 	u32 max_session_tables;

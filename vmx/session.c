@@ -281,6 +281,50 @@ HVT_ROOT long hvt_hc_session_revoke(struct hvt_cpu *vcpu, struct hvt_guest_regs 
 	return 0;
 }
 
+/* A range this many pages or smaller is looked up page by page, a larger one by frame. */
+#define HVT_MOVING_LOOKUPS	64
+
+/*
+ * RCX: the session id; RDX, RSI: start and end of the user addresses whose
+ * mappings Linux is about to change (the module's mmu notifier: reclaim,
+ * migration, compaction, copy on write, munmap). A protected page found
+ * in another frame afterwards keeps its protection only when one of these
+ * covered it first (hvt_frame_check()). Bounded by the session's frames,
+ * or by the pages of a small range.
+ */
+HVT_ROOT long hvt_hc_session_moving(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+				    struct hvt_session *unused)
+{
+	struct hvt_trust *trust = vcpu->vmm->trust;
+	struct hvt_session *s = hvt_session_by_id(trust, regs->rcx);
+	u64 start = regs->rdx & PAGE_MASK, end = regs->rsi;
+	struct hvt_frame *f;
+	u32 session;
+
+	if (end <= start)
+		return -EINVAL;
+	if (!s)
+		return -ENOENT;
+	session = hvt_session_index(trust, s);
+	if ((end - start) / PAGE_SIZE <= HVT_MOVING_LOOKUPS) {
+		u64 gva;
+
+		for (gva = start; gva < end; gva += PAGE_SIZE) {
+			f = hvt_frame_of_gva(trust, session, HVT_FRAME_DATA, gva);
+			if (f)
+				f->move_announced = true;
+			f = hvt_frame_of_gva(trust, session, HVT_FRAME_CODE, gva);
+			if (f)
+				f->move_announced = true;
+		}
+		return 0;
+	}
+	for (f = hvt_first_frame(trust, s); f; f = hvt_next_frame(trust, f))
+		if (f->gva >= start && f->gva < end)
+			f->move_announced = true;
+	return 0;
+}
+
 /*
  * Under PTI user mode runs on a copy of the page table's user half, which
  * Linux keeps equal to its own but for NX, set in its own copy on present
@@ -484,6 +528,12 @@ HVT_ROOT struct hvt_session *hvt_session_revoked_caller(struct hvt_cpu *vcpu)
 	return s;
 }
 
+/* In constant time: every word is compared, whatever the first difference. */
+static HVT_ROOT bool hvt_token_equal(const u64 *a, const u64 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
+}
+
 /* Identity of the caller: address space, call site, session page, token. */
 static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 				      struct hvt_session **session)
@@ -505,7 +555,7 @@ static HVT_ROOT long hvt_authenticate(struct hvt_cpu *vcpu, struct hvt_guest_reg
 		return -EDQUOT;
 	if (s->state == HVT_SESSION_REVOKED)
 		return -EKEYREVOKED;
-	if (!hvt_ct_equal(token, s->token, sizeof(token))) {
+	if (!hvt_token_equal(token, s->token)) {
 		hvt_audit(vcpu, HVTRUST_AUDIT_BAD_TOKEN, s, cr3, rip, 0);
 		/* The limit-th wrong token is the last one answered at all. */
 		if (++s->bad_tokens >= trust->bad_token_limit) {
@@ -621,12 +671,9 @@ HVT_ROOT long hvt_hc_protect(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 		if (hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa))
 			return -EFAULT;
 	for (gva = start; gva < end; gva += PAGE_SIZE) {
-		struct hvt_frame *frame, *f;
-		bool known = false;
+		struct hvt_frame *frame;
 
-		for (f = hvt_first_frame(trust, s); f && !known; f = hvt_next_frame(trust, f))
-			known = f->kind == HVT_FRAME_DATA && f->gva == gva;
-		if (known)
+		if (hvt_frame_of_gva(trust, session, HVT_FRAME_DATA, gva))
 			continue;
 		hvt_translate(vmm, s->user_cr3, gva, &cache, &gpa);
 		frame = hvt_frame_add(vcpu, session, HVT_FRAME_DATA, gva, gpa, &err);
@@ -750,11 +797,15 @@ HVT_ROOT int hvt_session_ept_violation(struct hvt_cpu *vcpu, u64 gpa, bool write
 
 		/*
 		 * Linux moved the page (migration, compaction, copy on write)
-		 * and reuses the old frame: not an attack on the session. The
-		 * frame is forgotten here; the next check finds the new one.
+		 * and reuses the old frame: not an attack on the session when
+		 * it announced the move first. The frame is forgotten here; the
+		 * next check finds the new one. A move nobody announced is.
 		 */
 		if (hvt_translate(vmm, s->user_cr3, f->gva, NULL, &now) || now != page) {
-			hvt_frame_unpin(vcpu, f);
+			if (f->move_announced)
+				hvt_frame_unpin(vcpu, f);
+			else
+				hvt_session_revoke(vcpu, s, HVTRUST_AUDIT_REMAPPED, f->gva, gpa);
 			continue;
 		}
 		/* Enforce mode: the code stays as registered, the session lives on. */

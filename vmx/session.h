@@ -43,6 +43,8 @@ long hvt_hc_session_end(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			struct hvt_session *unused);
 long hvt_hc_session_info(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			 struct hvt_session *unused);
+long hvt_hc_session_moving(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
+			   struct hvt_session *unused);
 long hvt_hc_session_revoke(struct hvt_cpu *vcpu, struct hvt_guest_regs *regs,
 			   struct hvt_session *unused);
 

@@ -220,15 +220,19 @@ static inline bool hvt_module_flag(const char *name)
 
 /*
  * The trusted-program service's hidden tables (module/build.c, vmx/service.h):
- * the EPT split pool and its index, 72 bytes per protectable page, 784 per
- * session, 4136 per secret and one spare, two pages of state.
+ * the EPT split pool and its index, 80 bytes per protectable page and two
+ * 4-byte buckets per power of two above their number, 784 per session, 4136
+ * per secret and one spare, two pages of state.
  */
 static inline unsigned long hvt_trust_hidden_pages(void)
 {
 	unsigned long pool = hvt_module_param("ept_pool_pages");
+	unsigned long frames = hvt_module_param("max_protected_pages"), buckets = 2;
 
+	while (buckets < frames)
+		buckets *= 2;
 	return pool + HVT_PAGES_OF(pool * 8) +
-	       HVT_PAGES_OF(hvt_module_param("max_protected_pages") * 72) +
+	       HVT_PAGES_OF(frames * 80 + 8 * buckets) +
 	       HVT_PAGES_OF(hvt_module_param("max_sessions") * 784) +
 	       HVT_PAGES_OF((hvt_module_param("max_secrets") + 1) * 4136) + 2;
 }

@@ -259,6 +259,73 @@ TEST_F(trust, user_page_table_divergence_revokes)
 	EXPECT_EQ(user_root, rec.gva);
 }
 
+/*
+ * hvt_peek moves the page at @page to a new frame with the same contents,
+ * telling nobody; it stays loaded, and unloading it moves the page back.
+ */
+static int move_page(const void *page)
+{
+	char params[96];
+
+	snprintf(params, sizeof(params), "move_pid=%d move_va=%#lx", getpid(),
+		 (unsigned long)page);
+	return hvt_load_module("/lib/hvt_peek.ko", params) ? -errno : 0;
+}
+
+/*
+ * Attacker: a hostile kernel that moves a protected page to another frame,
+ * same contents, telling nobody: the first half of putting other contents
+ * there unseen. A move no mmu notifier announced is a violation at the
+ * next call, whatever the contents.
+ */
+TEST_F(trust, a_page_moved_without_notice_revokes)
+{
+	struct hvtrust_audit rec;
+	uint64_t session;
+	struct raw r;
+	char *buf;
+	long ret;
+
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	session = r.page->session_id;
+	ASSERT_EQ(0, raw_status(&r));
+	ASSERT_EQ(0, move_page(buf));
+	ret = raw_status(&r);
+	hvt_unload_module("hvt_peek");
+	EXPECT_EQ(-EKEYREVOKED, ret);
+	ASSERT_TRUE(find_audit(self->dev, KIND(HVTRUST_AUDIT_REMAPPED), session, &rec));
+	EXPECT_EQ((uintptr_t)buf, rec.gva & ~(uint64_t)(PAGE - 1));
+}
+
+/*
+ * Linux's own moves (migration, compaction, reclaim) tell the mmu notifiers
+ * first, as any change of a mapping does: the protection goes along to
+ * the new frame. Here mprotect makes Linux announce a change of the page
+ * before hvt_peek moves it, and again before it moves back.
+ */
+TEST_F(trust, a_page_moved_with_notice_keeps_its_protection)
+{
+	uint64_t pfn;
+	struct raw r;
+	char *buf;
+	long ret;
+
+	ASSERT_EQ(0, open_protecting_a_page(&r, &buf));
+	pfn = pfn_of(buf);
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(0, raw_status(&r));
+	ASSERT_EQ(0, mprotect(buf, PAGE, PROT_READ));
+	ASSERT_EQ(0, move_page(buf));
+	EXPECT_NE(pfn, pfn_of(buf));
+	ret = raw_status(&r);
+	ASSERT_EQ(0, mprotect(buf, PAGE, PROT_NONE));
+	hvt_unload_module("hvt_peek");
+	ASSERT_EQ(0, mprotect(buf, PAGE, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(pfn, pfn_of(buf));
+	EXPECT_EQ(0, raw_status(&r));
+}
+
 /* Every change a program makes to what it protects is on the record. */
 TEST_F(trust, protect_unprotect_and_close_are_audited)
 {

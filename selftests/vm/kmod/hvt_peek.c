@@ -14,6 +14,7 @@
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
 #include <asm/msr.h>
+#include <asm/tlbflush.h>
 #include <asm/msr-index.h>
 
 static unsigned long long pa;
@@ -49,6 +50,14 @@ MODULE_PARM_DESC(exec_va, "The user address whose 4 KiB page-table entry loses N
 
 #define HVT_PEEK_PATTERN	0x5a5aa5a5deadbeefULL
 
+static int move_pid;
+module_param(move_pid, int, 0444);
+MODULE_PARM_DESC(move_pid, "Or a process whose page at move_va to move to a new frame with the same contents, until the module unloads");
+
+static unsigned long move_va;
+module_param(move_va, ulong, 0444);
+MODULE_PARM_DESC(move_va, "The user address whose page moves");
+
 static void hvt_peek_page(u64 *page, unsigned long long where)
 {
 	unsigned int i, nonzero = 0;
@@ -70,38 +79,124 @@ static void hvt_peek_page(u64 *page, unsigned long long where)
  * access walks the table anyway once the stale entry is gone, and the
  * hypervisor reads the table, not the TLB.
  */
-static int hvt_peek_make_executable(void)
+static struct mm_struct *hvt_peek_mm_of(int pid)
 {
-	struct task_struct *task = get_pid_task(find_get_pid(exec_pid), PIDTYPE_PID);
+	struct task_struct *task = get_pid_task(find_get_pid(pid), PIDTYPE_PID);
 	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
-	int err = -EFAULT;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
-	pte_t *pte;
 
 	if (task)
 		put_task_struct(task);
+	return mm;
+}
+
+/* The present 4 KiB leaf entry of @va, or NULL; under the mmap lock. */
+static pte_t *hvt_peek_pte(struct mm_struct *mm, unsigned long va)
+{
+	pgd_t *pgd = pgd_offset(mm, va);
+	p4d_t *p4d = pgd_none(*pgd) ? NULL : p4d_offset(pgd, va);
+	pud_t *pud = !p4d || p4d_none(*p4d) ? NULL : pud_offset(p4d, va);
+	pmd_t *pmd = !pud || pud_none(*pud) || pud_leaf(*pud) ? NULL : pmd_offset(pud, va);
+	pte_t *pte;
+
+	if (!pmd || pmd_none(*pmd) || pmd_leaf(*pmd))
+		return NULL;
+	pte = pte_offset_kernel(pmd, va);
+	return pte_present(*pte) ? pte : NULL;
+}
+
+static int hvt_peek_make_executable(void)
+{
+	struct mm_struct *mm = hvt_peek_mm_of(exec_pid);
+	int err = -EFAULT;
+	pte_t *pte;
+
 	if (!mm)
 		return -ESRCH;
 	mmap_read_lock(mm);
-	pgd = pgd_offset(mm, exec_va);
-	p4d = pgd_none(*pgd) ? NULL : p4d_offset(pgd, exec_va);
-	pud = !p4d || p4d_none(*p4d) ? NULL : pud_offset(p4d, exec_va);
-	pmd = !pud || pud_none(*pud) || pud_leaf(*pud) ? NULL : pmd_offset(pud, exec_va);
-	if (pmd && !pmd_none(*pmd) && !pmd_leaf(*pmd)) {
-		pte = pte_offset_kernel(pmd, exec_va);
-		if (pte_present(*pte)) {
-			pr_info("pid %d va %#lx: pte %#llx loses NX\n", exec_pid, exec_va,
-				(unsigned long long)pte_val(*pte));
-			set_pte(pte, pte_mkexec(*pte));
-			err = 0;
-		}
+	pte = hvt_peek_pte(mm, exec_va);
+	if (pte) {
+		pr_info("pid %d va %#lx: pte %#llx loses NX\n", exec_pid, exec_va,
+			(unsigned long long)pte_val(*pte));
+		set_pte(pte, pte_mkexec(*pte));
+		err = 0;
 	}
 	mmap_read_unlock(mm);
 	mmput(mm);
 	return err;
+}
+
+/* The page moved, the entry it had, and its address space, until unload. */
+static struct mm_struct *hvt_peek_moved_mm;
+static struct page *hvt_peek_new_page;
+static pte_t hvt_peek_old_pte;
+
+/* flush_tlb_mm() is not for modules: every CPU drops every translation. */
+static void hvt_peek_flush_here(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/* No mmu notifier hears of it: the move no honest kernel makes. */
+static void hvt_peek_set_pte(pte_t *pte, pte_t value)
+{
+	set_pte(pte, value);
+	on_each_cpu(hvt_peek_flush_here, NULL, 1);
+}
+
+/*
+ * A copy of the page in a new frame, and the leaf entry pointed at it: what
+ * migration does, without telling anyone (a test that wants the move
+ * announced makes Linux announce a change of the page first, by mprotect).
+ * The old frame stays the process's; unloading puts the entry back (the
+ * test keeps the process alive until then), so that Linux's own accounting
+ * never sees the copy.
+ */
+static int hvt_peek_move(void)
+{
+	struct mm_struct *mm = hvt_peek_mm_of(move_pid);
+	int err = -EFAULT;
+	pte_t *pte;
+
+	if (!mm)
+		return -ESRCH;
+	hvt_peek_new_page = alloc_page(GFP_KERNEL);
+	if (!hvt_peek_new_page) {
+		mmput(mm);
+		return -ENOMEM;
+	}
+	mmap_read_lock(mm);
+	pte = hvt_peek_pte(mm, move_va);
+	if (pte) {
+		hvt_peek_old_pte = *pte;
+		copy_page(page_address(hvt_peek_new_page), page_address(pte_page(*pte)));
+		hvt_peek_set_pte(pte, pfn_pte(page_to_pfn(hvt_peek_new_page),
+					      pte_pgprot(hvt_peek_old_pte)));
+		pr_info("pid %d va %#lx: moved from pfn %#lx to %#lx\n", move_pid, move_va,
+			pte_pfn(hvt_peek_old_pte), page_to_pfn(hvt_peek_new_page));
+		err = 0;
+	}
+	mmap_read_unlock(mm);
+	if (err) {
+		__free_page(hvt_peek_new_page);
+		mmput(mm);
+		return err;
+	}
+	hvt_peek_moved_mm = mm;
+	return 0;
+}
+
+static void hvt_peek_move_back(void)
+{
+	struct mm_struct *mm = hvt_peek_moved_mm;
+	pte_t *pte;
+
+	mmap_read_lock(mm);
+	pte = hvt_peek_pte(mm, move_va);
+	if (pte && pte_pfn(*pte) == page_to_pfn(hvt_peek_new_page))
+		hvt_peek_set_pte(pte, hvt_peek_old_pte);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	__free_page(hvt_peek_new_page);
 }
 
 static bool apic_base;
@@ -148,6 +243,8 @@ static int __init hvt_peek_init(void)
 
 	if (exec_pid)
 		return hvt_peek_make_executable();
+	if (move_pid)
+		return hvt_peek_move();
 	if (apic_base)
 		return hvt_peek_apic_base();
 	if (flip_pa) {
@@ -191,6 +288,8 @@ static int __init hvt_peek_init(void)
 
 static void __exit hvt_peek_exit(void)
 {
+	if (hvt_peek_moved_mm)
+		hvt_peek_move_back();
 }
 
 module_init(hvt_peek_init);
