@@ -255,6 +255,7 @@ HVT_ROOT struct hvt_frame *hvt_frame_add(struct hvt_cpu *vcpu, u32 session, u32 
 	frame->gva = gva;
 	frame->session = session;
 	frame->kind = kind;
+	frame->move_announced = false;
 	frame->ept_tables = 0;
 	frame->gpa_next = 0;
 	*err = hvt_frame_pin(vcpu, frame, gpa);
