@@ -60,9 +60,9 @@ refused() {
 
 # The defaults the README gives.
 expect env '' "^plan: jobs=$(nproc) dkms=yes extra=none$" \
-	'^plan: test series=6.12 .* cpu=tigerlake cpus=2 expect=load timeout=2400 tests=default ' \
-	'^plan: test series=6.12 .* cpu=corei7_skylake_x cpus=4 expect=load timeout=2400 tests=load_test,caps_test,hv_test ' \
-	'^plan: test series=6.1 .* cpu=corei7_skylake_x cpus=2 expect=load timeout=2400 tests=default ' \
+	'^plan: test series=6.12 .* cpu=tigerlake cpus=2 expect=load timeout=3600 tests=default ' \
+	'^plan: test series=6.12 .* cpu=corei7_skylake_x cpus=4 expect=load timeout=3600 tests=load_test,caps_test,hv_test ' \
+	'^plan: test series=6.1 .* cpu=corei7_skylake_x cpus=2 expect=load timeout=3600 tests=default ' \
 	'^plan: test series=6.12 .* cpu=corei7_skylake_x cpus=2 expect=load ' \
 	'^plan: test series=6.12 .* cpu=ryzen cpus=1 expect=refuse timeout=480 ' \
 	'^plan: demo series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 timeout=300 ' \
@@ -76,13 +76,13 @@ for how in env make; do
 		'^plan: test series=6.12 kernel=6\.12\.[^ ]* cpu=corei7_skylake_x cpus=1 expect=load timeout=480 tests=default ' \
 		'!^plan: test .* cpu=(tigerlake|ryzen) ' '!^plan: test .* cpus=[24] '
 	expect "$how" 'VM_CONFIGS=6.1:tigerlake:2:refuse:caps_test,hv_test' \
-		'^plan: test series=6.1 kernel=6\.1\.[^ ]* cpu=tigerlake cpus=2 expect=refuse timeout=2400 tests=caps_test,hv_test ' \
+		'^plan: test series=6.1 kernel=6\.1\.[^ ]* cpu=tigerlake cpus=2 expect=refuse timeout=3600 tests=caps_test,hv_test ' \
 		'!^plan: test series=6.12 '
 	# VM_TESTS stands for every configuration's own list too.
 	expect "$how" 'VM_CONFIGS=6.12:corei7_skylake_x:1:load:caps_test VM_TESTS=hv_test' \
 		'^plan: test .* tests=hv_test ' '!tests=caps_test'
 	expect "$how" VM_JOBS=1 '^plan: jobs=1 '
-	expect "$how" VM_TIMEOUT=77 '^plan: test .* timeout=77 ' '!^plan: test .* timeout=(2400|480) ' \
+	expect "$how" VM_TIMEOUT=77 '^plan: test .* timeout=77 ' '!^plan: test .* timeout=(3600|480) ' \
 		'^plan: demo .* timeout=77 '
 	expect "$how" VM_KERNEL=6.1 '^plan: demo series=6.1 kernel=6\.1\.' '^plan: shell series=6.1 kernel=6\.1\.'
 	expect "$how" VM_CPU=corei7_icelake_u '^plan: demo .* cpu=corei7_icelake_u ' '^plan: shell .* cpu=corei7_icelake_u '

@@ -88,7 +88,7 @@ check_variables() {
 
 # The seconds a test run may take: VM_TIMEOUT, or enough for its number of CPUs.
 budget_of() {
-	echo "${VM_TIMEOUT:-$(($1 > 1 ? 2400 : 480))}"
+	echo "${VM_TIMEOUT:-$(($1 > 1 ? 3600 : 480))}"
 }
 
 copy_module() {
